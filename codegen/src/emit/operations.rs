@@ -1,0 +1,417 @@
+//! Operations -> an operation struct implementing `runtime::Operation`, a `Client` method, and
+//! setters for optional parameters on `Call<'_, Op>`.
+
+use super::types::{check_value, rust_type};
+use super::{docs, ident, Ctx};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Emits one operation.
+pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let op_name = format_ident!("{}", op.type_name);
+    let method_name = ident(&op.method_name);
+    let endpoint = format!("`{} {}`", op.method, op.path);
+    let mut extra = vec![endpoint.clone()];
+    if let Some(server) = ctx.api.servers.get(op.server).filter(|_| op.server != 0) {
+        extra.push(format!("Served from `{}`.", server.url));
+    }
+    if op.deprecated {
+        extra.push("**Deprecated** in the spec.".to_owned());
+    }
+    let op_doc = docs::attrs(&super::types::with_fallback(&op.docs, || format!("Calls `{}`.", op.id)), &extra);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
+
+    // Fields of the operation struct: every parameter, then the body.
+    let mut fields = Vec::new();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.name);
+        let ty = rust_type(&p.shape.ty);
+        let pdoc = param_doc(p);
+        if p.required {
+            fields.push(quote!(#pdoc pub(crate) #name: #ty,));
+            if p.shape.ty == TypeRef::String {
+                args.push(quote!(#name: impl Into<String>));
+                inits.push(quote!(#name: #name.into()));
+            } else {
+                args.push(quote!(#name: #ty));
+                inits.push(quote!(#name));
+            }
+        } else {
+            fields.push(quote!(#pdoc pub(crate) #name: Option<#ty>,));
+            inits.push(quote!(#name: None));
+            let setter_ty = if p.shape.ty == TypeRef::String { quote!(impl Into<String>) } else { ty.clone() };
+            let conv = if p.shape.ty == TypeRef::String { quote!(value.into()) } else { quote!(value) };
+            let dep = p.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
+            let setter = setter_name(&p.name);
+            setters.push(quote! {
+                #pdoc #dep
+                pub fn #setter(mut self, value: #setter_ty) -> Self { self.op.#name = Some(#conv); self }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type(&body.shape.ty);
+        let bdoc = docs::attrs(&super::types::with_fallback(&body.docs, || "The request body.".to_owned()), &[]);
+        if body.required {
+            fields.push(quote!(#bdoc pub(crate) body: #ty,));
+            args.push(quote!(body: #ty));
+            inits.push(quote!(body));
+        } else {
+            fields.push(quote!(#bdoc pub(crate) body: Option<#ty>,));
+            inits.push(quote!(body: None));
+            setters.push(quote! {
+                /// Sets the request body (optional for this operation).
+                pub fn body(mut self, value: #ty) -> Self { self.op.body = Some(value); self }
+            });
+        }
+    }
+
+    let (output_ty, output_item) = output(ctx, op);
+    let info = info(op);
+    let validate = validate_fn(ctx, op);
+    let build = build_fn(op);
+    let decode = decode_fn(op);
+    let decode_error = decode_error_fn(ctx, op);
+    let call_setters = (!setters.is_empty()).then(|| {
+        quote! {
+            impl crate::runtime::Call<'_, #op_name> {
+                #( #setters )*
+            }
+        }
+    });
+    let struct_doc = docs::lines_to_attrs(&format!(
+        "Parameters of {endpoint} (`{}`); built by [`Client::{}`].",
+        op.id,
+        op.method_name.trim_start_matches("r#")
+    ));
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone)]
+        #deprecated
+        pub struct #op_name {
+            #( #fields )*
+        }
+
+        #output_item
+
+        impl crate::runtime::Operation for #op_name {
+            type Output = #output_ty;
+            const INFO: &'static crate::runtime::OperationInfo = &#info;
+            #validate
+            #build
+            #decode
+            #decode_error
+        }
+
+        impl Client {
+            #op_doc
+            #deprecated
+            pub fn #method_name(&self, #( #args ),*) -> crate::runtime::Call<'_, #op_name> {
+                self.core.call(#op_name { #( #inits ),* })
+            }
+        }
+
+        #call_setters
+    }
+}
+
+/// Methods `Call` has for every operation; a parameter setter with one of these names gets
+/// a `_param` suffix (`GET /logs?query=` -> `.query_param(..)`).
+const CALL_METHODS: &[&str] = &[
+    "timeout", "max_retries", "header", "query", "idempotency_key", "send", "send_with_response", "into_future", "body",
+];
+
+fn setter_name(field: &str) -> proc_macro2::Ident {
+    let bare = field.trim_start_matches("r#");
+    if CALL_METHODS.contains(&bare) {
+        format_ident!("{}_param", bare)
+    } else {
+        ident(field)
+    }
+}
+
+fn param_doc(p: &Param) -> TokenStream {
+    let mut extra = Vec::new();
+    let location = match p.location {
+        ParamLocation::Path { catch_all: true } => "path parameter (may contain `/`)",
+        ParamLocation::Path { .. } => "path parameter",
+        ParamLocation::Query => "query parameter",
+        ParamLocation::Header => "header",
+    };
+    extra.push(format!("`{}` ({location}).", p.wire));
+    if let Some(d) = &p.default {
+        extra.push(format!("Server default when left out: `{d}`."));
+    }
+    let d = super::types::with_fallback(&p.docs, || format!("The `{}` parameter.", p.wire));
+    docs::attrs(&d, &extra)
+}
+
+fn info(op: &Operation) -> TokenStream {
+    let id = &op.id;
+    let method = format_ident!("{}", op.method);
+    let path = &op.path;
+    let server = op.server;
+    let alternatives = op.security.iter().map(|names| quote!(&[ #( #names ),* ]));
+    quote! {
+        crate::runtime::OperationInfo {
+            id: #id,
+            method: http::Method::#method,
+            path: #path,
+            server: #server,
+            security: &[ #( #alternatives ),* ],
+        }
+    }
+}
+
+fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let mut checks = Vec::new();
+    for p in op.params.iter().filter(|p| ctx.needs_check(&p.shape)) {
+        let name = ident(&p.name);
+        let wire = &p.wire;
+        let path = quote!(String::from(#wire));
+        if p.required {
+            let inner = check_value(ctx, quote!(value), &p.shape, path);
+            checks.push(quote!( { let value = &self.#name; #inner } ));
+        } else {
+            let inner = check_value(ctx, quote!(value), &p.shape, path);
+            checks.push(quote!( if let Some(value) = &self.#name { #inner } ));
+        }
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| ctx.needs_check(&b.shape)) {
+        let path = quote!(String::from("body"));
+        if body.required {
+            let inner = check_value(ctx, quote!(value), &body.shape, path);
+            checks.push(quote!( { let value = &self.body; #inner } ));
+        } else {
+            let inner = check_value(ctx, quote!(value), &body.shape, path);
+            checks.push(quote!( if let Some(value) = &self.body { #inner } ));
+        }
+    }
+    if checks.is_empty() {
+        return quote!();
+    }
+    quote! {
+        fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+            #( #checks )*
+            Ok(())
+        }
+    }
+}
+
+/// Expression turning a parameter value (a reference) into its text form.
+fn to_text(ty: &TypeRef, value: TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(#value.as_str()),
+        TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => quote!(&serde_json::to_string(#value).unwrap_or_default()),
+        _ => quote!(&#value.to_string()),
+    }
+}
+
+fn build_fn(op: &Operation) -> TokenStream {
+    let mut steps = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.name);
+        let wire = &p.wire;
+        let one = |value: TokenStream, ty: &TypeRef| -> TokenStream {
+            match p.location {
+                ParamLocation::Path { catch_all: false } => {
+                    let text = to_text(ty, value);
+                    quote!(req.path_param(#wire, #text)?;)
+                }
+                ParamLocation::Path { catch_all: true } => {
+                    let text = to_text(ty, value);
+                    quote!(req.path_param_multi(#wire, #text)?;)
+                }
+                ParamLocation::Query => {
+                    let text = to_text(ty, value);
+                    quote!(req.query(#wire, #text);)
+                }
+                ParamLocation::Header => {
+                    let text = to_text(ty, value);
+                    quote!(req.header(#wire, #text)?;)
+                }
+            }
+        };
+        let emit = |value: TokenStream| -> TokenStream {
+            match &p.shape.ty {
+                TypeRef::Array(item) if p.explode && p.location == ParamLocation::Query => {
+                    let each = one(quote!(item), &item.ty);
+                    quote!( for item in #value.iter() { #each } )
+                }
+                TypeRef::Array(item) => {
+                    let text = to_text(&item.ty, quote!(item));
+                    let joined = quote!(&#value.iter().map(|item| (#text).to_owned()).collect::<Vec<String>>().join(","));
+                    match p.location {
+                        ParamLocation::Query => quote!(req.query(#wire, #joined);),
+                        ParamLocation::Header => quote!(req.header(#wire, #joined)?;),
+                        ParamLocation::Path { .. } => quote!(req.path_param(#wire, #joined)?;),
+                    }
+                }
+                ty => one(value, ty),
+            }
+        };
+        if p.required {
+            steps.push(emit(quote!(self.#name)));
+        } else {
+            let inner = emit(quote!((*value)));
+            steps.push(quote!( if let Some(value) = &self.#name { #inner } ));
+        }
+    }
+    if let Some(body) = &op.body {
+        if body.required {
+            steps.push(quote!(req.json(&self.body)?;));
+        } else {
+            steps.push(quote!( if let Some(body) = &self.body { req.json(body)?; } ));
+        }
+    }
+    let req = if steps.is_empty() { quote!(_req) } else { quote!(req) };
+    quote! {
+        fn build(&self, #req: &mut crate::runtime::RequestParts) -> Result<(), crate::runtime::Error> {
+            #( #steps )*
+            Ok(())
+        }
+    }
+}
+
+fn decode_shape(shape: &Shape) -> TokenStream {
+    match shape.ty {
+        TypeRef::Bytes => quote!(Ok(resp.body.clone())),
+        _ => quote!(crate::runtime::decode_json(resp)),
+    }
+}
+
+fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
+    let _ = ctx;
+    match &op.output {
+        Output::Unit => (quote!(()), quote!()),
+        Output::Single(s) => (rust_type(&s.ty), quote!()),
+        Output::Optional(s) => {
+            let ty = rust_type(&s.ty);
+            (quote!(Option<#ty>), quote!())
+        }
+        Output::PerStatus { name, variants } => {
+            let enum_name = format_ident!("{}", name);
+            let vs = variants.iter().map(|(code, v, body)| {
+                let vname = format_ident!("{}", v);
+                let vdoc = docs::lines_to_attrs(&format!("Status {code}."));
+                match body {
+                    Some(s) => {
+                        let ty = rust_type(&s.ty);
+                        quote!(#vdoc #vname(#ty),)
+                    }
+                    None => quote!(#vdoc #vname,),
+                }
+            });
+            let doc = docs::lines_to_attrs(&format!("What `{}` returns, by status.", op.id));
+            (
+                quote!(#enum_name),
+                quote! {
+                    #doc
+                    #[derive(Debug, Clone, PartialEq)]
+                    #[non_exhaustive]
+                    pub enum #enum_name { #( #vs )* }
+                },
+            )
+        }
+    }
+}
+
+fn decode_fn(op: &Operation) -> TokenStream {
+    let body = match &op.output {
+        Output::Unit => quote!({ let _ = resp; Ok(()) }),
+        Output::Single(s) => decode_shape(s),
+        Output::Optional(s) => {
+            let empty: Vec<u16> = op
+                .responses
+                .iter()
+                .filter_map(|r| match (r.status, &r.body) {
+                    (StatusSpec::Code(c), None) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let inner = decode_shape(s);
+            quote! {
+                match resp.status.as_u16() {
+                    #( #empty )|* => Ok(None),
+                    _ => { let value: Result<_, crate::runtime::Error> = #inner; value.map(Some) }
+                }
+            }
+        }
+        Output::PerStatus { name, variants } => {
+            let enum_name = format_ident!("{}", name);
+            let arms = variants.iter().map(|(code, v, body)| {
+                let vname = format_ident!("{}", v);
+                match body {
+                    Some(s) => {
+                        let inner = decode_shape(s);
+                        quote!(#code => { let value: Result<_, crate::runtime::Error> = #inner; value.map(#enum_name::#vname) })
+                    }
+                    None => quote!(#code => Ok(#enum_name::#vname),),
+                }
+            });
+            // Another 2xx than documented: read it as the first documented shape with a body.
+            let fallback = variants.iter().find(|(_, _, b)| b.is_some()).map(|(_, v, b)| {
+                let vname = format_ident!("{}", v);
+                let inner = b.as_ref().map(decode_shape).unwrap_or_default();
+                quote!(_ => { let value: Result<_, crate::runtime::Error> = #inner; value.map(#enum_name::#vname) })
+            });
+            quote!( match resp.status.as_u16() { #( #arms )* #fallback } )
+        }
+    };
+    quote! {
+        fn decode(resp: &crate::runtime::RawResponse) -> Result<Self::Output, crate::runtime::Error> {
+            #body
+        }
+    }
+}
+
+fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let mut arms: Vec<(Vec<TokenStream>, String)> = Vec::new();
+    let mut default_arm = None;
+    for r in op.responses.iter().filter(|r| !r.status.is_success()) {
+        let Some(Shape { ty: TypeRef::Named(n), .. }) = &r.body else { continue };
+        if !ctx.is_error_body(n) {
+            continue;
+        }
+        let pattern = match r.status {
+            StatusSpec::Code(c) => quote!(#c),
+            StatusSpec::Range(d) => {
+                let lo = d * 100;
+                let hi = lo + 99;
+                quote!(#lo..=#hi)
+            }
+            StatusSpec::Default => {
+                default_arm = Some(n.clone());
+                continue;
+            }
+        };
+        match arms.iter_mut().find(|(_, name)| name == n) {
+            Some((patterns, _)) => patterns.push(pattern),
+            None => arms.push((vec![pattern], n.clone())),
+        }
+    }
+    if arms.is_empty() && default_arm.is_none() {
+        return quote!();
+    }
+    let arms = arms.iter().map(|(patterns, name)| {
+        let ty = format_ident!("{}", name);
+        quote!( #( #patterns )|* => crate::runtime::decode_error_body::<#ty>(body), )
+    });
+    let fallback = match default_arm {
+        Some(name) => {
+            let ty = format_ident!("{}", name);
+            quote!(_ => crate::runtime::decode_error_body::<#ty>(body),)
+        }
+        None => quote!(_ => None,),
+    };
+    quote! {
+        fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn crate::runtime::ErrorBody>> {
+            match status { #( #arms )* #fallback }
+        }
+    }
+}

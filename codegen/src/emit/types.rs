@@ -1,0 +1,539 @@
+//! Named types -> Rust items: structs, open enums, unions, aliases, plus their constructors,
+//! setters, `Validate` and `ErrorBody` impls.
+
+use super::{docs, ident, Ctx};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The Rust type for a type reference.
+pub fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Integer(IntWidth::I32) => quote!(i32),
+        TypeRef::Integer(IntWidth::I64) => quote!(i64),
+        TypeRef::Integer(IntWidth::U32) => quote!(u32),
+        TypeRef::Integer(IntWidth::U64) => quote!(u64),
+        TypeRef::Number { single: true } => quote!(f32),
+        TypeRef::Number { single: false } => quote!(f64),
+        TypeRef::Boolean | TypeRef::BoolConst(false) => quote!(bool),
+        TypeRef::BoolConst(true) => quote!(crate::runtime::True),
+        TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+        TypeRef::Date => quote!(chrono::NaiveDate),
+        TypeRef::Uuid => quote!(uuid::Uuid),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
+        TypeRef::Bytes => quote!(bytes::Bytes),
+        TypeRef::Array(s) => {
+            let inner = rust_type(&s.ty);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(s) => {
+            let inner = rust_type(&s.ty);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        TypeRef::Named(n) => {
+            let id = format_ident!("{}", n);
+            quote!(#id)
+        }
+    }
+}
+
+/// How a field is held in its struct.
+enum Holder {
+    Plain,
+    Option,
+    Nullable,
+}
+
+fn holder(f: &Field, usage: Usage) -> Holder {
+    match (f.required, f.nullable) {
+        (true, false) => Holder::Plain,
+        (false, true) if usage.request => Holder::Nullable,
+        _ => Holder::Option,
+    }
+}
+
+/// Emits one named type.
+pub fn type_def(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
+    let mut extra = Vec::new();
+    if def.deprecated {
+        extra.push("**Deprecated** in the spec.".to_owned());
+    }
+    let doc = docs::attrs(&with_fallback(&def.docs, || fallback_type_doc(def)), &extra);
+    let name = format_ident!("{}", def.name);
+    let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(ctx, def, s, doc),
+        TypeKind::Enum(e) => enum_def(def, e, doc),
+        TypeKind::Union(u) => union_def(ctx, def, u, doc),
+        TypeKind::Alias(shape) => {
+            // An alias has no impls of its own: checks on it are emitted where it is used.
+            let ty = rust_type(&shape.ty);
+            quote! { #doc #deprecated pub type #name = #ty; }
+        }
+    }
+}
+
+fn field_type(f: &Field, usage: Usage) -> TokenStream {
+    let inner = rust_type(&f.shape.ty);
+    match holder(f, usage) {
+        Holder::Plain => inner,
+        Holder::Option => quote!(Option<#inner>),
+        Holder::Nullable => quote!(crate::runtime::Nullable<#inner>),
+    }
+}
+
+/// The docs, or a generated line when the spec has none (every public item is documented).
+pub fn with_fallback(d: &Docs, fallback: impl FnOnce() -> String) -> Docs {
+    if d.summary.as_deref().unwrap_or("").trim().is_empty() && d.description.as_deref().unwrap_or("").trim().is_empty() {
+        Docs { summary: Some(fallback()), description: None }
+    } else {
+        d.clone()
+    }
+}
+
+fn fallback_type_doc(def: &TypeDef) -> String {
+    match &def.owner {
+        Owner::Component(c) if *c == def.name => format!("The `{}` schema.", def.name),
+        _ => format!("Inline schema at `#{}` in the spec.", def.origin),
+    }
+}
+
+fn field_doc(f: &Field) -> TokenStream {
+    let mut extra = Vec::new();
+    if let Some(d) = &f.default {
+        extra.push(format!("Server default: `{d}`."));
+    }
+    if f.nullable && !f.required {
+        extra.push("May be `null`.".to_owned());
+    }
+    if f.deprecated {
+        extra.push("**Deprecated** in the spec.".to_owned());
+    }
+    let fallback = format!("The `{}` property.", f.wire);
+    docs::attrs(&with_fallback(&f.docs, || fallback), &extra)
+}
+
+fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = field_type(f, def.usage);
+        let fdoc = field_doc(f);
+        let wire = &f.wire;
+        let rename = (f.name.trim_start_matches("r#") != f.wire).then(|| quote!(rename = #wire,));
+        let serde = match holder(f, def.usage) {
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => quote!(#[serde(#rename)]),
+            Holder::Plain => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
+            Holder::Option if f.required => quote!(#[serde(#rename default)]),
+            Holder::Option => quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
+            Holder::Nullable => quote!(#[serde(#rename default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]),
+        };
+        let deprecated = f.deprecated.then(|| {
+            let note = "deprecated in the API spec";
+            quote!(#[deprecated(note = #note)])
+        });
+        quote! { #fdoc #serde #deprecated pub #fname: #ty, }
+    });
+    let additional = s.additional.as_ref().map(|a| {
+        let ty = rust_type(&a.ty);
+        quote! {
+            /// Properties beyond the declared ones (`additionalProperties`).
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #ty>,
+        }
+    });
+    let derive_default = s.fields.iter().all(|f| !f.required || matches!(f.shape.ty, TypeRef::BoolConst(true)));
+    let default = derive_default.then(|| quote!(Default,));
+    let constructor = def.usage.request.then(|| constructor(def, s));
+    let validate = def.usage.request.then(|| struct_validate(ctx, def, s));
+    let error_body = s.error_accessors.as_ref().map(|acc| error_body_impl(def, acc));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #( #fields )*
+            #additional
+        }
+        #constructor
+        #validate
+        #error_body
+    }
+}
+
+fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.name);
+        let inner = rust_type(&f.shape.ty);
+        let first_line = f.docs.description.as_deref().or(f.docs.summary.as_deref()).and_then(|d| d.lines().next()).unwrap_or("");
+        let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
+        match holder(f, def.usage) {
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: crate::runtime::True)),
+            Holder::Plain => {
+                params.push(quote!(#fname: impl Into<#inner>));
+                inits.push(quote!(#fname: #fname.into()));
+            }
+            Holder::Option if f.required => {
+                params.push(quote!(#fname: Option<#inner>));
+                inits.push(quote!(#fname));
+            }
+            Holder::Option => {
+                inits.push(quote!(#fname: None));
+                let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
+                setters.push(quote! {
+                    #doc #deprecated
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = Some(value.into()); self }
+                });
+            }
+            Holder::Nullable => {
+                inits.push(quote!(#fname: crate::runtime::Nullable::Absent));
+                let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
+                let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
+                let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
+                setters.push(quote! {
+                    #doc #deprecated
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = crate::runtime::Nullable::Value(value.into()); self }
+                    #null_doc #deprecated
+                    pub fn #null_name(mut self) -> Self { self.#fname = crate::runtime::Nullable::Null; self }
+                });
+            }
+        }
+    }
+    if s.additional.is_some() {
+        inits.push(quote!(additional_properties: std::collections::BTreeMap::new()));
+    }
+    quote! {
+        impl #name {
+            /// Creates a value with the required fields set; optional fields start unset.
+            pub fn new(#( #params ),*) -> Self {
+                Self { #( #inits ),* }
+            }
+            #( #setters )*
+        }
+    }
+}
+
+/// Code that checks `value` (an expression of the shape's Rust type, by reference) at `path`.
+pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: TokenStream) -> TokenStream {
+    let c = &shape.constraints;
+    let mut checks = Vec::new();
+
+    let v = quote!(crate::runtime::validate);
+    if let Some(n) = c.min_length {
+        checks.push(quote!(#v::min_length(&#path, #value, #n)?;));
+    }
+    if let Some(n) = c.max_length {
+        checks.push(quote!(#v::max_length(&#path, #value, #n)?;));
+    }
+    if let Some(p) = &c.pattern {
+        checks.push(quote!(#v::pattern(&#path, #value, #p)?;));
+    }
+    if c.format_uuid {
+        checks.push(quote! {
+            if uuid::Uuid::parse_str(#value).is_err() {
+                return Err(crate::runtime::validate::ValidationError::new(#path, "format uuid"));
+            }
+        });
+    }
+    if let Some((m, ex)) = c.minimum {
+        checks.push(quote!(#v::minimum(&#path, *#value as f64, #m, #ex)?;));
+    }
+    if let Some((m, ex)) = c.maximum {
+        checks.push(quote!(#v::maximum(&#path, *#value as f64, #m, #ex)?;));
+    }
+    if let Some(n) = c.min_items {
+        checks.push(quote!(#v::min_items(&#path, #value.len(), #n)?;));
+    }
+    if let Some(n) = c.max_items {
+        checks.push(quote!(#v::max_items(&#path, #value.len(), #n)?;));
+    }
+    if let Some(n) = c.min_properties {
+        checks.push(quote!(#v::min_properties(&#path, #value.len(), #n)?;));
+    }
+    if let Some(n) = c.max_properties {
+        checks.push(quote!(#v::max_properties(&#path, #value.len(), #n)?;));
+    }
+    match &shape.ty {
+        TypeRef::Named(n) => {
+            if let Some(aliased) = ctx.alias_of(n) {
+                checks.push(check_value(ctx, value, aliased, path));
+            } else if ctx.validates(n) {
+                checks.push(quote!(crate::runtime::validate::Validate::validate(#value, &#path)?;));
+            }
+        }
+        TypeRef::Array(item) if ctx.needs_check(item) => {
+            let inner = check_value(ctx, quote!(item), item, quote!(format!("{base}[{index}]")));
+            checks.push(quote! { let base: String = #path; for (index, item) in #value.iter().enumerate() { #inner } });
+        }
+        TypeRef::Map(item) if ctx.needs_check(item) => {
+            let inner = check_value(ctx, quote!(item), item, quote!(format!("{base}.{key}")));
+            checks.push(quote! { let base: String = #path; for (key, item) in #value.iter() { #inner } });
+        }
+        _ => {}
+    }
+    quote!( #( #checks )* )
+}
+
+fn struct_validate(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let checks: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| ctx.needs_check(&f.shape))
+        .map(|f| {
+            let fname = ident(&f.name);
+            let wire = &f.wire;
+            let path = quote!(format!("{}.{}", path, #wire));
+            match holder(f, def.usage) {
+                Holder::Plain => {
+                    let inner = check_value(ctx, quote!(value), &f.shape, path);
+                    quote!( { let value = &self.#fname; #inner } )
+                }
+                Holder::Option => {
+                    let inner = check_value(ctx, quote!(value), &f.shape, path);
+                    quote!( if let Some(value) = &self.#fname { #inner } )
+                }
+                Holder::Nullable => {
+                    let inner = check_value(ctx, quote!(value), &f.shape, path);
+                    quote!( if let crate::runtime::Nullable::Value(value) = &self.#fname { #inner } )
+                }
+            }
+        })
+        .collect();
+    let additional = s.additional.as_ref().filter(|a| ctx.needs_check(a)).map(|a| {
+        let inner = check_value(ctx, quote!(item), a, quote!(format!("{}.{}", path, key)));
+        quote!( for (key, item) in &self.additional_properties { #inner } )
+    });
+    let path_param = if checks.is_empty() && additional.is_none() { quote!(_path) } else { quote!(path) };
+    quote! {
+        impl crate::runtime::validate::Validate for #name {
+            fn validate(&self, #path_param: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+                #( #checks )*
+                #additional
+                Ok(())
+            }
+        }
+    }
+}
+
+fn error_body_impl(def: &TypeDef, acc: &ErrorAccessors) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let accessor = |steps: &Option<Vec<AccessStep>>, fn_name: &str| {
+        let fn_ident = format_ident!("{}", fn_name);
+        let Some(steps) = steps else { return quote!() };
+        let mut expr = quote!(self);
+        for (i, step) in steps.iter().enumerate() {
+            let f = ident(&step.field);
+            let last = i + 1 == steps.len();
+            expr = match (step.optional, last) {
+                (true, false) => quote!(#expr.#f.as_ref()?),
+                (false, false) => quote!(#expr.#f),
+                (true, true) => quote!(#expr.#f.as_deref()),
+                (false, true) => quote!(Some(#expr.#f.as_str())),
+            };
+        }
+        quote!( fn #fn_ident(&self) -> Option<&str> { #expr } )
+    };
+    let code = accessor(&acc.code, "code");
+    let message = accessor(&acc.message, "message");
+    quote! {
+        impl crate::runtime::ErrorBody for #name {
+            #code
+            #message
+            fn as_any(&self) -> &dyn std::any::Any { self }
+        }
+    }
+}
+
+fn enum_def(def: &TypeDef, e: &Enum, doc: TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let fallback = format_ident!("{}", e.fallback);
+    let variants = e.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let vdoc = docs::lines_to_attrs(&format!("`{}`", v.wire.replace('`', "'")));
+        quote!(#vdoc #vname,)
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let wire = &v.wire;
+        quote!(Self::#vname => #wire,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let wire = &v.wire;
+        quote!(#wire => Self::#vname,)
+    });
+    quote! {
+        #doc
+        ///
+        /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
+        /// encodes back unchanged.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variants )*
+            /// A value not listed in the spec, kept as received.
+            #fallback(String),
+        }
+        impl #name {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #to_str )*
+                    Self::#fallback(other) => other.as_str(),
+                }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #from_str )*
+                    other => Self::#fallback(other.to_owned()),
+                }
+            }
+        }
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#fallback(_) => Self::#fallback(value),
+                    known => known,
+                }
+            }
+        }
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> { Ok(Self::from(s)) }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+        impl crate::runtime::validate::Validate for #name {
+            fn validate(&self, _path: &str) -> Result<(), crate::runtime::validate::ValidationError> { Ok(()) }
+        }
+    }
+}
+
+fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let open = def.usage.response;
+    let variants = u.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let ty = rust_type(&v.shape.ty);
+        let vdoc = docs::lines_to_attrs(&match &v.shape.ty {
+            TypeRef::Named(n) => format!("A [`{n}`]."),
+            _ => "One of the alternatives.".to_owned(),
+        });
+        quote!(#vdoc #vname(#ty),)
+    });
+    let unknown = open.then(|| {
+        quote! {
+            /// A value that matches none of the known alternatives, kept as received.
+            Unknown(serde_json::Value),
+        }
+    });
+    let froms = u.variants.iter().filter(|v| matches!(v.shape.ty, TypeRef::Named(_))).map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let ty = rust_type(&v.shape.ty);
+        quote! { impl From<#ty> for #name { fn from(value: #ty) -> Self { Self::#vname(value) } } }
+    });
+    let validate = def.usage.request.then(|| {
+        let arms = u.variants.iter().map(|v| {
+            let vname = format_ident!("{}", v.name);
+            let check = check_value(ctx, quote!(value), &v.shape, quote!(String::from(path)));
+            quote!(Self::#vname(value) => { #check })
+        });
+        let unknown_arm = open.then(|| quote!(Self::Unknown(_) => {}));
+        quote! {
+            impl crate::runtime::validate::Validate for #name {
+                #[allow(unused_variables)]
+                fn validate(&self, path: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+                    match self { #( #arms )* #unknown_arm }
+                    Ok(())
+                }
+            }
+        }
+    });
+    let serde_impls = match &u.discriminator {
+        None => quote!(),
+        Some(prop) => tagged_serde(def, u, prop, open),
+    };
+    let derive = if u.discriminator.is_some() {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)] #[serde(untagged)])
+    };
+    let kind_doc = match &u.discriminator {
+        Some(p) => format!("Chosen by the `{p}` property."),
+        None => "Untagged: the first alternative that fits the JSON is chosen.".to_owned(),
+    };
+    let kind_doc = docs::lines_to_attrs(&kind_doc);
+    quote! {
+        #doc
+        ///
+        #kind_doc
+        #derive
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variants )*
+            #unknown
+        }
+        #( #froms )*
+        #validate
+        #serde_impls
+    }
+}
+
+fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let tags = &v.tags;
+        quote! {
+            #( Some(#tags) )|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom),
+        }
+    });
+    let fallback = if open {
+        quote!(_ => Ok(Self::Unknown(value)),)
+    } else {
+        let msg = format!("unknown or missing `{prop}`");
+        quote!(_ => Err(serde::de::Error::custom(#msg)),)
+    };
+    let ser_arms = u.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        quote!(Self::#vname(value) => value.serialize(serializer),)
+    });
+    let ser_unknown = open.then(|| quote!(Self::Unknown(value) => value.serialize(serializer),));
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self { #( #ser_arms )* #ser_unknown }
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#prop).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #( #arms )*
+                    #fallback
+                }
+            }
+        }
+    }
+}

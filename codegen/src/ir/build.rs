@@ -1,0 +1,668 @@
+//! Builds the [`Api`] from a loaded spec, collecting every problem as a diagnostic.
+
+use super::schema::Hint;
+use super::*;
+use crate::diagnostic::{pointer, Diagnostic};
+use crate::load::Loaded;
+use crate::naming::{self, Scope};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SecurityScheme as OaScheme};
+use std::collections::BTreeMap;
+
+/// Turns a loaded spec into the IR. Errors stop generation; warnings come back with the IR.
+pub fn build(loaded: &Loaded) -> (Option<Api>, Vec<Diagnostic>) {
+    let mut b = Builder::new(&loaded.file, &loaded.spec, &loaded.document);
+    let api = b.api();
+    let failed = b.diags.iter().any(|d| d.severity == crate::diagnostic::Severity::Error);
+    (if failed { None } else { Some(api) }, b.diags)
+}
+
+pub(crate) struct Builder<'a> {
+    file: &'a str,
+    spec: &'a OpenAPI,
+    document: &'a serde_json::Value,
+    pub(crate) diags: Vec<Diagnostic>,
+    types: Vec<TypeDef>,
+    type_names: Scope,
+    component_names: BTreeMap<String, String>,
+    servers: Vec<Server>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(file: &'a str, spec: &'a OpenAPI, document: &'a serde_json::Value) -> Self {
+        Self {
+            file,
+            spec,
+            document,
+            diags: Vec::new(),
+            types: Vec::new(),
+            type_names: Scope::new(),
+            component_names: BTreeMap::new(),
+            servers: Vec::new(),
+        }
+    }
+
+    pub(crate) fn warn(&mut self, at: &str, message: &str) {
+        self.diags.push(Diagnostic::warning(self.file, at, message));
+    }
+
+    pub(crate) fn error(&mut self, at: &str, message: &str) {
+        self.diags.push(Diagnostic::error(self.file, at, message));
+    }
+
+    pub(crate) fn claim_type_name(&mut self, base: &str) -> String {
+        self.type_names.claim(&naming::type_name(base))
+    }
+
+    /// Adds a type; returns its slot so its kind can be filled in after its children.
+    pub(crate) fn push_type(&mut self, def: TypeDef) -> usize {
+        self.types.push(def);
+        self.types.len() - 1
+    }
+
+    pub(crate) fn set_kind(&mut self, slot: usize, kind: TypeKind) {
+        if let Some(t) = self.types.get_mut(slot) {
+            t.kind = kind;
+        }
+    }
+
+    pub(crate) fn lookup_schema(&self, reference: &str) -> Option<&'a Schema> {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        match self.spec.components.as_ref()?.schemas.get(name)? {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference),
+        }
+    }
+
+    pub(crate) fn resolve_schema_ref(&mut self, reference: &str, at: &str) -> TypeRef {
+        let name = reference.strip_prefix("#/components/schemas/").map(unescape);
+        match name.as_deref().and_then(|n| self.component_names.get(n)) {
+            Some(rust) => TypeRef::Named(rust.clone()),
+            None => {
+                let why = if reference.starts_with('#') { "does not resolve" } else { "is external; only local references (`#/...`) are supported" };
+                self.error(at, &format!("$ref `{reference}` {why}"));
+                TypeRef::Json
+            }
+        }
+    }
+
+    fn api(&mut self) -> Api {
+        let spec = self.spec;
+        self.servers.push(Server {
+            url: spec.servers.first().map(server_url).unwrap_or_else(|| "/".to_owned()),
+            description: spec.servers.first().and_then(|s| s.description.clone()).unwrap_or_default(),
+        });
+        let security_schemes = self.security_schemes();
+        self.components();
+        let operations = self.operations(&security_schemes);
+        self.compute_usage(&operations);
+        self.error_accessors(&operations);
+        Api {
+            title: spec.info.title.clone(),
+            version: spec.info.version.clone(),
+            description: spec.info.description.clone(),
+            servers: std::mem::take(&mut self.servers),
+            security_schemes,
+            types: std::mem::take(&mut self.types),
+            operations,
+            extensions: self.root_extensions(),
+        }
+    }
+
+    fn root_extensions(&self) -> ApiExtensions {
+        let x_error = self.document.get("x-error");
+        let get = |k: &str| x_error.and_then(|e| e.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
+        ApiExtensions { error_code_pointer: get("code"), error_message_pointer: get("message") }
+    }
+
+    fn security_schemes(&mut self) -> Vec<SecurityScheme> {
+        let mut out = Vec::new();
+        let Some(components) = &self.spec.components else { return out };
+        let mut setters = Scope::with_reserved(&["new", "build", "base_url", "server_url", "credential"]);
+        for (name, scheme) in &components.security_schemes {
+            let at = pointer(["components", "securitySchemes", name]);
+            let ReferenceOr::Item(scheme) = scheme else {
+                self.error(&at, "referenced security schemes are not supported");
+                continue;
+            };
+            let (kind, description) = match scheme {
+                OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => (SecurityKind::Bearer, description),
+                OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
+                OaScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, description, .. } => {
+                    (SecurityKind::ApiKeyHeader(header.clone()), description)
+                }
+                OaScheme::APIKey { location: openapiv3::APIKeyLocation::Query, name: q, description, .. } => {
+                    (SecurityKind::ApiKeyQuery(q.clone()), description)
+                }
+                OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
+                    // The access token is sent as a bearer token; obtaining it is the caller's job.
+                    (SecurityKind::Bearer, description)
+                }
+                other => {
+                    self.warn(&at, &format!("security scheme {other:?} is not supported; operations using it get no credential"));
+                    continue;
+                }
+            };
+            out.push(SecurityScheme {
+                name: name.clone(),
+                setter: setters.claim_ident(naming::snake_name(name)).rust(),
+                kind,
+                description: description.clone(),
+            });
+        }
+        out
+    }
+
+    fn components(&mut self) {
+        let Some(components) = &self.spec.components else { return };
+        // Names first, so references between components (and cycles) resolve to names.
+        for name in components.schemas.keys() {
+            let rust = self.claim_type_name(name);
+            self.component_names.insert(name.clone(), rust);
+        }
+        for (name, schema) in &components.schemas {
+            let rust = self.component_names[name].clone();
+            let at = pointer(["components", "schemas", name]);
+            match schema {
+                ReferenceOr::Item(schema) => self.define_component(&rust, schema, &at),
+                ReferenceOr::Reference { reference } => {
+                    let target = self.resolve_schema_ref(reference, &at);
+                    let _ = self.push_type(TypeDef {
+                        name: rust.clone(),
+                        origin: at,
+                        owner: Owner::Component(rust),
+                        docs: Docs::default(),
+                        deprecated: false,
+                        kind: TypeKind::Alias(Shape::plain(target)),
+                        usage: Usage::default(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
+        let mut out = Vec::new();
+        let mut type_scope = Scope::new();
+        let mut method_scope = Scope::with_reserved(&["builder", "core", "raw", "new", "clone"]);
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        for (path, item) in &self.spec.paths.paths {
+            let item_at = pointer(["paths", path]);
+            let ReferenceOr::Item(item) = item else {
+                self.error(&item_at, "path item references are not supported");
+                continue;
+            };
+            for (method, op) in item.iter() {
+                let at = format!("{item_at}/{method}");
+                let id = op.operation_id.clone().unwrap_or_else(|| naming::operation_name_from_path(method, path));
+                if let Some(first) = seen_ids.insert(id.clone(), at.clone()) {
+                    self.error(&format!("{at}/operationId"), &format!("operationId `{id}` is also used at {first}"));
+                    continue;
+                }
+                let ctx = OpContext { path, method, at: &at, id: &id, item_params: &item.parameters, item_servers: &item.servers };
+                if let Some(mut operation) = self.operation(&ctx, op, schemes) {
+                    operation.type_name = type_scope.claim(&naming::type_name(&id));
+                    operation.method_name = method_scope.claim_ident(naming::snake_name(&id)).rust();
+                    out.push(operation);
+                }
+            }
+        }
+        out
+    }
+
+    fn operation(&mut self, ctx: &OpContext<'_>, op: &openapiv3::Operation, schemes: &[SecurityScheme]) -> Option<Operation> {
+        let group = naming::snake_name(&group_of(op, ctx.path)).text;
+        let owner = Owner::Group(group.clone());
+        let op_name = naming::type_name(ctx.id);
+        let server = self.server_index(&op.servers, ctx.item_servers);
+        let security = self.security(op, schemes, ctx.at);
+        let params = self.params(ctx, op, &owner, &op_name);
+        let body = match &op.request_body {
+            None => None,
+            Some(rb) => match self.body(rb, &owner, &op_name, &format!("{}/requestBody", ctx.at)) {
+                Ok(body) => body,
+                Err(why) => {
+                    self.warn(ctx.at, &format!("operation skipped: {why}"));
+                    return None;
+                }
+            },
+        };
+        let responses = self.responses(op, &owner, &op_name, ctx.at);
+        let output = output_of(&responses, &op_name);
+        Some(Operation {
+            id: ctx.id.to_owned(),
+            method_name: String::new(),
+            type_name: String::new(),
+            method: ctx.method.to_ascii_uppercase(),
+            path: ctx.path.to_owned(),
+            server,
+            group,
+            docs: Docs { summary: op.summary.clone(), description: op.description.clone() },
+            deprecated: op.deprecated,
+            security,
+            params,
+            body,
+            responses,
+            output,
+        })
+    }
+
+    fn server_index(&mut self, op_servers: &[openapiv3::Server], item_servers: &[openapiv3::Server]) -> usize {
+        let chosen = op_servers.first().or_else(|| item_servers.first());
+        let Some(server) = chosen else { return 0 };
+        let url = server_url(server);
+        if let Some(i) = self.servers.iter().position(|s| s.url == url) {
+            return i;
+        }
+        self.servers.push(Server { url, description: server.description.clone().unwrap_or_default() });
+        self.servers.len() - 1
+    }
+
+    fn security(&mut self, op: &openapiv3::Operation, schemes: &[SecurityScheme], at: &str) -> Vec<Vec<String>> {
+        let reqs = op.security.as_ref().or(self.spec.security.as_ref());
+        let mut out = Vec::new();
+        for req in reqs.into_iter().flatten() {
+            let mut names = Vec::new();
+            for name in req.keys() {
+                if schemes.iter().any(|s| &s.name == name) {
+                    names.push(name.clone());
+                } else {
+                    self.error(&format!("{at}/security"), &format!("security scheme `{name}` is not declared in components.securitySchemes"));
+                }
+            }
+            out.push(names);
+        }
+        out
+    }
+
+    fn params(&mut self, ctx: &OpContext<'_>, op: &openapiv3::Operation, owner: &Owner, op_name: &str) -> Vec<Param> {
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut merged: Vec<(Parameter, String)> = Vec::new();
+        let item_at = ctx.at.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        for (i, p) in ctx.item_params.iter().enumerate() {
+            if let Some(p) = self.resolve_param(p, &format!("{item_at}/parameters/{i}")) {
+                merged.push(p);
+            }
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            if let Some((p, at)) = self.resolve_param(p, &format!("{}/parameters/{i}", ctx.at)) {
+                let key = (p.parameter_data_ref().name.clone(), location_key(&p));
+                merged.retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_key(q)) != key);
+                merged.push((p, at));
+            }
+        }
+        let mut scope = Scope::with_reserved(&["body"]);
+        let mut out = Vec::new();
+        for (p, at) in merged {
+            let data = p.parameter_data_ref();
+            let location = match &p {
+                Parameter::Path { .. } => {
+                    let catch_all = data.extensions.get("x-path-catch-all").and_then(|v| v.as_bool()).unwrap_or(false);
+                    ParamLocation::Path { catch_all }
+                }
+                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Header { .. } => ParamLocation::Header,
+                Parameter::Cookie { .. } => {
+                    self.warn(&at, "cookie parameters are not supported; the parameter is left out");
+                    continue;
+                }
+            };
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => s.clone(),
+                ParameterSchemaOrContent::Content(content) => match content.values().next().and_then(|m| m.schema.clone()) {
+                    Some(s) => s,
+                    None => {
+                        self.warn(&at, "parameter without a schema is sent as a string");
+                        ReferenceOr::Item(Schema { schema_data: Default::default(), schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(Default::default())) })
+                    }
+                },
+            };
+            let hint = Hint { name: format!("{op_name}{}", naming::type_name(&data.name)), owner: owner.clone(), pointer: format!("{at}/schema") };
+            let d = self.describe(&schema, &hint);
+            let mut shape = d.shape;
+            if shape.ty == TypeRef::Uuid {
+                // Kept as text so values read from other responses pass straight in; checked before sending.
+                shape.ty = TypeRef::String;
+                shape.constraints.format_uuid = true;
+            }
+            let explode = match &p {
+                Parameter::Query { .. } | Parameter::Cookie { .. } => data.explode.unwrap_or(true),
+                _ => data.explode.unwrap_or(false),
+            };
+            out.push(Param {
+                wire: data.name.clone(),
+                name: scope.claim_ident(naming::snake_name(&data.name)).rust(),
+                required: data.required || matches!(location, ParamLocation::Path { .. }),
+                location,
+                shape,
+                docs: Docs { summary: None, description: data.description.clone().or(d.docs.description) },
+                default: d.default,
+                deprecated: data.deprecated.unwrap_or(false),
+                explode,
+            });
+        }
+        self.check_path_template(ctx, &out);
+        out
+    }
+
+    fn check_path_template(&mut self, ctx: &OpContext<'_>, params: &[Param]) {
+        let in_template: Vec<&str> = ctx.path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+        for name in &in_template {
+            if !params.iter().any(|p| p.wire == *name && matches!(p.location, ParamLocation::Path { .. })) {
+                self.error(ctx.at, &format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"));
+            }
+        }
+        for p in params {
+            if matches!(p.location, ParamLocation::Path { .. }) && !in_template.contains(&p.wire.as_str()) {
+                self.error(ctx.at, &format!("path parameter `{}` does not appear in the path template", p.wire));
+            }
+        }
+    }
+
+    fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, at: &str) -> Option<(Parameter, String)> {
+        match p {
+            ReferenceOr::Item(p) => Some((p.clone(), at.to_owned())),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/parameters/")
+                    .and_then(|name| self.spec.components.as_ref()?.parameters.get(&unescape(name)));
+                match found {
+                    Some(ReferenceOr::Item(p)) => Some((p.clone(), reference.trim_start_matches('#').to_owned())),
+                    _ => {
+                        self.error(at, &format!("$ref `{reference}` does not resolve to a parameter"));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn body(&mut self, rb: &ReferenceOr<RequestBody>, owner: &Owner, op_name: &str, at: &str) -> Result<Option<Body>, String> {
+        let (rb, at) = match rb {
+            ReferenceOr::Item(rb) => (rb.clone(), at.to_owned()),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .and_then(|name| self.spec.components.as_ref()?.request_bodies.get(&unescape(name)));
+                match found {
+                    Some(ReferenceOr::Item(rb)) => (rb.clone(), reference.trim_start_matches('#').to_owned()),
+                    _ => {
+                        self.error(at, &format!("$ref `{reference}` does not resolve to a request body"));
+                        return Ok(None);
+                    }
+                }
+            }
+        };
+        let Some((media, content)) = rb.content.iter().find(|(m, _)| is_json(m)) else {
+            let kinds: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+            return Err(format!("request body media types {kinds:?} are not supported yet (JSON only)"));
+        };
+        let hint = Hint { name: format!("{op_name}Request"), owner: owner.clone(), pointer: format!("{at}/content/{}", crate::diagnostic::escape_pointer_token(media)) };
+        let shape = match &content.schema {
+            Some(s) => self.describe(s, &Hint { pointer: format!("{}/schema", hint.pointer), ..hint }).shape,
+            None => Shape::plain(TypeRef::Json),
+        };
+        Ok(Some(Body { shape, required: rb.required, docs: Docs { summary: None, description: rb.description.clone() } }))
+    }
+
+    fn responses(&mut self, op: &openapiv3::Operation, owner: &Owner, op_name: &str, at: &str) -> Vec<Response> {
+        let mut out = Vec::new();
+        let mut entries: Vec<(StatusSpec, &ReferenceOr<openapiv3::Response>)> = Vec::new();
+        for (code, r) in &op.responses.responses {
+            let status = match code {
+                openapiv3::StatusCode::Code(c) => StatusSpec::Code(*c),
+                openapiv3::StatusCode::Range(r) => StatusSpec::Range(*r),
+            };
+            entries.push((status, r));
+        }
+        if let Some(r) = &op.responses.default {
+            entries.push((StatusSpec::Default, r));
+        }
+        let success_count = entries.iter().filter(|(s, _)| s.is_success()).count();
+        for (status, r) in entries {
+            let key = match status {
+                StatusSpec::Code(c) => c.to_string(),
+                StatusSpec::Range(r) => format!("{r}XX"),
+                StatusSpec::Default => "default".to_owned(),
+            };
+            let r_at = format!("{at}/responses/{key}");
+            let resp = match r {
+                ReferenceOr::Item(r) => r.clone(),
+                ReferenceOr::Reference { reference } => {
+                    let found = reference
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|name| self.spec.components.as_ref()?.responses.get(&unescape(name)));
+                    match found {
+                        Some(ReferenceOr::Item(r)) => r.clone(),
+                        _ => {
+                            self.error(&r_at, &format!("$ref `{reference}` does not resolve to a response"));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let name = if status.is_success() {
+                if success_count > 1 { format!("{op_name}Response{key}") } else { format!("{op_name}Response") }
+            } else {
+                format!("{op_name}Error{}", if key == "default" { "Default".to_owned() } else { key.clone() })
+            };
+            let body = match resp.content.iter().find(|(m, _)| is_json(m)) {
+                Some((media, content)) => {
+                    let hint = Hint { name, owner: owner.clone(), pointer: format!("{r_at}/content/{}/schema", crate::diagnostic::escape_pointer_token(media)) };
+                    Some(match &content.schema {
+                        Some(s) => self.describe(s, &hint).shape,
+                        None => Shape::plain(TypeRef::Json),
+                    })
+                }
+                None if !resp.content.is_empty() => Some(Shape::plain(TypeRef::Bytes)),
+                None => None,
+            };
+            out.push(Response { status, body, description: resp.description.clone() });
+        }
+        out
+    }
+
+    /// Marks every type reachable from requests and from responses.
+    fn compute_usage(&mut self, operations: &[Operation]) {
+        let index: BTreeMap<String, usize> = self.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        let mut request_roots = Vec::new();
+        let mut response_roots = Vec::new();
+        for op in operations {
+            if let Some(b) = &op.body {
+                collect_names(&b.shape.ty, &mut request_roots);
+            }
+            for p in &op.params {
+                collect_names(&p.shape.ty, &mut request_roots);
+            }
+            for r in &op.responses {
+                if let Some(s) = &r.body {
+                    collect_names(&s.ty, &mut response_roots);
+                }
+            }
+        }
+        for (roots, is_request) in [(request_roots, true), (response_roots, false)] {
+            let mut stack = roots;
+            while let Some(name) = stack.pop() {
+                let Some(&i) = index.get(&name) else { continue };
+                let usage = &mut self.types[i].usage;
+                let seen = if is_request { std::mem::replace(&mut usage.request, true) } else { std::mem::replace(&mut usage.response, true) };
+                if !seen {
+                    stack.extend(referenced_names(&self.types[i].kind));
+                }
+            }
+        }
+    }
+
+    /// Gives error-body structs `code()`/`message()` accessors (from `x-error` or by field name).
+    fn error_accessors(&mut self, operations: &[Operation]) {
+        let mut names = Vec::new();
+        for op in operations {
+            for r in op.responses.iter().filter(|r| !r.status.is_success()) {
+                if let Some(Shape { ty: TypeRef::Named(n), .. }) = &r.body {
+                    if !names.contains(n) {
+                        names.push(n.clone());
+                    }
+                }
+            }
+        }
+        let ext = self.root_extensions();
+        for name in names {
+            let code = self.access_path(&name, ext.error_code_pointer.as_deref(), &["code", "error_code", "errorCode"]);
+            let message = self.access_path(&name, ext.error_message_pointer.as_deref(), &["message", "error", "detail", "error_description"]);
+            if let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = self.types.iter_mut().find(|t| t.name == name) {
+                s.error_accessors = Some(ErrorAccessors { code, message });
+            }
+        }
+    }
+
+    fn access_path(&self, type_name: &str, pointer: Option<&str>, fallbacks: &[&str]) -> Option<Vec<AccessStep>> {
+        let tokens: Vec<String> = match pointer {
+            Some(p) => p.split('/').skip(1).map(unescape).collect(),
+            None => {
+                let s = self.struct_named(type_name)?;
+                let hit = fallbacks.iter().find(|w| s.fields.iter().any(|f| f.wire == **w && f.shape.ty == TypeRef::String))?;
+                vec![(*hit).to_owned()]
+            }
+        };
+        let mut steps = Vec::new();
+        let mut current = type_name.to_owned();
+        for (i, token) in tokens.iter().enumerate() {
+            let s = self.struct_named(&current)?;
+            let f = s.fields.iter().find(|f| &f.wire == token)?;
+            steps.push(AccessStep { field: f.name.clone(), optional: !f.required || f.nullable });
+            let last = i + 1 == tokens.len();
+            match (&f.shape.ty, last) {
+                (TypeRef::String, true) => return Some(steps),
+                (TypeRef::Named(n), false) => current = n.clone(),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn struct_named(&self, name: &str) -> Option<&Struct> {
+        self.types.iter().find(|t| t.name == name).and_then(|t| match &t.kind {
+            TypeKind::Struct(s) => Some(s),
+            TypeKind::Alias(Shape { ty: TypeRef::Named(n), .. }) => self.struct_named(n),
+            _ => None,
+        })
+    }
+}
+
+struct OpContext<'a> {
+    path: &'a str,
+    method: &'a str,
+    at: &'a str,
+    id: &'a str,
+    item_params: &'a [ReferenceOr<Parameter>],
+    item_servers: &'a [openapiv3::Server],
+}
+
+fn location_key(p: &Parameter) -> u8 {
+    match p {
+        Parameter::Query { .. } => 0,
+        Parameter::Header { .. } => 1,
+        Parameter::Path { .. } => 2,
+        Parameter::Cookie { .. } => 3,
+    }
+}
+
+fn is_json(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    m == "application/json" || m.ends_with("+json") || m == "*/*" || m == "application/*"
+}
+
+fn group_of(op: &openapiv3::Operation, path: &str) -> String {
+    if let Some(tag) = op.tags.first() {
+        return tag.clone();
+    }
+    path.split('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| "default".to_owned())
+}
+
+fn server_url(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    if let Some(vars) = &server.variables {
+        for (name, var) in vars {
+            url = url.replace(&format!("{{{name}}}"), &var.default);
+        }
+    }
+    url
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn output_of(responses: &[Response], op_name: &str) -> Output {
+    let success: Vec<&Response> = responses.iter().filter(|r| r.status.is_success()).collect();
+    let mut distinct: Vec<&Shape> = Vec::new();
+    for r in &success {
+        if let Some(s) = &r.body {
+            if !distinct.iter().any(|d| d.ty == s.ty) {
+                distinct.push(s);
+            }
+        }
+    }
+    let some_without_body = success.iter().any(|r| r.body.is_none());
+    match distinct.as_slice() {
+        [] => Output::Unit,
+        [one] if !some_without_body => Output::Single((*one).clone()),
+        [one] => Output::Optional((*one).clone()),
+        _ => Output::PerStatus {
+            name: format!("{op_name}Output"),
+            variants: success
+                .iter()
+                .filter_map(|r| match r.status {
+                    StatusSpec::Code(c) => Some((c, status_variant(c), r.body.clone())),
+                    _ => None,
+                })
+                .collect(),
+        },
+    }
+}
+
+fn status_variant(code: u16) -> String {
+    match code {
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        203 => "NonAuthoritative".to_owned(),
+        204 => "NoContent".to_owned(),
+        206 => "PartialContent".to_owned(),
+        c => format!("Status{c}"),
+    }
+}
+
+/// Named types a type reference mentions.
+pub(crate) fn collect_names(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named(n) => out.push(n.clone()),
+        TypeRef::Array(s) | TypeRef::Map(s) => collect_names(&s.ty, out),
+        _ => {}
+    }
+}
+
+/// Named types a type definition mentions.
+pub(crate) fn referenced_names(kind: &TypeKind) -> Vec<String> {
+    let mut out = Vec::new();
+    match kind {
+        TypeKind::Struct(s) => {
+            for f in &s.fields {
+                collect_names(&f.shape.ty, &mut out);
+            }
+            if let Some(a) = &s.additional {
+                collect_names(&a.ty, &mut out);
+            }
+        }
+        TypeKind::Union(u) => {
+            for v in &u.variants {
+                collect_names(&v.shape.ty, &mut out);
+            }
+        }
+        TypeKind::Alias(s) => collect_names(&s.ty, &mut out),
+        TypeKind::Enum(_) => {}
+    }
+    out
+}

@@ -1,0 +1,277 @@
+//! Details of errors that carry a server response: non-2xx statuses and undecodable bodies.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use super::error::ErrorKind;
+use super::operation::ErrorBody;
+use super::redact::{self, Scrubber};
+use super::response::{request_id_of, RawResponse};
+use super::retry;
+
+/// A non-2xx response: status, headers, request id, raw body and the typed error body.
+pub struct ApiError {
+    status: StatusCode,
+    headers: HeaderMap,
+    request_id: Option<String>,
+    body: Bytes,
+    typed: Option<Box<dyn ErrorBody>>,
+    retry_after: Option<Duration>,
+    attempts: u32,
+    /// What `Display` shows: the typed message or a body excerpt, already free of secrets.
+    detail: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        resp: RawResponse,
+        typed: Option<Box<dyn ErrorBody>>,
+        attempts: u32,
+        scrubber: &Scrubber,
+    ) -> Self {
+        let detail = match typed.as_deref() {
+            Some(t) if t.message().is_some() || t.code().is_some() => {
+                match (t.code(), t.message()) {
+                    (Some(c), Some(m)) => format!("{c}: {m}"),
+                    (Some(c), None) => c.to_owned(),
+                    (None, m) => m.unwrap_or_default().to_owned(),
+                }
+            }
+            _ => redact::excerpt(&resp.body, 0),
+        };
+        ApiError {
+            status: resp.status,
+            request_id: request_id_of(&resp.headers).map(str::to_owned),
+            retry_after: retry::retry_after(&resp.headers),
+            detail: scrubber.scrub(&detail),
+            headers: resp.headers,
+            body: resp.body,
+            typed,
+            attempts,
+        }
+    }
+
+    /// The status class.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_status(self.status)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The server's request id (`x-request-id`, then `request-id`, then `x-amzn-requestid`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The raw response body, whatever its format (JSON, HTML, empty...).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The typed error body, when the operation declares one and the body matched it.
+    pub fn typed_body(&self) -> Option<&dyn ErrorBody> {
+        self.typed.as_deref()
+    }
+
+    /// The typed error body downcast to `T`.
+    pub fn body_as<T: ErrorBody>(&self) -> Option<&T> {
+        self.typed.as_deref()?.as_any().downcast_ref::<T>()
+    }
+
+    /// The error code from the typed body.
+    pub fn code(&self) -> Option<&str> {
+        self.typed.as_deref()?.code()
+    }
+
+    /// The error message from the typed body.
+    pub fn message(&self) -> Option<&str> {
+        self.typed.as_deref()?.message()
+    }
+
+    /// How long the server asked to wait before retrying.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Whether the status is transient (see [`Error::is_retryable`](super::Error::is_retryable)).
+    pub fn is_retryable(&self) -> bool {
+        retry::transient_status(self.status, &self.headers)
+    }
+}
+
+fn kind_label(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::BadRequest => "bad request",
+        ErrorKind::Authentication => "authentication failed",
+        ErrorKind::PermissionDenied => "permission denied",
+        ErrorKind::NotFound => "not found",
+        ErrorKind::Conflict => "conflict",
+        ErrorKind::UnprocessableEntity => "unprocessable entity",
+        ErrorKind::RateLimited => "rate limited",
+        ErrorKind::Server => "server error",
+        _ => "unexpected status",
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {}", kind_label(self.kind()), self.status.as_u16())?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        if let Some(d) = self.retry_after {
+            write!(f, ", retry after {d:?}")?;
+        }
+        f.write_str(")")?;
+        if self.detail.is_empty() {
+            f.write_str(": empty body")
+        } else {
+            write!(f, ": {}", self.detail)
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    // Hand-written so that the raw body (which may echo a secret) and sensitive response headers
+    // such as `set-cookie` stay out of debug output.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("attempts", &self.attempts)
+            .field("retry_after", &self.retry_after)
+            .field("headers", &redact::HeadersDebug::new(&self.headers, &[]))
+            .field("body_len", &self.body.len())
+            .field("detail", &self.detail)
+            .finish()
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A 2xx response whose body did not match the expected type.
+pub struct DecodeError {
+    status: StatusCode,
+    headers: HeaderMap,
+    request_id: Option<String>,
+    body: Bytes,
+    path: String,
+    message: String,
+    excerpt: String,
+    attempts: u32,
+}
+
+impl DecodeError {
+    pub(crate) fn new(resp: &RawResponse, path: String, message: String, offset: usize) -> Self {
+        DecodeError {
+            status: resp.status,
+            headers: resp.headers.clone(),
+            request_id: resp.request_id().map(str::to_owned),
+            body: resp.body.clone(),
+            path,
+            message,
+            excerpt: redact::excerpt(&resp.body, offset),
+            attempts: 1,
+        }
+    }
+
+    pub(crate) fn finish(&mut self, attempts: u32, scrubber: &Scrubber) {
+        self.attempts = attempts;
+        self.message = scrubber.scrub(&self.message);
+        self.excerpt = scrubber.scrub(&self.excerpt);
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The server's request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The raw response body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Where in the JSON document decoding failed, e.g. `$.data[2].name` (`$` is the root).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What went wrong, from the JSON parser.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Up to 200 characters of the body around the failure.
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the response body (HTTP {}) at `{}`: {}",
+            self.status.as_u16(),
+            self.path,
+            self.message
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        if self.excerpt.is_empty() {
+            f.write_str("; the body is empty")
+        } else {
+            write!(f, "; body: `{}`", self.excerpt)
+        }
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("excerpt", &self.excerpt)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl std::error::Error for DecodeError {}

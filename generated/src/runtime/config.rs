@@ -1,0 +1,161 @@
+//! The immutable client configuration and the cheap-to-clone handle generated clients wrap.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName};
+use secrecy::SecretString;
+
+use super::call::{Call, RequestOptions};
+use super::error::Error;
+use super::info::ApiInfo;
+use super::operation::Operation;
+use super::raw::RawCall;
+use super::redact::{self, HeadersDebug, Redaction, Scrubber, REDACTED};
+
+/// A built client's settings; read them through [`Core::config`].
+pub struct Config {
+    pub(crate) api: &'static ApiInfo,
+    /// Effective URL per server index, without a trailing `/`.
+    pub(crate) servers: Vec<String>,
+    pub(crate) credentials: BTreeMap<&'static str, SecretString>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) custom_http_client: bool,
+    pub(crate) max_retries: u32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) read_idle_timeout: Option<Duration>,
+    pub(crate) max_retry_after: Duration,
+    pub(crate) default_headers: HeaderMap,
+    pub(crate) retry_count_header: Option<HeaderName>,
+    pub(crate) redaction: Redaction,
+    pub(crate) scrubber: Scrubber,
+}
+
+impl Config {
+    /// The API this client talks to.
+    pub fn api(&self) -> &'static ApiInfo {
+        self.api
+    }
+
+    /// The effective base URL of server 0.
+    pub fn base_url(&self) -> &str {
+        self.servers.first().map_or("", String::as_str)
+    }
+
+    /// The effective URL of server `index`, if the API has that server.
+    pub fn server_url(&self, index: usize) -> Option<&str> {
+        self.servers.get(index).map(String::as_str)
+    }
+
+    pub(crate) fn server(&self, index: usize) -> Result<&str, Error> {
+        self.server_url(index)
+            .ok_or_else(|| Error::Config(format!("the API has no server with index {index}")))
+    }
+
+    /// Whether a credential is configured for the named security scheme.
+    pub fn has_credential(&self, scheme: &str) -> bool {
+        self.credentials.contains_key(scheme)
+    }
+
+    /// Retries after the first attempt.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Per-attempt timeout (`None`: disabled).
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Connect timeout of the built-in HTTP client (a user's client keeps its own).
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// Overall deadline across all attempts of a call.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// Longest pause allowed between two chunks of a response body.
+    pub fn read_idle_timeout(&self) -> Option<Duration> {
+        self.read_idle_timeout
+    }
+
+    /// Longest server-requested wait that is slept before retrying.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// Headers sent with every request (including `user-agent`).
+    pub fn default_headers(&self) -> &HeaderMap {
+        &self.default_headers
+    }
+
+    /// The retry-count header name, if enabled.
+    pub fn retry_count_header(&self) -> Option<&HeaderName> {
+        self.retry_count_header.as_ref()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials: BTreeMap<_, _> = self.credentials.keys().map(|k| (*k, REDACTED)).collect();
+        let servers: Vec<String> = self.servers.iter().map(|s| redact::url_str(s)).collect();
+        f.debug_struct("Config")
+            .field("api", &self.api.name)
+            .field("servers", &servers)
+            .field("credentials", &credentials)
+            .field("custom_http_client", &self.custom_http_client)
+            .field("max_retries", &self.max_retries)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("deadline", &self.deadline)
+            .field("read_idle_timeout", &self.read_idle_timeout)
+            .field("max_retry_after", &self.max_retry_after)
+            .field("default_headers", &HeadersDebug::new(&self.default_headers, &self.redaction.headers))
+            .field("retry_count_header", &self.retry_count_header)
+            .finish()
+    }
+}
+
+/// The shared state of a client: configuration, credentials and the HTTP connection pool.
+///
+/// Cloning is cheap (an `Arc`); generated clients wrap one.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Config>,
+}
+
+impl Core {
+    pub(crate) fn new(config: Config) -> Self {
+        Core { inner: Arc::new(config) }
+    }
+
+    /// The client's settings.
+    pub fn config(&self) -> &Config {
+        &self.inner
+    }
+
+    /// Starts a call of a generated operation; finish it with `.send()` or `.await`.
+    pub fn call<O: Operation>(&self, op: O) -> Call<'_, O> {
+        Call { core: self, op, options: RequestOptions::default() }
+    }
+
+    /// Starts a request to any path of the API, e.g. an undocumented endpoint; it still gets
+    /// authentication, retries, timeouts and error handling. `path` is used verbatim (it must be
+    /// percent-encoded already) after the server URL.
+    pub fn raw(&self, method: http::Method, path: &str) -> RawCall<'_> {
+        RawCall::new(self, method, path)
+    }
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Core").field(&*self.inner).finish()
+    }
+}

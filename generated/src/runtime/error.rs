@@ -1,0 +1,287 @@
+//! The SDK's single error type.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use super::api_error::{ApiError, DecodeError};
+use super::operation::ErrorBody;
+use super::redact::Scrubber;
+use super::validate::ValidationError;
+
+/// Every way a call can fail.
+///
+/// Match on [`Error::kind`] for the coarse class (one per HTTP status class plus transport and
+/// client-side failures), or on the variants for details. All messages are free of credentials.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a status outside 2xx.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The request never got a response: DNS, connect, TLS, or the connection dropped.
+    #[error("connection error{}: {message}", attempts_note(*attempts))]
+    #[non_exhaustive]
+    Connection {
+        /// The error chain as text, with secrets removed from any URL.
+        message: String,
+        /// The underlying transport error (usually a `reqwest::Error`).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// A timeout fired.
+    #[error("{kind} ({after:?}){}", attempts_note(*attempts))]
+    #[non_exhaustive]
+    Timeout {
+        /// Which timeout.
+        kind: TimeoutKind,
+        /// The configured duration that ran out.
+        after: Duration,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// A 2xx response body did not match the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// The request violates a constraint of the spec; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+
+    /// The operation needs a credential that the client does not have; nothing was sent.
+    #[error("missing credential: `{operation}` needs {needed}; set it with `ClientBuilder::credential`")]
+    #[non_exhaustive]
+    MissingCredential {
+        /// The operation id.
+        operation: String,
+        /// The acceptable scheme combinations, e.g. "`PrivateKeyAuth`".
+        needed: String,
+    },
+
+    /// The client configuration is invalid (bad URL, header, server index...).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+
+    /// The request body could not be serialized.
+    #[error("could not encode the request: {0}")]
+    Encode(String),
+}
+
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    }
+}
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// One attempt (send plus body) took longer than the per-attempt timeout.
+    Attempt,
+    /// The response body stalled: no bytes arrived within the idle read timeout.
+    ReadIdle,
+    /// The overall deadline across all attempts ran out.
+    Deadline,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Attempt => "request timed out: per-attempt timeout reached",
+            TimeoutKind::ReadIdle => "request timed out: response body stalled",
+            TimeoutKind::Deadline => "request timed out: overall deadline reached",
+        })
+    }
+}
+
+/// The coarse class of an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// HTTP 400.
+    BadRequest,
+    /// HTTP 401.
+    Authentication,
+    /// HTTP 403.
+    PermissionDenied,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 409.
+    Conflict,
+    /// HTTP 422.
+    UnprocessableEntity,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 500 and above.
+    Server,
+    /// Any other non-2xx status (other 4xx, 3xx, 1xx).
+    OtherStatus,
+    /// See [`Error::Connection`].
+    Connection,
+    /// See [`Error::Timeout`].
+    Timeout,
+    /// See [`Error::Decode`].
+    Decode,
+    /// See [`Error::Validation`].
+    Validation,
+    /// See [`Error::MissingCredential`].
+    MissingCredential,
+    /// See [`Error::Config`].
+    Config,
+    /// See [`Error::Encode`].
+    Encode,
+}
+
+impl ErrorKind {
+    /// The kind for a non-2xx status.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Authentication,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            422 => ErrorKind::UnprocessableEntity,
+            429 => ErrorKind::RateLimited,
+            s if s >= 500 => ErrorKind::Server,
+            _ => ErrorKind::OtherStatus,
+        }
+    }
+}
+
+impl Error {
+    /// The coarse class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(e) => e.kind(),
+            Error::Connection { .. } => ErrorKind::Connection,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Decode(_) => ErrorKind::Decode,
+            Error::Validation(_) => ErrorKind::Validation,
+            Error::MissingCredential { .. } => ErrorKind::MissingCredential,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Encode(_) => ErrorKind::Encode,
+        }
+    }
+
+    /// The API error details, if the server answered with a non-2xx status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The decode error details, if a 2xx body did not match the expected type.
+    pub fn decode(&self) -> Option<&DecodeError> {
+        match self {
+            Error::Decode(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            Error::Decode(e) => Some(e.status()),
+            _ => None,
+        }
+    }
+
+    /// The response headers, when a response was received.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Error::Api(e) => Some(e.headers()),
+            Error::Decode(e) => Some(e.headers()),
+            _ => None,
+        }
+    }
+
+    /// The server's request id (`x-request-id`), when a response carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id(),
+            Error::Decode(e) => e.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The raw response body, when a response was received.
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        match self {
+            Error::Api(e) => Some(e.body()),
+            Error::Decode(e) => Some(e.body()),
+            _ => None,
+        }
+    }
+
+    /// The typed error body, downcast to the generated error type `T`.
+    pub fn body_as<T: ErrorBody>(&self) -> Option<&T> {
+        self.api().and_then(ApiError::body_as::<T>)
+    }
+
+    /// The error code from the typed error body, if the spec defines one and the server sent it.
+    pub fn code(&self) -> Option<&str> {
+        self.api().and_then(ApiError::code)
+    }
+
+    /// The error message from the typed error body, if the spec defines one and the server sent it.
+    pub fn message(&self) -> Option<&str> {
+        self.api().and_then(ApiError::message)
+    }
+
+    /// Whether the failure is transient: connection errors, timeouts other than the overall
+    /// deadline, and statuses 408, 429, 500, 502, 503, 504 (or what `x-should-retry` said).
+    ///
+    /// The runtime retries these itself when that is safe (see the module docs), so seeing one
+    /// here usually means the retries ran out or the request was not idempotent.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_retryable(),
+            Error::Connection { .. } => true,
+            Error::Timeout { kind, .. } => *kind != TimeoutKind::Deadline,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked to wait (`retry-after-ms` or `Retry-After`), if it said so.
+    ///
+    /// When this exceeds [`ClientBuilder::max_retry_after`](super::ClientBuilder::max_retry_after)
+    /// the runtime returns the error at once instead of sleeping.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(ApiError::retry_after)
+    }
+
+    /// How many HTTP attempts were made before this error (0 if nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts(),
+            Error::Decode(e) => e.attempts(),
+            Error::Connection { attempts, .. } | Error::Timeout { attempts, .. } => *attempts,
+            _ => 0,
+        }
+    }
+
+    /// Records the attempt count and removes known secrets from body excerpts; used once the
+    /// runtime knows both (decode errors are created by generated code that knows neither).
+    pub(crate) fn finish(self, attempts: u32, scrubber: &Scrubber) -> Self {
+        match self {
+            Error::Decode(mut e) => {
+                e.finish(attempts, scrubber);
+                Error::Decode(e)
+            }
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The hand-written HTTP runtime that every generated API module calls into.
+//!
+//! Generated code describes each API with static data ([`ApiInfo`], [`OperationInfo`]) and each
+//! operation with an [`Operation`] impl; this module does everything else: server resolution,
+//! authentication, retries with backoff and `Retry-After`, timeouts (per attempt, idle body reads
+//! and an optional overall deadline), error classification, secret redaction and tracing.
+//!
+//! # Behaviour in short
+//!
+//! * **Retries**: 2 by default ([`ClientBuilder::max_retries`], [`Call::max_retries`]; `0`
+//!   disables). Connection errors are always retried; 408, 429, 502, 503 and 504 for every
+//!   method; 500 and read timeouts only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE)
+//!   or when the request carries an idempotency key. A response header `x-should-retry: true` or
+//!   `false` overrides these rules.
+//! * **Backoff**: `min(0.5 s * 2^n, 8 s)` minus up to 25 % random jitter, replaced by
+//!   `retry-after-ms` or `Retry-After` (seconds or HTTP date) when the server sends one between
+//!   0 and [`ClientBuilder::max_retry_after`] (60 s by default). A longer wait is not slept: the
+//!   call fails at once with an error whose [`Error::retry_after`] carries the wait.
+//! * **Retry-count header**: every attempt sends `x-retry-count: <n>` (0 for the first attempt);
+//!   rename or remove it with [`ClientBuilder::retry_count_header`].
+//! * **Timeouts**: connect 5 s, per attempt 60 s, idle body read 30 s, optional overall deadline.
+//! * **Secrets**: credentials are [`secrecy::SecretString`]s and never appear in `Debug`,
+//!   `Display`, errors or logs.
+//! * **Tracing**: span `voice_agents.call` per call and `voice_agents.attempt` per attempt;
+//!   bodies only at `TRACE` level, with secret headers redacted.
+
+mod api_error;
+mod auth;
+mod builder;
+mod call;
+mod config;
+mod error;
+mod exec;
+mod info;
+mod operation;
+mod raw;
+mod redact;
+mod request;
+mod response;
+mod retry;
+mod transport;
+pub mod validate;
+mod value;
+
+pub use api_error::{ApiError, DecodeError};
+pub use builder::{ApiClient, ClientBuilder};
+pub use call::{Call, RequestOptions};
+pub use config::{Config, Core};
+pub use error::{Error, ErrorKind, TimeoutKind};
+pub use info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
+pub use operation::{decode_error_body, ErrorBody, Operation};
+pub use raw::RawCall;
+pub use request::RequestParts;
+pub use response::{decode_json, RawResponse, Response};
+pub use retry::backoff;
+pub use validate::{Validate, ValidationError};
+pub use value::{Nullable, True};
+
+/// The user agent sent by default: `voice-agents/<crate version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("voice-agents/", env!("CARGO_PKG_VERSION"));
+
+/// The retry-count header sent by default; its value is the attempt number, starting at 0.
+pub const DEFAULT_RETRY_COUNT_HEADER: &str = "x-retry-count";
+
+/// The header that carries [`Call::idempotency_key`].
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

@@ -1,0 +1,63 @@
+//! The trait every generated operation implements, and typed error bodies.
+
+use std::any::Any;
+
+use super::error::Error;
+use super::info::OperationInfo;
+use super::request::RequestParts;
+use super::response::RawResponse;
+use super::validate::ValidationError;
+
+/// One API operation with its parameters; generated per `operationId`.
+///
+/// The runtime calls, in order: [`validate`](Operation::validate), [`build`](Operation::build),
+/// then (after authentication and the retry loop) [`decode`](Operation::decode) for a 2xx
+/// response or [`decode_error`](Operation::decode_error) for any other status.
+pub trait Operation: Send + Sized + 'static {
+    /// What a successful call returns.
+    type Output: Send + 'static;
+
+    /// Static facts about the operation.
+    const INFO: &'static OperationInfo;
+
+    /// Checks the spec's constraints; an error means nothing is sent.
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+
+    /// Fills in path parameters, query, headers and body.
+    fn build(&self, req: &mut RequestParts) -> Result<(), Error>;
+
+    /// Decodes a 2xx response.
+    fn decode(resp: &RawResponse) -> Result<Self::Output, Error>;
+
+    /// Decodes a non-2xx body into the operation's typed error, if it declares one and it matches.
+    fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn ErrorBody>> {
+        let _ = (status, body);
+        None
+    }
+}
+
+/// A typed error body from the spec, stored in [`ApiError`](super::ApiError).
+pub trait ErrorBody: std::fmt::Debug + Send + Sync + 'static {
+    /// A machine-readable error code, if the schema has one.
+    fn code(&self) -> Option<&str> {
+        None
+    }
+
+    /// A human-readable message, if the schema has one.
+    fn message(&self) -> Option<&str> {
+        None
+    }
+
+    /// `self` as [`Any`], so that [`ApiError::body_as`](super::ApiError::body_as) can downcast.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Parses `body` as the error type `T`; `None` when it does not match (HTML pages, empty bodies).
+pub fn decode_error_body<T>(body: &[u8]) -> Option<Box<dyn ErrorBody>>
+where
+    T: serde::de::DeserializeOwned + ErrorBody,
+{
+    serde_json::from_slice::<T>(body).ok().map(|t| Box::new(t) as Box<dyn ErrorBody>)
+}

@@ -1,0 +1,158 @@
+//! The raw escape hatch: any method and path, still with auth, retries, timeouts and errors.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::Method;
+use tracing::Instrument;
+
+use super::auth::{self, Selected};
+use super::call::RequestOptions;
+use super::config::{Config, Core};
+use super::error::Error;
+use super::exec;
+use super::request::RequestParts;
+use super::response::RawResponse;
+
+/// A request to an arbitrary path of the API; built by [`Core::raw`].
+///
+/// Authentication: by default the first security scheme of the API (in spec order) that has a
+/// credential configured; choose explicitly with [`security`](Self::security) (`&[]` for none).
+pub struct RawCall<'a> {
+    core: &'a Core,
+    method: Method,
+    path: String,
+    server: usize,
+    security: Option<&'static [&'static str]>,
+    body: Option<(Bytes, String)>,
+    pending_error: Option<Error>,
+    options: RequestOptions,
+}
+
+impl<'a> RawCall<'a> {
+    pub(crate) fn new(core: &'a Core, method: Method, path: &str) -> Self {
+        // A missing leading slash would otherwise glue the path onto the server's last segment.
+        let path = if path.starts_with('/') || path.is_empty() { path.to_owned() } else { format!("/{path}") };
+        RawCall {
+            core,
+            method,
+            path,
+            server: 0,
+            security: None,
+            body: None,
+            pending_error: None,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Sends to server `index` of the API instead of server 0.
+    pub fn server(mut self, index: usize) -> Self {
+        self.server = index;
+        self
+    }
+
+    /// Uses exactly these security schemes (all of them); `&[]` sends no credentials.
+    pub fn security(mut self, schemes: &'static [&'static str]) -> Self {
+        self.security = Some(schemes);
+        self
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.options.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds a header (replacing defaults of that name); invalid ones are reported by `send`.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json(mut self, body: &serde_json::Value) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some((bytes.into(), "application/json".into())),
+            Err(e) => self.pending_error = Some(Error::Encode(e.to_string())),
+        }
+        self
+    }
+
+    /// Sets a body of any content type.
+    pub fn body(mut self, bytes: impl Into<Bytes>, content_type: &str) -> Self {
+        self.body = Some((bytes.into(), content_type.to_owned()));
+        self
+    }
+
+    /// Overrides the per-attempt timeout.
+    pub fn timeout(mut self, per_attempt: Duration) -> Self {
+        self.options.timeout = Some(per_attempt);
+        self
+    }
+
+    /// Overrides the number of retries (0 disables).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.options.max_retries = Some(n);
+        self
+    }
+
+    /// Sends `Idempotency-Key: <key>` on every attempt (and makes 500s retryable).
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Sends the request; a non-2xx status is an [`Error::Api`] with the raw body kept.
+    pub async fn send(self) -> Result<RawResponse, Error> {
+        let cfg = self.core.config();
+        let (resp, attempts) = self.run().await?;
+        if resp.status.is_success() {
+            Ok(resp)
+        } else {
+            Err(exec::api_error(cfg, resp, None, attempts))
+        }
+    }
+
+    /// Sends the request and returns the response whatever its status (retries still apply).
+    pub async fn send_unchecked(self) -> Result<RawResponse, Error> {
+        self.run().await.map(|(resp, _)| resp)
+    }
+
+    async fn run(self) -> Result<(RawResponse, u32), Error> {
+        let cfg = self.core.config();
+        let span = tracing::info_span!(
+            "voice_agents.call",
+            api = cfg.api.name,
+            operation = "raw",
+            method = %self.method,
+            path = %self.path,
+        );
+        async move {
+            if let Some(e) = self.pending_error {
+                return Err(e);
+            }
+            let mut parts = RequestParts::new(&self.path);
+            if let Some((bytes, content_type)) = self.body {
+                parts.body(bytes, &content_type)?;
+            }
+            let selected = select(cfg, self.security)?;
+            let prepared = exec::prepare(cfg, self.method, self.server, parts, &selected, &self.options)?;
+            exec::execute(cfg, &prepared, &self.options).await
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+fn select<'c>(cfg: &'c Config, security: Option<&'static [&'static str]>) -> Result<Selected<'c>, Error> {
+    match security {
+        Some([]) => Ok(Vec::new()),
+        Some(schemes) => auth::select(cfg, &[schemes], "raw request"),
+        None => Ok(cfg
+            .api
+            .security_schemes
+            .iter()
+            .find_map(|s| auth::resolve(cfg, &[s.name]))
+            .unwrap_or_default()),
+    }
+}

@@ -1,0 +1,134 @@
+//! Responses: the raw form every attempt produces, the typed wrapper, and JSON decoding.
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::api_error::DecodeError;
+use super::error::Error;
+
+/// A complete HTTP response with its body read into memory.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// The server's request id: `x-request-id`, then `request-id`, then `x-amzn-requestid`.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id_of(&self.headers)
+    }
+
+    /// Decodes the body as JSON; see [`decode_json`].
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        decode_json(self)
+    }
+}
+
+pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
+    ["x-request-id", "request-id", "x-amzn-requestid"]
+        .iter()
+        .find_map(|h| headers.get(*h)?.to_str().ok())
+}
+
+/// A successful result together with the response's status, headers and request id;
+/// returned by [`Call::send_with_response`](super::Call::send_with_response).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers (rate-limit headers and the like).
+    pub headers: HeaderMap,
+    /// The server's request id.
+    pub request_id: Option<String>,
+    /// The decoded body.
+    pub data: T,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(raw: RawResponse, data: T) -> Self {
+        Response {
+            request_id: raw.request_id().map(str::to_owned),
+            status: raw.status,
+            headers: raw.headers,
+            data,
+        }
+    }
+
+    /// Maps the payload, keeping status, headers and request id.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { status: self.status, headers: self.headers, request_id: self.request_id, data: f(self.data) }
+    }
+
+    /// The payload without the response metadata.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// Decodes a response body as JSON.
+///
+/// On failure the [`Error::Decode`] names the JSON path that failed (e.g. `$.items[1].id`) and
+/// carries an excerpt of the body around the failure. Empty or non-JSON bodies are decode errors.
+pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(&resp.body);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de)
+        .map_err(|e| {
+            let path = json_path(&e.path().to_string());
+            decode_error(resp, path, e.into_inner())
+        })?;
+    // Trailing garbage after a valid document is a broken body too.
+    de.end().map_err(|e| decode_error(resp, "$".into(), e))?;
+    Ok(value)
+}
+
+fn decode_error(resp: &RawResponse, path: String, e: serde_json::Error) -> Error {
+    let offset = byte_offset(&resp.body, e.line(), e.column());
+    Error::Decode(Box::new(DecodeError::new(resp, path, e.to_string(), offset)))
+}
+
+/// `serde_path_to_error` prints `.` for the root and `a.b[0]` below it; show JSONPath-style `$...`.
+fn json_path(p: &str) -> String {
+    match p {
+        "" | "." => "$".into(),
+        p if p.starts_with('[') => format!("${p}"),
+        p => format!("$.{p}"),
+    }
+}
+
+/// serde_json reports 1-based lines and columns; turn them into a byte offset.
+fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in body.split(|b| *b == b'\n').enumerate() {
+        if i + 1 >= line {
+            return offset + column.saturating_sub(1).min(l.len());
+        }
+        offset += l.len() + 1;
+    }
+    body.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_path_forms() {
+        assert_eq!(json_path("."), "$");
+        assert_eq!(json_path("a.b[0]"), "$.a.b[0]");
+        assert_eq!(json_path("[1].x"), "$[1].x");
+    }
+
+    #[test]
+    fn byte_offsets() {
+        assert_eq!(byte_offset(b"ab\ncd", 2, 2), 4);
+        assert_eq!(byte_offset(b"abc", 1, 0), 0);
+        assert_eq!(byte_offset(b"abc", 9, 9), 3);
+    }
+}

@@ -1,0 +1,250 @@
+//! Shared helpers for the test suite: where the specs and seeds are, the examples a spec
+//! carries, and JSON equivalence as the SDK defines it.
+
+pub mod prism;
+
+use serde_json::Value;
+use std::path::PathBuf;
+use voice_agents_codegen::{ir, load, Input};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `../shared` beside the project (seeds, corpus, upstream specs).
+pub fn shared() -> PathBuf {
+    root().join("../shared")
+}
+
+/// A spec under `specs/<dir>/`, loaded with its overlay, plus its IR.
+pub struct LoadedSpec {
+    /// The document after the overlay.
+    pub document: Value,
+    /// The IR built from it.
+    pub api: ir::Api,
+}
+
+/// Loads `specs/<dir>/openapi.{json,yaml}` (+ `overlay.yaml`) through the generator's own stages.
+pub fn load_spec(dir: &str) -> LoadedSpec {
+    let base = root().join("specs").join(dir);
+    let spec_name = ["openapi.json", "openapi.yaml"].into_iter().find(|f| base.join(f).is_file()).expect("spec file");
+    let text = std::fs::read_to_string(base.join(spec_name)).expect("read spec");
+    let overlay = std::fs::read_to_string(base.join("overlay.yaml")).ok();
+    let input = Input { file: spec_name, text: &text, overlay: overlay.as_deref().map(|o| ("overlay.yaml", o)) };
+    let (api, loaded, _) = voice_agents_codegen::analyze(input).expect("spec analyzes");
+    let _: &load::Loaded = &loaded;
+    LoadedSpec { document: loaded.document, api }
+}
+
+/// One example found in a spec, with the Rust type it must decode into.
+#[derive(Debug, Clone)]
+pub struct SpecExample {
+    /// JSON pointer of the example in the spec.
+    pub pointer: String,
+    /// Name of the generated type (or `serde_json::Value` for free-form shapes).
+    pub type_name: String,
+    /// The example value.
+    pub value: Value,
+    /// It is a request body (re-encoding must be exact, not just equivalent).
+    pub request: bool,
+}
+
+/// Every media-type example (`example` and named `examples`) of every request body and
+/// response, and the top-level `example` of every component schema, each with its type.
+pub fn spec_examples(spec: &LoadedSpec) -> Vec<SpecExample> {
+    let mut out = Vec::new();
+    let doc = &spec.document;
+    for op in &spec.api.operations {
+        let op_ptr = format!("/paths/{}/{}", escape(&op.path), op.method.to_ascii_lowercase());
+        if let Some(body) = &op.body {
+            let rb = resolve(doc, doc.pointer(&format!("{op_ptr}/requestBody")));
+            collect_media_examples(doc, rb, &format!("{op_ptr}/requestBody"), &type_name(&body.shape.ty), true, &mut out);
+        }
+        for r in &op.responses {
+            let Some(shape) = &r.body else { continue };
+            let key = match r.status {
+                ir::StatusSpec::Code(c) => c.to_string(),
+                ir::StatusSpec::Range(d) => format!("{d}XX"),
+                ir::StatusSpec::Default => "default".to_owned(),
+            };
+            let ptr = format!("{op_ptr}/responses/{key}");
+            let resp = resolve(doc, doc.pointer(&ptr));
+            collect_media_examples(doc, resp, &ptr, &type_name(&shape.ty), false, &mut out);
+        }
+    }
+    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
+        for (name, schema) in schemas {
+            if let Some(example) = schema.get("example") {
+                let rust = spec.api.types.iter().find(|t| t.origin == format!("/components/schemas/{}", escape(name)));
+                if let Some(t) = rust {
+                    out.push(SpecExample {
+                        pointer: format!("/components/schemas/{}/example", escape(name)),
+                        type_name: t.name.clone(),
+                        value: example.clone(),
+                        request: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str, request: bool, out: &mut Vec<SpecExample>) {
+    let Some(content) = node.and_then(|n| n.get("content")).and_then(Value::as_object) else { return };
+    for (media, m) in content {
+        let base = format!("{ptr}/content/{}", escape(media));
+        if let Some(e) = m.get("example") {
+            out.push(SpecExample { pointer: format!("{base}/example"), type_name: ty.to_owned(), value: e.clone(), request });
+        }
+        if let Some(examples) = m.get("examples").and_then(Value::as_object) {
+            for (name, e) in examples {
+                let e = resolve(doc, Some(e));
+                if let Some(value) = e.and_then(|e| e.get("value")) {
+                    out.push(SpecExample {
+                        pointer: format!("{base}/examples/{}/value", escape(name)),
+                        type_name: ty.to_owned(),
+                        value: value.clone(),
+                        request,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn resolve<'a>(doc: &'a Value, node: Option<&'a Value>) -> Option<&'a Value> {
+    let node = node?;
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc.pointer(r.trim_start_matches('#')),
+        None => Some(node),
+    }
+}
+
+fn type_name(ty: &ir::TypeRef) -> String {
+    match ty {
+        ir::TypeRef::Named(n) => n.clone(),
+        _ => "serde_json::Value".to_owned(),
+    }
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Compares an example with what the SDK re-encoded.
+///
+/// Equivalent means equal, except that a `null` member equals an absent one (responses
+/// decode both into `None`) and two date-time strings are equal when they are the same
+/// instant (`.000Z` and `Z`). For request bodies pass `strict_nulls = true`: there `null`
+/// and absent mean different things and must survive.
+pub fn json_equivalent(expected: &Value, actual: &Value, strict_nulls: bool) -> Result<(), String> {
+    fn go(e: &Value, a: &Value, path: &str, strict: bool) -> Result<(), String> {
+        match (e, a) {
+            (Value::Object(em), Value::Object(am)) => {
+                for (k, ev) in em {
+                    let p = format!("{path}/{k}");
+                    match am.get(k) {
+                        Some(av) => go(ev, av, &p, strict)?,
+                        None if ev.is_null() && !strict => {}
+                        None => return Err(format!("{p}: missing after re-encoding (was {ev})")),
+                    }
+                }
+                for (k, av) in am {
+                    if !em.contains_key(k) && !(av.is_null() && !strict) {
+                        return Err(format!("{path}/{k}: appeared after re-encoding ({av})"));
+                    }
+                }
+                Ok(())
+            }
+            (Value::Array(ea), Value::Array(aa)) if ea.len() == aa.len() => {
+                ea.iter().zip(aa).enumerate().try_for_each(|(i, (e, a))| go(e, a, &format!("{path}/{i}"), strict))
+            }
+            (Value::String(es), Value::String(as_)) if es != as_ => {
+                match (chrono::DateTime::parse_from_rfc3339(es), chrono::DateTime::parse_from_rfc3339(as_)) {
+                    (Ok(x), Ok(y)) if x == y => Ok(()),
+                    _ => Err(format!("{path}: {es:?} became {as_:?}")),
+                }
+            }
+            (Value::Number(en), Value::Number(an)) if en.as_f64() == an.as_f64() => Ok(()),
+            _ if e == a => Ok(()),
+            _ => Err(format!("{path}: {e} became {a}")),
+        }
+    }
+    go(expected, actual, "", strict_nulls)
+}
+
+/// The JSON blocks of a seed document (text pages with pasted JSON), parsed.
+///
+/// Seeds are scraped documentation pages: a JSON value starts at a line that is exactly `{`
+/// (or starts with `--data '` / `--data '{`) and runs until the braces balance.
+pub fn seed_json_blocks(text: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let at_line_start = i == 0 || chars[i - 1] == '\n' || chars[i - 1] == '\'';
+        if chars[i] == '{' && at_line_start {
+            if let Some(end) = balanced_end(&chars, i) {
+                let candidate: String = chars[i..=end].iter().collect();
+                if let Ok(v) = serde_json::from_str::<Value>(&candidate) {
+                    out.push(v);
+                    i = end + 1;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn balanced_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (offset, &c) in chars[start..].iter().enumerate() {
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(start + offset);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equivalence_treats_null_as_absent_only_when_lenient() {
+        let e = serde_json::json!({"a": null, "t": "2025-04-18T20:30:00.000Z"});
+        let a = serde_json::json!({"t": "2025-04-18T20:30:00Z"});
+        assert!(json_equivalent(&e, &a, false).is_ok());
+        assert!(json_equivalent(&e, &a, true).is_err());
+        assert!(json_equivalent(&serde_json::json!({"a": 1}), &serde_json::json!({"a": 2}), false).is_err());
+    }
+
+    #[test]
+    fn seed_blocks_are_found_in_pasted_pages() {
+        let blocks = seed_json_blocks("curl --data '{\"a\": 1}'\nResponse:\n{\n\"b\": [1, {\"c\": \"}\"}]\n}\ntext");
+        assert_eq!(blocks.len(), 2);
+    }
+}

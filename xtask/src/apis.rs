@@ -1,0 +1,159 @@
+//! `regen` and `regen --check`: the APIs under `specs/`, generated into `generated/src/<api>/`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use voice_agents_codegen::{drift, generate, Input};
+
+/// The command named in preambles and in the fix hint.
+pub const REGEN: &str = "cargo xtask regen";
+
+/// One API: its spec (and overlay) under `specs/<dir>/`, its module under `generated/src/`.
+pub struct ApiSpec {
+    /// Rust module name (`pipecat_cloud`).
+    pub module: String,
+    /// `specs/<dir>/openapi.{json,yaml}`, relative to the root.
+    pub spec: String,
+    /// `specs/<dir>/overlay.yaml`, if present.
+    pub overlay: Option<String>,
+}
+
+/// Every API with a spec under `specs/`, sorted by directory name.
+pub fn discover(root: &Path) -> Result<Vec<ApiSpec>, String> {
+    let specs = root.join("specs");
+    let mut out = Vec::new();
+    let entries = fs::read_dir(&specs).map_err(|e| format!("cannot read {}: {e}", specs.display()))?;
+    let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let spec = ["openapi.json", "openapi.yaml", "openapi.yml"].iter().find(|f| dir.join(f).is_file());
+        let Some(spec) = spec else { continue };
+        let overlay = dir.join("overlay.yaml").is_file().then(|| format!("specs/{name}/overlay.yaml"));
+        out.push(ApiSpec { module: name.replace('-', "_"), spec: format!("specs/{name}/{spec}"), overlay });
+    }
+    Ok(out)
+}
+
+/// Generates one API's files in memory: `(path relative to the root, contents)`.
+pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, String>, usize), String> {
+    let text = read(root, &api.spec)?;
+    let overlay_text = api.overlay.as_ref().map(|o| read(root, o)).transpose()?;
+    let input = Input { file: &api.spec, text: &text, overlay: api.overlay.as_deref().zip(overlay_text.as_deref()) };
+    let generated = generate(input, REGEN).map_err(|d| format!("{}: cannot generate:\n{d}", api.spec))?;
+    for w in &generated.warnings {
+        eprintln!("{w}");
+    }
+    let files = generated
+        .files
+        .into_iter()
+        .map(|f| (format!("generated/src/{}/{}", api.module, f.path), f.contents))
+        .collect();
+    Ok((files, generated.api.operations.len()))
+}
+
+fn read(root: &Path, rel: &str) -> Result<String, String> {
+    fs::read_to_string(root.join(rel)).map_err(|e| format!("cannot read {rel}: {e}"))
+}
+
+/// Every file currently under `generated/src/<module>/` for the given modules, plus any other
+/// directory under `generated/src/` holding generated files (an API whose spec is gone).
+fn files_on_disk(root: &Path, modules: &[String]) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    let src = root.join("generated/src");
+    let Ok(entries) = fs::read_dir(&src) else { return found };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() && (name != "runtime" || modules.contains(&name)) {
+            collect(root, &path, &mut found);
+        }
+    }
+    found
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(root, &path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            if let (Ok(text), Ok(rel)) = (fs::read_to_string(&path), path.strip_prefix(root)) {
+                out.insert(rel.to_string_lossy().replace('\\', "/"), text);
+            }
+        }
+    }
+}
+
+fn expected_files(root: &Path) -> Result<(BTreeMap<String, String>, Vec<String>, usize), String> {
+    let apis = discover(root)?;
+    let mut expected = BTreeMap::new();
+    let mut ops = 0;
+    let mut errors = Vec::new();
+    for api in &apis {
+        match generate_api(root, api) {
+            Ok((files, n)) => {
+                expected.extend(files);
+                ops += n;
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    Ok((expected, apis.into_iter().map(|a| a.module).collect(), ops))
+}
+
+/// `cargo xtask regen`.
+pub fn regen(root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    let (expected, modules, ops) = expected_files(root)?;
+    let generated_in = started.elapsed();
+    let found = files_on_disk(root, &modules);
+    let problems = drift::check(&expected, &found);
+    let lines: usize = expected.values().map(|c| c.lines().count()).sum();
+    for (path, problem) in &problems {
+        let full = root.join(path);
+        match problem {
+            drift::Problem::Orphan => {
+                fs::remove_file(&full).map_err(|e| format!("cannot remove {path}: {e}"))?;
+                println!("removed {path} (orphaned)");
+            }
+            _ => {
+                if let Some(parent) = full.parent() {
+                    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                }
+                fs::write(&full, &expected[path]).map_err(|e| format!("cannot write {path}: {e}"))?;
+                println!("wrote {path} ({problem})");
+            }
+        }
+    }
+    println!(
+        "regen: {} APIs, {ops} operations, {} files, {lines} lines; generated in {:.0} ms; {} file(s) changed",
+        modules.len(),
+        expected.len(),
+        generated_in.as_secs_f64() * 1000.0,
+        problems.len()
+    );
+    Ok(())
+}
+
+/// `cargo xtask regen --check`.
+pub fn check(root: &Path) -> Result<(), String> {
+    let (expected, modules, _) = expected_files(root)?;
+    let found = files_on_disk(root, &modules);
+    let problems = drift::check(&expected, &found);
+    if problems.is_empty() {
+        println!("regen --check: {} generated files are up to date", expected.len());
+        return Ok(());
+    }
+    let mut msg = format!("regen --check: {} generated file(s) out of date:\n", problems.len());
+    for (path, problem) in &problems {
+        msg.push_str(&format!("  {path}: {problem}\n"));
+    }
+    msg.push_str(&format!("fix: run `{REGEN}` and commit the result (edit the spec, its overlay or the generator, never the output)"));
+    Err(msg)
+}
