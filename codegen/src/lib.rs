@@ -4,6 +4,7 @@
 //! come out as data; the caller (`xtask`) owns the disk.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod drift;
 pub mod emit;
 pub mod ir;

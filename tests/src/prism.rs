@@ -212,7 +212,7 @@ impl std::fmt::Debug for Prism {
             .field("base_url", &self.base_url)
             .field("spec", &self.spec)
             .field("log_path", &self.log_path)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -426,7 +426,7 @@ fn free_port() -> io::Result<u16> {
 fn new_log_path(port: u16) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     std::env::temp_dir().join(format!("prism-{}-{n}-{port}-{nanos}.log", std::process::id()))
 }
 

@@ -4,13 +4,16 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use voice_agents_codegen::{drift, generate, Input};
+use std::process::Command;
+use voice_agents_codegen::{analyze, diff, drift, generate, ir, Input};
 
 /// The command named in preambles and in the fix hint.
 pub const REGEN: &str = "cargo xtask regen";
 
 /// One API: its spec (and overlay) under `specs/<dir>/`, its module under `generated/src/`.
 pub struct ApiSpec {
+    /// Directory name under `specs/` (`pipecat-cloud`), the API's name in reports.
+    pub dir: String,
     /// Rust module name (`pipecat_cloud`).
     pub module: String,
     /// `specs/<dir>/openapi.{json,yaml}`, relative to the root.
@@ -31,13 +34,13 @@ pub fn discover(root: &Path) -> Result<Vec<ApiSpec>, String> {
         let spec = ["openapi.json", "openapi.yaml", "openapi.yml"].iter().find(|f| dir.join(f).is_file());
         let Some(spec) = spec else { continue };
         let overlay = dir.join("overlay.yaml").is_file().then(|| format!("specs/{name}/overlay.yaml"));
-        out.push(ApiSpec { module: name.replace('-', "_"), spec: format!("specs/{name}/{spec}"), overlay });
+        out.push(ApiSpec { module: name.replace('-', "_"), spec: format!("specs/{name}/{spec}"), overlay, dir: name });
     }
     Ok(out)
 }
 
 /// Generates one API's files in memory: `(path relative to the root, contents)`.
-pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, String>, usize), String> {
+pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, String>, ir::Api), String> {
     let text = read(root, &api.spec)?;
     let overlay_text = api.overlay.as_ref().map(|o| read(root, o)).transpose()?;
     let input = Input { file: &api.spec, text: &text, overlay: api.overlay.as_deref().zip(overlay_text.as_deref()) };
@@ -50,7 +53,20 @@ pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, Stri
         .into_iter()
         .map(|f| (format!("generated/src/{}/{}", api.module, f.path), f.contents))
         .collect();
-    Ok((files, generated.api.operations.len()))
+    Ok((files, generated.api))
+}
+
+/// The API as the last commit's spec (and overlay) describe it; `None` when git has no such
+/// file (a new API, or no repository).
+fn committed_api(root: &Path, api: &ApiSpec) -> Option<ir::Api> {
+    let show = |rel: &str| -> Option<String> {
+        let out = Command::new("git").current_dir(root).args(["show", &format!("HEAD:{rel}")]).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let text = show(&api.spec)?;
+    let overlay = api.overlay.as_deref().and_then(show);
+    let input = Input { file: &api.spec, text: &text, overlay: api.overlay.as_deref().zip(overlay.as_deref()) };
+    analyze(input).ok().map(|(api, _, _)| api)
 }
 
 fn read(root: &Path, rel: &str) -> Result<String, String> {
@@ -87,16 +103,18 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
-fn expected_files(root: &Path) -> Result<(BTreeMap<String, String>, Vec<String>, usize), String> {
+type Expected = (BTreeMap<String, String>, Vec<(ApiSpec, ir::Api)>);
+
+fn expected_files(root: &Path) -> Result<Expected, String> {
     let apis = discover(root)?;
     let mut expected = BTreeMap::new();
-    let mut ops = 0;
+    let mut irs = Vec::new();
     let mut errors = Vec::new();
-    for api in &apis {
-        match generate_api(root, api) {
-            Ok((files, n)) => {
+    for api in apis {
+        match generate_api(root, &api) {
+            Ok((files, ir)) => {
                 expected.extend(files);
-                ops += n;
+                irs.push((api, ir));
             }
             Err(e) => errors.push(e),
         }
@@ -104,14 +122,16 @@ fn expected_files(root: &Path) -> Result<(BTreeMap<String, String>, Vec<String>,
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
-    Ok((expected, apis.into_iter().map(|a| a.module).collect(), ops))
+    Ok((expected, irs))
 }
 
 /// `cargo xtask regen`.
 pub fn regen(root: &Path) -> Result<(), String> {
     let started = Instant::now();
-    let (expected, modules, ops) = expected_files(root)?;
+    let (expected, apis) = expected_files(root)?;
     let generated_in = started.elapsed();
+    let modules: Vec<String> = apis.iter().map(|(a, _)| a.module.clone()).collect();
+    let ops: usize = apis.iter().map(|(_, ir)| ir.operations.len()).sum();
     let found = files_on_disk(root, &modules);
     let problems = drift::check(&expected, &found);
     let lines: usize = expected.values().map(|c| c.lines().count()).sum();
@@ -131,6 +151,13 @@ pub fn regen(root: &Path) -> Result<(), String> {
             }
         }
     }
+    println!("\nChanges to the generated public API since the last commit:");
+    for (api, ir) in &apis {
+        match committed_api(root, api) {
+            Some(before) => print!("{}", diff::report(&api.dir, &diff::diff(&before, ir))),
+            None => println!("{}: new API ({} operations, {} types)", api.dir, ir.operations.len(), ir.types.len()),
+        }
+    }
     println!(
         "regen: {} APIs, {ops} operations, {} files, {lines} lines; generated in {:.0} ms; {} file(s) changed",
         modules.len(),
@@ -143,7 +170,8 @@ pub fn regen(root: &Path) -> Result<(), String> {
 
 /// `cargo xtask regen --check`.
 pub fn check(root: &Path) -> Result<(), String> {
-    let (expected, modules, _) = expected_files(root)?;
+    let (expected, apis) = expected_files(root)?;
+    let modules: Vec<String> = apis.iter().map(|(a, _)| a.module.clone()).collect();
     let found = files_on_disk(root, &modules);
     let problems = drift::check(&expected, &found);
     if problems.is_empty() {

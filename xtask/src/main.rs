@@ -3,10 +3,12 @@
 //! - `regen`            regenerate every API module under `generated/src/` from `specs/`
 //! - `regen --check`    change nothing; fail listing stale, hand-edited, missing and orphaned files
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
+//! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
 
 mod apis;
 mod ci;
+mod diff;
 mod gen;
 mod prism;
 
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown option `{other}` (expected `--check`)")),
         },
         Some("gen") => gen::run(&root, &args[1..]),
+        Some("diff") => diff::run(&args[1..]),
         Some("ci") => ci::run(&root),
         _ => Err(usage()),
     };
@@ -36,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | ci>".to_owned()
+    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.

@@ -76,6 +76,18 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let build = build_fn(op);
     let decode = decode_fn(op);
     let decode_error = decode_error_fn(ctx, op);
+    let envelope_const = op.envelope.as_ref().map(|env| {
+        let data = &env.data_pointer;
+        let request_id = match &env.request_id_pointer {
+            Some(p) => quote!(Some(#p)),
+            None => quote!(None),
+        };
+        quote! {
+            const ENVELOPE: Option<crate::runtime::EnvelopeInfo> =
+                Some(crate::runtime::EnvelopeInfo { data: #data, request_id: #request_id });
+        }
+    });
+    let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
     let call_setters = (!setters.is_empty()).then(|| {
         quote! {
             impl crate::runtime::Call<'_, #op_name> {
@@ -101,6 +113,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         impl crate::runtime::Operation for #op_name {
             type Output = #output_ty;
             const INFO: &'static crate::runtime::OperationInfo = &#info;
+            #envelope_const
             #validate
             #build
             #decode
@@ -116,6 +129,64 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
 
         #call_setters
+        #paginated
+    }
+}
+
+fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
+    let op_name = format_ident!("{}", op.type_name);
+    let item = rust_type(&p.item.ty);
+    let page = ident(&p.page_param);
+    let page_default = p.page_default.unwrap_or(1);
+    let has_next = match &p.has_next_pointer {
+        Some(ptr) => quote!(Some(#ptr)),
+        None => quote!(None),
+    };
+    let total = match &p.total_pointer {
+        Some(ptr) => quote!(Some(#ptr)),
+        None => quote!(None),
+    };
+    let size = match (&p.size_param, p.size_default) {
+        (Some(name), Some(d)) => {
+            let name = ident(name);
+            quote!(self.#name.and_then(|v| u64::try_from(v).ok()).or(Some(#d)))
+        }
+        (Some(name), None) => {
+            let name = ident(name);
+            quote!(self.#name.and_then(|v| u64::try_from(v).ok()))
+        }
+        (None, Some(d)) => quote!(Some(#d)),
+        (None, None) => quote!(None),
+    };
+    let items = match p.items_path.as_slice() {
+        [] => quote!(output),
+        [step] if step.optional => {
+            let f = ident(&step.field);
+            quote!(output.#f.unwrap_or_default())
+        }
+        [step] => {
+            let f = ident(&step.field);
+            quote!(output.#f)
+        }
+        _ => quote!(Vec::new()),
+    };
+    quote! {
+        impl crate::runtime::Paginated for #op_name {
+            type Item = #item;
+            const PAGES: crate::runtime::PageInfo = crate::runtime::PageInfo { has_next: #has_next, total: #total };
+            fn page(&self) -> u64 {
+                self.#page.and_then(|v| u64::try_from(v).ok()).unwrap_or(#page_default)
+            }
+            fn set_page(&mut self, page: u64) {
+                self.#page = Some(page.try_into().unwrap_or(i64::MAX));
+            }
+            fn page_size(&self) -> Option<u64> {
+                #size
+            }
+            fn into_items(output: Self::Output) -> Vec<Self::Item> {
+                #items
+            }
+        }
     }
 }
 
@@ -322,6 +393,17 @@ fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
 }
 
 fn decode_fn(op: &Operation) -> TokenStream {
+    if let Some(env) = &op.envelope {
+        // The wire body is the envelope; the caller gets its payload member.
+        let ty = format_ident!("{}", env.type_name);
+        let field = ident(&env.data_field);
+        return quote! {
+            fn decode(resp: &crate::runtime::RawResponse) -> Result<Self::Output, crate::runtime::Error> {
+                let envelope: #ty = crate::runtime::decode_json(resp)?;
+                Ok(envelope.#field)
+            }
+        };
+    }
     let body = match &op.output {
         Output::Unit => quote!({ let _ = resp; Ok(()) }),
         Output::Single(s) => decode_shape(s),

@@ -227,7 +227,14 @@ impl<'a> Builder<'a> {
             },
         };
         let responses = self.responses(op, &owner, &op_name, ctx.at);
-        let output = output_of(&responses, &op_name);
+        let mut output = output_of(&responses, &op_name);
+        let envelope = self.envelope(op, &output, ctx.at);
+        if let Some(env) = &envelope {
+            if let Some(payload) = self.member_shape(&env.type_name, &env.data_field) {
+                output = if env.data_optional { Output::Optional(payload) } else { Output::Single(payload) };
+            }
+        }
+        let pagination = self.pagination(op, &params, &output, envelope.as_ref(), ctx.at);
         Some(Operation {
             id: ctx.id.to_owned(),
             method_name: String::new(),
@@ -243,6 +250,95 @@ impl<'a> Builder<'a> {
             body,
             responses,
             output,
+            envelope,
+            pagination,
+        })
+    }
+
+    /// The envelope of this operation's success body, if `x-envelope` applies to it.
+    fn envelope(&mut self, op: &openapiv3::Operation, output: &Output, at: &str) -> Option<Envelope> {
+        let root = self.document.get("x-envelope")?;
+        if op.extensions.get("x-envelope").is_some_and(|v| v == &serde_json::Value::Bool(false)) {
+            return None;
+        }
+        let data_pointer = root.get("data").and_then(|v| v.as_str())?.to_owned();
+        let request_id_pointer = root.get("requestId").and_then(|v| v.as_str()).map(str::to_owned);
+        let Output::Single(Shape { ty: TypeRef::Named(type_name), .. }) = output else {
+            if *output != Output::Unit {
+                self.warn(at, "x-envelope applies, but the success response is not one object type: returned whole");
+            }
+            return None;
+        };
+        let token = data_pointer.strip_prefix('/').filter(|t| !t.contains('/'))?;
+        let Some(field) = self.struct_named(type_name).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned() else {
+            self.warn(at, &format!("x-envelope names `{data_pointer}`, which `{type_name}` does not have: returned whole"));
+            return None;
+        };
+        Some(Envelope {
+            type_name: type_name.clone(),
+            data_field: field.name,
+            data_optional: !field.required || field.nullable,
+            data_pointer,
+            request_id_pointer,
+        })
+    }
+
+    fn member_shape(&self, type_name: &str, field: &str) -> Option<Shape> {
+        self.struct_named(type_name)?.fields.iter().find(|f| f.name == field).map(|f| f.shape.clone())
+    }
+
+    /// Page-number pagination declared with `x-pagination`.
+    fn pagination(
+        &mut self,
+        op: &openapiv3::Operation,
+        params: &[Param],
+        output: &Output,
+        envelope: Option<&Envelope>,
+        at: &str,
+    ) -> Option<Pagination> {
+        let ext = op.extensions.get("x-pagination")?;
+        let at = format!("{at}/x-pagination");
+        let get = |k: &str| ext.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let find = |wire: &str| params.iter().find(|p| p.wire == wire && p.location == ParamLocation::Query);
+        let Some(page) = get("page").as_deref().and_then(find).cloned() else {
+            self.error(&at, "`page` must name a query parameter of the operation");
+            return None;
+        };
+        let size = get("size").as_deref().and_then(find).cloned();
+        let items_pointer = get("items").unwrap_or_default();
+        let (Output::Single(out_shape) | Output::Optional(out_shape)) = output else {
+            self.error(&at, "paginated operations need one success body type");
+            return None;
+        };
+        // The items are the payload itself (enveloped `data`), or a member of the body.
+        let (items_path, array) = if envelope.is_some_and(|e| e.data_pointer == items_pointer) {
+            (Vec::new(), out_shape.clone())
+        } else {
+            let token = items_pointer.trim_start_matches('/');
+            let TypeRef::Named(n) = &out_shape.ty else {
+                self.error(&at, &format!("cannot find items `{items_pointer}` in the response"));
+                return None;
+            };
+            let Some(f) = self.struct_named(n).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned() else {
+                self.error(&at, &format!("`{n}` has no member `{token}` for the items"));
+                return None;
+            };
+            (vec![AccessStep { field: f.name, optional: !f.required || f.nullable }], f.shape)
+        };
+        let TypeRef::Array(item) = array.ty else {
+            self.error(&at, "the items pointer must lead to an array");
+            return None;
+        };
+        let int_default = |p: &Param| p.default.as_ref().and_then(|d| d.as_u64());
+        Some(Pagination {
+            page_param: page.name.clone(),
+            page_default: int_default(&page),
+            size_param: size.as_ref().map(|s| s.name.clone()),
+            size_default: size.as_ref().and_then(int_default),
+            items_path,
+            item: *item,
+            has_next_pointer: get("hasNext"),
+            total_pointer: get("total"),
         })
     }
 

@@ -351,8 +351,48 @@ pub struct Operation {
     pub body: Option<Body>,
     /// Documented responses.
     pub responses: Vec<Response>,
-    /// What a successful call returns.
+    /// What a successful call returns (the payload, when the response is enveloped).
     pub output: Output,
+    /// The success body is an envelope (`x-envelope`): callers get one member of it.
+    pub envelope: Option<Envelope>,
+    /// The operation pages through a list (`x-pagination`).
+    pub pagination: Option<Pagination>,
+}
+
+/// A success body that wraps the payload (`{success, data, pagination}`), per `x-envelope`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// The envelope's generated type (the full wire body).
+    pub type_name: String,
+    /// Rust name of the member holding the payload.
+    pub data_field: String,
+    /// The payload member is optional (then the output is an `Option`).
+    pub data_optional: bool,
+    /// JSON pointer of the payload in the body.
+    pub data_pointer: String,
+    /// JSON pointer of a request id in the body, if the API puts one there.
+    pub request_id_pointer: Option<String>,
+}
+
+/// Page-number pagination, per `x-pagination`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Rust name of the page-number query parameter.
+    pub page_param: String,
+    /// The page parameter's integer type and default.
+    pub page_default: Option<u64>,
+    /// Rust name of the page-size query parameter, if any.
+    pub size_param: Option<String>,
+    /// The page size the server uses when none is sent.
+    pub size_default: Option<u64>,
+    /// How to get the items out of the output (Rust field steps; empty = the output itself).
+    pub items_path: Vec<AccessStep>,
+    /// Type of one item.
+    pub item: Shape,
+    /// JSON pointer of a "more pages" boolean in the body.
+    pub has_next_pointer: Option<String>,
+    /// JSON pointer of the total item count in the body.
+    pub total_pointer: Option<String>,
 }
 
 /// Where a parameter goes.

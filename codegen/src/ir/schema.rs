@@ -312,6 +312,8 @@ impl Builder<'_> {
             Some(AdditionalProperties::Schema(s)) => {
                 Some(self.describe(s, &hint.child("Value", &["additionalProperties"])).shape)
             }
+            // Explicitly open objects keep what they do not declare (error details, for one).
+            Some(AdditionalProperties::Any(true)) => Some(Shape::plain(TypeRef::Json)),
             _ => None,
         };
         Struct { fields, additional, error_accessors: None }

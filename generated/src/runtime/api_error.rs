@@ -33,13 +33,11 @@ impl ApiError {
         scrubber: &Scrubber,
     ) -> Self {
         let detail = match typed.as_deref() {
-            Some(t) if t.message().is_some() || t.code().is_some() => {
-                match (t.code(), t.message()) {
-                    (Some(c), Some(m)) => format!("{c}: {m}"),
-                    (Some(c), None) => c.to_owned(),
-                    (None, m) => m.unwrap_or_default().to_owned(),
-                }
-            }
+            Some(t) if t.message().is_some() || t.code().is_some() => match (t.code(), t.message()) {
+                (Some(c), Some(m)) => format!("{c}: {m}"),
+                (Some(c), None) => c.to_owned(),
+                (None, m) => m.unwrap_or_default().to_owned(),
+            },
             _ => redact::excerpt(&resp.body, 0),
         };
         ApiError {

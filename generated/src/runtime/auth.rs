@@ -15,11 +15,7 @@ pub(crate) type Selected<'c> = Vec<(&'static SecuritySchemeInfo, &'c SecretStrin
 ///
 /// An empty alternative (`{}` in the spec: auth optional) is used only when no other
 /// alternative is satisfied, so configured credentials are sent where the API accepts them.
-pub(crate) fn select<'c>(
-    cfg: &'c Config,
-    security: &[&[&str]],
-    operation: &str,
-) -> Result<Selected<'c>, Error> {
+pub(crate) fn select<'c>(cfg: &'c Config, security: &[&[&str]], operation: &str) -> Result<Selected<'c>, Error> {
     if security.is_empty() {
         return Ok(Vec::new());
     }
@@ -71,9 +67,8 @@ pub(crate) fn apply(
                 continue;
             }
         };
-        let mut value = HeaderValue::from_str(&value).map_err(|_| {
-            Error::Config(format!("the credential for `{}` is not a valid header value", scheme.name))
-        })?;
+        let mut value = HeaderValue::from_str(&value)
+            .map_err(|_| Error::Config(format!("the credential for `{}` is not a valid header value", scheme.name)))?;
         // Marks the value for HPACK "never index" and for our own redacting Debug.
         value.set_sensitive(true);
         headers.insert(name, value);

@@ -52,8 +52,7 @@ impl Config {
     }
 
     pub(crate) fn server(&self, index: usize) -> Result<&str, Error> {
-        self.server_url(index)
-            .ok_or_else(|| Error::Config(format!("the API has no server with index {index}")))
+        self.server_url(index).ok_or_else(|| Error::Config(format!("the API has no server with index {index}")))
     }
 
     /// Whether a credential is configured for the named security scheme.

@@ -117,7 +117,10 @@ fn retry_delay_for_response(cfg: &Config, resp: &RawResponse, idempotent: bool, 
     match retry::retry_after(&resp.headers) {
         Some(wait) if wait > cfg.max_retry_after => {
             // Sleeping for minutes inside a call looks like a hang; let the caller decide.
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "not retrying: server asked to wait longer than the cap");
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "not retrying: server asked to wait longer than the cap"
+            );
             None
         }
         Some(wait) => Some(wait),
@@ -131,20 +134,14 @@ fn retry_delay_for_error(e: &AttemptError, idempotent: bool, attempt: u32) -> Op
         // Nothing reached the server's application (or a pooled connection was stale).
         AttemptError::Send(_) => true,
         // The server may have acted on the request: only safe to repeat when idempotent.
-        AttemptError::Read(_) | AttemptError::Timeout(super::TimeoutKind::Attempt | super::TimeoutKind::ReadIdle, _) => {
-            idempotent
-        }
+        AttemptError::Read(_)
+        | AttemptError::Timeout(super::TimeoutKind::Attempt | super::TimeoutKind::ReadIdle, _) => idempotent,
         AttemptError::Timeout(..) => false,
     };
     retry.then(|| retry::backoff(attempt, rand::random::<f64>()))
 }
 
 /// The error for a non-2xx response.
-pub(crate) fn api_error(
-    cfg: &Config,
-    resp: RawResponse,
-    typed: Option<Box<dyn ErrorBody>>,
-    attempts: u32,
-) -> Error {
+pub(crate) fn api_error(cfg: &Config, resp: RawResponse, typed: Option<Box<dyn ErrorBody>>, attempts: u32) -> Error {
     Error::Api(Box::new(ApiError::new(resp, typed, attempts, &cfg.scrubber)))
 }

@@ -148,11 +148,6 @@ fn select<'c>(cfg: &'c Config, security: Option<&'static [&'static str]>) -> Res
     match security {
         Some([]) => Ok(Vec::new()),
         Some(schemes) => auth::select(cfg, &[schemes], "raw request"),
-        None => Ok(cfg
-            .api
-            .security_schemes
-            .iter()
-            .find_map(|s| auth::resolve(cfg, &[s.name]))
-            .unwrap_or_default()),
+        None => Ok(cfg.api.security_schemes.iter().find_map(|s| auth::resolve(cfg, &[s.name])).unwrap_or_default()),
     }
 }

@@ -62,8 +62,7 @@ impl Redaction {
 }
 
 fn is_sensitive_header(name: &str, extra: &[String]) -> bool {
-    ALWAYS_SENSITIVE.iter().any(|s| name.eq_ignore_ascii_case(s))
-        || extra.iter().any(|s| name.eq_ignore_ascii_case(s))
+    ALWAYS_SENSITIVE.iter().any(|s| name.eq_ignore_ascii_case(s)) || extra.iter().any(|s| name.eq_ignore_ascii_case(s))
 }
 
 /// `Debug` for a header map that prints sensitive values as `[REDACTED]`.
@@ -111,10 +110,7 @@ impl Scrubber {
     const MIN_LEN: usize = 6;
 
     pub(crate) fn new(secrets: Vec<SecretString>) -> Self {
-        let secrets = secrets
-            .into_iter()
-            .filter(|s| s.expose_secret().len() >= Self::MIN_LEN)
-            .collect();
+        let secrets = secrets.into_iter().filter(|s| s.expose_secret().len() >= Self::MIN_LEN).collect();
         Scrubber { secrets }
     }
 

@@ -45,11 +45,7 @@ impl RequestParts {
     /// segments (`a//b`, leading or trailing `/`) and `.`/`..` segments are rejected.
     pub fn path_param_multi(&mut self, name: &str, value: &str) -> Result<(), ValidationError> {
         let field = format!("path.{name}");
-        let rendered = value
-            .split('/')
-            .map(|s| encode_segment(&field, s))
-            .collect::<Result<Vec<_>, _>>()?
-            .join("/");
+        let rendered = value.split('/').map(|s| encode_segment(&field, s)).collect::<Result<Vec<_>, _>>()?.join("/");
         self.substitute(&field, name, &rendered)
     }
 

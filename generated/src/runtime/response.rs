@@ -31,9 +31,7 @@ impl RawResponse {
 }
 
 pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
-    ["x-request-id", "request-id", "x-amzn-requestid"]
-        .iter()
-        .find_map(|h| headers.get(*h)?.to_str().ok())
+    ["x-request-id", "request-id", "x-amzn-requestid"].iter().find_map(|h| headers.get(*h)?.to_str().ok())
 }
 
 /// A successful result together with the response's status, headers and request id;
@@ -53,12 +51,7 @@ pub struct Response<T> {
 
 impl<T> Response<T> {
     pub(crate) fn new(raw: RawResponse, data: T) -> Self {
-        Response {
-            request_id: raw.request_id().map(str::to_owned),
-            status: raw.status,
-            headers: raw.headers,
-            data,
-        }
+        Response { request_id: raw.request_id().map(str::to_owned), status: raw.status, headers: raw.headers, data }
     }
 
     /// Maps the payload, keeping status, headers and request id.
@@ -78,11 +71,10 @@ impl<T> Response<T> {
 /// carries an excerpt of the body around the failure. Empty or non-JSON bodies are decode errors.
 pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(&resp.body);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de)
-        .map_err(|e| {
-            let path = json_path(&e.path().to_string());
-            decode_error(resp, path, e.into_inner())
-        })?;
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = json_path(&e.path().to_string());
+        decode_error(resp, path, e.into_inner())
+    })?;
     // Trailing garbage after a valid document is a broken body too.
     de.end().map_err(|e| decode_error(resp, "$".into(), e))?;
     Ok(value)

@@ -40,8 +40,7 @@ fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
 
 /// Whether a non-2xx status is transient, regardless of the method.
 pub(crate) fn transient_status(status: StatusCode, headers: &HeaderMap) -> bool {
-    should_retry_header(headers)
-        .unwrap_or(matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504))
+    should_retry_header(headers).unwrap_or(matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504))
 }
 
 /// Whether the runtime retries a response with this status.
@@ -125,11 +124,7 @@ mod tests {
         assert!(!should_retry_status(StatusCode::BAD_REQUEST, &none, true));
         assert!(!should_retry_status(StatusCode::OK, &headers(&[("x-should-retry", "true")]), true));
         assert!(should_retry_status(StatusCode::BAD_REQUEST, &headers(&[("x-should-retry", "true")]), false));
-        assert!(!should_retry_status(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &headers(&[("x-should-retry", "FALSE")]),
-            true
-        ));
+        assert!(!should_retry_status(StatusCode::SERVICE_UNAVAILABLE, &headers(&[("x-should-retry", "FALSE")]), true));
         assert!(is_idempotent(&Method::PUT) && !is_idempotent(&Method::POST) && !is_idempotent(&Method::PATCH));
     }
 

@@ -77,17 +77,14 @@ pub(crate) async fn attempt(
     per_attempt: Option<Duration>,
     deadline: Option<(Instant, Duration)>,
 ) -> Result<RawResponse, AttemptError> {
-    let span = tracing::debug_span!(
-        "voice_agents.attempt",
-        attempt,
-        status = Empty,
-        request_id = Empty,
-        latency_ms = Empty,
-    );
+    // `attempt` is 0-based, matching the retry-count header; the rest is filled in below.
+    let span =
+        tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, request_id = Empty, latency_ms = Empty);
     let started = Instant::now();
     // Whichever limit comes first ends the attempt; the error reports the configured value.
     let attempt_limit = per_attempt.map(|d| (d, TimeoutKind::Attempt, d));
-    let deadline_limit = deadline.map(|(at, total)| (at.saturating_duration_since(started), TimeoutKind::Deadline, total));
+    let deadline_limit =
+        deadline.map(|(at, total)| (at.saturating_duration_since(started), TimeoutKind::Deadline, total));
     let limit = match (attempt_limit, deadline_limit) {
         (Some(a), Some(d)) => Some(if d.0 <= a.0 { d } else { a }),
         (a, d) => a.or(d),

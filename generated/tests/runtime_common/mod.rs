@@ -17,9 +17,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use voice_agents::runtime::{
-    decode_error_body, decode_json, validate, ApiClient, ApiInfo, ClientBuilder, Core, Error, ErrorBody,
-    Operation, OperationInfo, RawResponse, RequestParts, SecurityKind, SecuritySchemeInfo, ServerInfo,
-    ValidationError,
+    decode_error_body, decode_json, validate, ApiClient, ApiInfo, ClientBuilder, Core, Error, ErrorBody, Operation,
+    OperationInfo, RawResponse, RequestParts, SecurityKind, SecuritySchemeInfo, ServerInfo, ValidationError,
 };
 
 /// The bearer token used by every test client; no output may ever contain it.
@@ -197,13 +196,8 @@ pub struct PublicPing;
 
 impl Operation for PublicPing {
     type Output = serde_json::Value;
-    const INFO: &'static OperationInfo = &OperationInfo {
-        id: "publicPing",
-        method: Method::GET,
-        path: "/ping",
-        server: 1,
-        security: &[],
-    };
+    const INFO: &'static OperationInfo =
+        &OperationInfo { id: "publicPing", method: Method::GET, path: "/ping", server: 1, security: &[] };
     fn build(&self, _req: &mut RequestParts) -> Result<(), Error> {
         Ok(())
     }
@@ -379,10 +373,8 @@ impl Write for LogBuf {
 pub fn capture_logs() -> (LogBuf, tracing::subscriber::DefaultGuard) {
     let buf = LogBuf::default();
     let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     (buf, tracing::subscriber::set_default(subscriber))
 }
 
