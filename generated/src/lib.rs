@@ -1,5 +1,5 @@
 //! Typed async Rust clients for voice-agent platforms, generated from their OpenAPI specs.
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("../../README.md")]
 
 pub mod runtime;
 

@@ -240,6 +240,18 @@ fn op_referenced(op: &Operation) -> Vec<String> {
             crate::ir::collect_names(&s.ty, &mut out);
         }
     }
+    match &op.output {
+        Output::Single(s) | Output::Optional(s) => crate::ir::collect_names(&s.ty, &mut out),
+        Output::PerStatus { variants, .. } => {
+            for s in variants.iter().filter_map(|(_, _, b)| b.as_ref()) {
+                crate::ir::collect_names(&s.ty, &mut out);
+            }
+        }
+        Output::Unit => {}
+    }
+    if let Some(p) = &op.pagination {
+        crate::ir::collect_names(&p.item.ty, &mut out);
+    }
     out
 }
 

@@ -194,6 +194,7 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
 /// a `_param` suffix (`GET /logs?query=` -> `.query_param(..)`).
 const CALL_METHODS: &[&str] = &[
     "timeout", "max_retries", "header", "query", "idempotency_key", "send", "send_with_response", "into_future", "body",
+    "fetch_page", "pages", "items",
 ];
 
 fn setter_name(field: &str) -> proc_macro2::Ident {

@@ -87,37 +87,53 @@ impl<'a, O: Operation> Call<'a, O> {
     /// Sends the request and returns the payload with status, headers and request id.
     pub async fn send_with_response(self) -> Result<Response<O::Output>, Error> {
         let Call { core, op, options } = self;
-        let cfg = core.config();
-        let info = O::INFO;
-        let span = tracing::info_span!(
-            "voice_agents.call",
-            api = cfg.api.name,
-            operation = info.id,
-            method = %info.method,
-            path = info.path,
-        );
-        let run = async move {
-            op.validate()?;
-            let mut parts = RequestParts::new(info.path);
-            op.build(&mut parts)?;
-            parts.check_path_complete()?;
-            let selected = auth::select(cfg, info.security, info.id)?;
-            let prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, &options)?;
-            let (resp, attempts) = exec::execute(cfg, &prepared, &options).await?;
-            if resp.status.is_success() {
-                let data = O::decode(&resp).map_err(|e| e.finish(attempts, &cfg.scrubber))?;
-                Ok(Response::new(resp, data))
-            } else {
-                let typed = O::decode_error(resp.status.as_u16(), &resp.body);
-                Err(exec::api_error(cfg, resp, typed, attempts))
-            }
-        };
-        let result = run.instrument(span.clone()).await;
-        if let Err(e) = &result {
-            span.in_scope(|| tracing::debug!(error = %e, "call failed"));
-        }
-        result
+        execute_op(core, &op, &options).await.map(|(response, _)| response)
     }
+}
+
+/// Runs one operation end to end: validate, build, authenticate, attempt (with retries), decode.
+/// Also returns the raw body, for callers that read more than the payload (pagination).
+pub(crate) async fn execute_op<O: Operation>(
+    core: &Core,
+    op: &O,
+    options: &RequestOptions,
+) -> Result<(Response<O::Output>, bytes::Bytes), Error> {
+    let cfg = core.config();
+    let info = O::INFO;
+    let span = tracing::info_span!(
+        "voice_agents.call",
+        api = cfg.api.name,
+        operation = info.id,
+        method = %info.method,
+        path = info.path,
+    );
+    let run = async move {
+        op.validate()?;
+        let mut parts = RequestParts::new(info.path);
+        op.build(&mut parts)?;
+        parts.check_path_complete()?;
+        let selected = auth::select(cfg, info.security, info.id)?;
+        let prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, options)?;
+        let (resp, attempts) = exec::execute(cfg, &prepared, options).await?;
+        if resp.status.is_success() {
+            let data = O::decode(&resp).map_err(|e| e.finish(attempts, &cfg.scrubber))?;
+            let body = resp.body.clone();
+            let response = Response::new(resp, data);
+            let response = match O::ENVELOPE {
+                Some(envelope) => response.with_envelope(&body, &envelope),
+                None => response,
+            };
+            Ok((response, body))
+        } else {
+            let typed = O::decode_error(resp.status.as_u16(), &resp.body);
+            Err(exec::api_error(cfg, resp, typed, attempts))
+        }
+    };
+    let result = run.instrument(span.clone()).await;
+    if let Err(e) = &result {
+        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
+    }
+    result
 }
 
 impl<'a, O: Operation> IntoFuture for Call<'a, O> {

@@ -13,12 +13,16 @@ use super::validate::ValidationError;
 /// The runtime calls, in order: [`validate`](Operation::validate), [`build`](Operation::build),
 /// then (after authentication and the retry loop) [`decode`](Operation::decode) for a 2xx
 /// response or [`decode_error`](Operation::decode_error) for any other status.
-pub trait Operation: Send + Sized + 'static {
+pub trait Operation: Send + Sync + Sized + 'static {
     /// What a successful call returns.
     type Output: Send + 'static;
 
     /// Static facts about the operation.
     const INFO: &'static OperationInfo;
+
+    /// Where the payload sits when the success body is an envelope (`x-envelope`); the rest
+    /// of the envelope is kept in [`Response::envelope`](super::Response::envelope).
+    const ENVELOPE: Option<EnvelopeInfo> = None;
 
     /// Checks the spec's constraints; an error means nothing is sent.
     fn validate(&self) -> Result<(), ValidationError> {
@@ -36,6 +40,15 @@ pub trait Operation: Send + Sized + 'static {
         let _ = (status, body);
         None
     }
+}
+
+/// Pointers into an enveloped success body (`{"data": ..., "meta": {"request_id": ...}}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvelopeInfo {
+    /// JSON pointer of the payload handed to callers.
+    pub data: &'static str,
+    /// JSON pointer of a request id inside the body, used when no `x-request-id` header came.
+    pub request_id: Option<&'static str>,
 }
 
 /// A typed error body from the spec, stored in [`ApiError`](super::ApiError).

@@ -45,23 +45,62 @@ pub struct Response<T> {
     pub headers: HeaderMap,
     /// The server's request id.
     pub request_id: Option<String>,
-    /// The decoded body.
+    /// The decoded body (the payload, when the body is an envelope).
     pub data: T,
+    /// For enveloped bodies: everything in the envelope except the payload (pagination,
+    /// `meta`, ...), as received.
+    pub envelope: Option<serde_json::Value>,
 }
 
 impl<T> Response<T> {
     pub(crate) fn new(raw: RawResponse, data: T) -> Self {
-        Response { request_id: raw.request_id().map(str::to_owned), status: raw.status, headers: raw.headers, data }
+        Response {
+            request_id: raw.request_id().map(str::to_owned),
+            status: raw.status,
+            headers: raw.headers,
+            data,
+            envelope: None,
+        }
+    }
+
+    /// Keeps the envelope's metadata and takes the request id from it when no header had one.
+    pub(crate) fn with_envelope(mut self, body: &[u8], info: &super::operation::EnvelopeInfo) -> Self {
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else { return self };
+        if self.request_id.is_none() {
+            self.request_id = info
+                .request_id
+                .and_then(|p| value.pointer(p))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+        }
+        remove_pointer(&mut value, info.data);
+        self.envelope = Some(value);
+        self
     }
 
     /// Maps the payload, keeping status, headers and request id.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { status: self.status, headers: self.headers, request_id: self.request_id, data: f(self.data) }
+        Response {
+            status: self.status,
+            headers: self.headers,
+            request_id: self.request_id,
+            data: f(self.data),
+            envelope: self.envelope,
+        }
     }
 
     /// The payload without the response metadata.
     pub fn into_data(self) -> T {
         self.data
+    }
+}
+
+/// Removes the member a JSON pointer names (the payload, already decoded into `data`).
+fn remove_pointer(value: &mut serde_json::Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    if let Some(serde_json::Value::Object(map)) = value.pointer_mut(parent) {
+        map.remove(&last);
     }
 }
 

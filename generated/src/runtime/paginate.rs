@@ -1,0 +1,148 @@
+//! Page-number pagination (`x-pagination`): read one page, or stream every page or every item.
+//!
+//! The generated operation says which query parameters carry the page number and size and how
+//! to get the items out of a page; the spec says where the body reports "more pages" or the
+//! total. Paging stops at the first of: the body's "more pages" flag is false; the pages read
+//! cover the reported total; a page comes back empty or shorter than the page size.
+
+use std::collections::VecDeque;
+
+use futures_core::Stream;
+use http::{HeaderMap, StatusCode};
+
+use super::call::{execute_op, Call, RequestOptions};
+use super::config::Core;
+use super::error::Error;
+use super::operation::Operation;
+
+/// Where a paginated body says whether more pages follow (JSON pointers into the whole body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageInfo {
+    /// A boolean that is true while more pages follow.
+    pub has_next: Option<&'static str>,
+    /// The total number of items across all pages.
+    pub total: Option<&'static str>,
+}
+
+/// A list operation that pages by page number; generated from `x-pagination`.
+pub trait Paginated: Operation + Clone {
+    /// One item of a page.
+    type Item: Send + 'static;
+    /// Where the body reports more pages or the total.
+    const PAGES: PageInfo;
+    /// The page this request asks for (1-based).
+    fn page(&self) -> u64;
+    /// Asks for another page.
+    fn set_page(&mut self, page: u64);
+    /// The page size in effect (the one set, else the server's documented default).
+    fn page_size(&self) -> Option<u64>;
+    /// The items of one page's output.
+    fn into_items(output: Self::Output) -> Vec<Self::Item>;
+}
+
+/// One page of a paginated list.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The page number (1-based).
+    pub number: u64,
+    /// The items.
+    pub items: Vec<T>,
+    /// Whether another page follows (from the body, or inferred from the total or a short page).
+    pub has_next: bool,
+    /// The total number of items, when the body reports it.
+    pub total: Option<u64>,
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The server's request id.
+    pub request_id: Option<String>,
+}
+
+impl<'a, O: Paginated> Call<'a, O> {
+    /// Fetches the page this call asks for (page 1 unless set) with paging metadata.
+    pub async fn fetch_page(self) -> Result<Page<O::Item>, Error> {
+        fetch(self.core, &self.op, &self.options).await
+    }
+
+    /// Streams every page, starting at the page this call asks for.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<O::Item>, Error>> + Send + 'a {
+        let Call { core, op, options } = self;
+        futures_util::stream::unfold(Some((core, op, options)), |state| async move {
+            let (core, mut op, options) = state?;
+            let page = fetch(core, &op, &options).await;
+            let next = match &page {
+                Ok(p) if p.has_next => {
+                    op.set_page(p.number.saturating_add(1));
+                    Some((core, op, options))
+                }
+                _ => None,
+            };
+            Some((page, next))
+        })
+    }
+
+    /// Streams every item of every page; an error ends the stream after it is yielded.
+    pub fn items(self) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'a {
+        let Call { core, op, options } = self;
+        let start: ItemsState<'a, O> = ItemsState { core, op, options, buffer: VecDeque::new(), more: true };
+        futures_util::stream::unfold(start, |mut st| async move {
+            loop {
+                if let Some(item) = st.buffer.pop_front() {
+                    return Some((Ok(item), st));
+                }
+                if !st.more {
+                    return None;
+                }
+                match fetch(st.core, &st.op, &st.options).await {
+                    Ok(page) => {
+                        st.more = page.has_next;
+                        st.op.set_page(page.number.saturating_add(1));
+                        st.buffer.extend(page.items);
+                    }
+                    Err(e) => {
+                        st.more = false;
+                        return Some((Err(e), st));
+                    }
+                }
+            }
+        })
+    }
+}
+
+struct ItemsState<'a, O: Paginated> {
+    core: &'a Core,
+    op: O,
+    options: RequestOptions,
+    buffer: VecDeque<O::Item>,
+    more: bool,
+}
+
+async fn fetch<O: Paginated>(core: &Core, op: &O, options: &RequestOptions) -> Result<Page<O::Item>, Error> {
+    let number = op.page();
+    let size = op.page_size();
+    let (response, body) = execute_op(core, op, options).await?;
+    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    let at = |p: Option<&str>| p.and_then(|p| json.as_ref()?.pointer(p));
+    let flag = at(O::PAGES.has_next).and_then(serde_json::Value::as_bool);
+    let total = at(O::PAGES.total).and_then(serde_json::Value::as_u64);
+    let items = O::into_items(response.data);
+    let has_next = match (flag, total, size) {
+        _ if items.is_empty() => false,
+        (Some(flag), _, _) => flag,
+        (None, Some(total), Some(size)) => number.saturating_mul(size) < total,
+        (None, _, Some(size)) => items.len() as u64 >= size,
+        // Without a flag, a total with a size, or a size, only an empty page can end the list.
+        (None, _, None) => true,
+    };
+    Ok(Page {
+        number,
+        items,
+        has_next,
+        total,
+        status: response.status,
+        headers: response.headers,
+        request_id: response.request_id,
+    })
+}
