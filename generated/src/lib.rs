@@ -3,6 +3,12 @@
 
 pub mod runtime;
 
+// Crates whose types appear in the generated APIs, re-exported so users need not pin them.
+pub use bytes;
+pub use chrono;
+pub use serde_json;
+pub use uuid;
+
 #[cfg(feature = "pipecat-cloud")]
 pub mod pipecat_cloud;
 

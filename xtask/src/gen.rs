@@ -45,6 +45,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     copy_runtime(&root.join("generated/src/runtime"), &src.join("runtime"))?;
     write(&src.join("lib.rs"), &lib_rs(&module, &spec))?;
     write(&out.join("Cargo.toml"), &cargo_toml(root, &name)?)?;
+    // The workspace's lockfile pins the runtime's dependencies to versions known to work.
+    if let Ok(lock) = fs::read_to_string(root.join("Cargo.lock")) {
+        write(&out.join("Cargo.lock"), &lock)?;
+    }
     println!(
         "gen: {} operations, {} types, {} files in {} ({:.0} ms)",
         generated.api.operations.len(),

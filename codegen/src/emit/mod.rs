@@ -69,6 +69,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The named type is an open string enum (it implements `Display`).
+    pub fn is_enum(&self, name: &str) -> bool {
+        match self.types.get(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum(_)) => true,
+            Some(TypeKind::Alias(Shape { ty: TypeRef::Named(n), .. })) => self.is_enum(n),
+            _ => false,
+        }
+    }
+
     /// The type implements `ErrorBody`.
     pub fn is_error_body(&self, name: &str) -> bool {
         matches!(self.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct(Struct { error_accessors: Some(_), .. })))

@@ -73,7 +73,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let (output_ty, output_item) = output(ctx, op);
     let info = info(op);
     let validate = validate_fn(ctx, op);
-    let build = build_fn(op);
+    let build = build_fn(ctx, op);
     let decode = decode_fn(op);
     let decode_error = decode_error_fn(ctx, op);
     let envelope_const = op.envelope.as_ref().map(|env| {
@@ -243,8 +243,14 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let mut checks = Vec::new();
     for p in op.params.iter().filter(|p| ctx.needs_check(&p.shape)) {
         let name = ident(&p.name);
-        let wire = &p.wire;
-        let path = quote!(String::from(#wire));
+        // Named like the runtime's own path-encoding errors: `path.agentName`, `query.limit`.
+        let location = match p.location {
+            ParamLocation::Path { .. } => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        };
+        let field = format!("{location}.{}", p.wire);
+        let path = quote!(String::from(#field));
         if p.required {
             let inner = check_value(ctx, quote!(value), &p.shape, path);
             checks.push(quote!( { let value = &self.#name; #inner } ));
@@ -274,9 +280,30 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
 }
 
+/// Text of a named type that is not an enum (a union or alias): its JSON form, unquoted
+/// when it is a string.
+fn json_text(value: TokenStream) -> TokenStream {
+    quote! {
+        match serde_json::to_value(#value) {
+            Ok(serde_json::Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        }
+    }
+}
+
 /// Expression turning a parameter value (a reference) into its text form.
-fn to_text(ty: &TypeRef, value: TokenStream) -> TokenStream {
+fn to_text(ctx: &Ctx<'_>, ty: &TypeRef, value: TokenStream) -> TokenStream {
+    if let TypeRef::Named(n) = ty {
+        if let Some(aliased) = ctx.alias_of(n) {
+            return to_text(ctx, &aliased.ty, value);
+        }
+    }
     match ty {
+        TypeRef::Named(n) if !ctx.is_enum(n) => {
+            let text = json_text(value);
+            quote!(&#text)
+        }
         TypeRef::String => quote!(#value.as_str()),
         TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
         TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => quote!(&serde_json::to_string(#value).unwrap_or_default()),
@@ -284,7 +311,23 @@ fn to_text(ty: &TypeRef, value: TokenStream) -> TokenStream {
     }
 }
 
-fn build_fn(op: &Operation) -> TokenStream {
+/// Expression turning a parameter value (a reference) into an owned `String`.
+fn to_owned_text(ctx: &Ctx<'_>, ty: &TypeRef, value: TokenStream) -> TokenStream {
+    if let TypeRef::Named(n) = ty {
+        if let Some(aliased) = ctx.alias_of(n) {
+            return to_owned_text(ctx, &aliased.ty, value);
+        }
+    }
+    match ty {
+        TypeRef::Named(n) if !ctx.is_enum(n) => json_text(value),
+        TypeRef::String => quote!(#value.clone()),
+        TypeRef::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => quote!(serde_json::to_string(#value).unwrap_or_default()),
+        _ => quote!(#value.to_string()),
+    }
+}
+
+fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let mut steps = Vec::new();
     for p in &op.params {
         let name = ident(&p.name);
@@ -292,19 +335,19 @@ fn build_fn(op: &Operation) -> TokenStream {
         let one = |value: TokenStream, ty: &TypeRef| -> TokenStream {
             match p.location {
                 ParamLocation::Path { catch_all: false } => {
-                    let text = to_text(ty, value);
+                    let text = to_text(ctx, ty, value);
                     quote!(req.path_param(#wire, #text)?;)
                 }
                 ParamLocation::Path { catch_all: true } => {
-                    let text = to_text(ty, value);
+                    let text = to_text(ctx, ty, value);
                     quote!(req.path_param_multi(#wire, #text)?;)
                 }
                 ParamLocation::Query => {
-                    let text = to_text(ty, value);
+                    let text = to_text(ctx, ty, value);
                     quote!(req.query(#wire, #text);)
                 }
                 ParamLocation::Header => {
-                    let text = to_text(ty, value);
+                    let text = to_text(ctx, ty, value);
                     quote!(req.header(#wire, #text)?;)
                 }
             }
@@ -316,8 +359,12 @@ fn build_fn(op: &Operation) -> TokenStream {
                     quote!( for item in #value.iter() { #each } )
                 }
                 TypeRef::Array(item) => {
-                    let text = to_text(&item.ty, quote!(item));
-                    let joined = quote!(&#value.iter().map(|item| (#text).to_owned()).collect::<Vec<String>>().join(","));
+                    let joined = if item.ty == TypeRef::String {
+                        quote!(&#value.join(","))
+                    } else {
+                        let text = to_owned_text(ctx, &item.ty, quote!(item));
+                        quote!(&#value.iter().map(|item| #text).collect::<Vec<String>>().join(","))
+                    };
                     match p.location {
                         ParamLocation::Query => quote!(req.query(#wire, #joined);),
                         ParamLocation::Header => quote!(req.header(#wire, #joined)?;),
@@ -328,9 +375,10 @@ fn build_fn(op: &Operation) -> TokenStream {
             }
         };
         if p.required {
-            steps.push(emit(quote!(self.#name)));
+            let inner = emit(quote!(value));
+            steps.push(quote!( { let value = &self.#name; #inner } ));
         } else {
-            let inner = emit(quote!((*value)));
+            let inner = emit(quote!(value));
             steps.push(quote!( if let Some(value) = &self.#name { #inner } ));
         }
     }
@@ -453,8 +501,22 @@ fn decode_fn(op: &Operation) -> TokenStream {
     }
 }
 
+/// Sorts status intervals and joins the ones that touch (`4XX` + `5XX` -> `400..=599`).
+fn merge_intervals(intervals: &[(u16, u16)]) -> Vec<(u16, u16)> {
+    let mut sorted = intervals.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<(u16, u16)> = Vec::new();
+    for (lo, hi) in sorted {
+        match out.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
 fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let mut arms: Vec<(Vec<TokenStream>, String)> = Vec::new();
+    let mut arms: Vec<(Vec<(u16, u16)>, String)> = Vec::new();
     let mut default_arm = None;
     for r in op.responses.iter().filter(|r| !r.status.is_success()) {
         let Some(Shape { ty: TypeRef::Named(n), .. }) = &r.body else { continue };
@@ -462,12 +524,8 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             continue;
         }
         let pattern = match r.status {
-            StatusSpec::Code(c) => quote!(#c),
-            StatusSpec::Range(d) => {
-                let lo = d * 100;
-                let hi = lo + 99;
-                quote!(#lo..=#hi)
-            }
+            StatusSpec::Code(c) => (c, c),
+            StatusSpec::Range(d) => (d * 100, d * 100 + 99),
             StatusSpec::Default => {
                 default_arm = Some(n.clone());
                 continue;
@@ -481,11 +539,21 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if arms.is_empty() && default_arm.is_none() {
         return quote!();
     }
-    let arms = arms.iter().map(|(patterns, name)| {
+    let only_schema = match arms.as_slice() {
+        [(_, name)] => Some(name.clone()),
+        _ => None,
+    };
+    let arms = arms.iter().map(|(intervals, name)| {
         let ty = format_ident!("{}", name);
+        let patterns = merge_intervals(intervals).into_iter().map(|(lo, hi)| {
+            let (l, h) = (proc_macro2::Literal::u16_unsuffixed(lo), proc_macro2::Literal::u16_unsuffixed(hi));
+            if lo == hi { quote!(#l) } else { quote!(#l..=#h) }
+        });
         quote!( #( #patterns )|* => crate::runtime::decode_error_body::<#ty>(body), )
     });
-    let fallback = match default_arm {
+    // Statuses the spec does not list still get the typed body when the operation has only
+    // one error schema: servers send their usual error shape for 401s the spec forgot.
+    let fallback = match default_arm.or(only_schema) {
         Some(name) => {
             let ty = format_ident!("{}", name);
             quote!(_ => crate::runtime::decode_error_body::<#ty>(body),)

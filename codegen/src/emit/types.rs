@@ -208,9 +208,12 @@ fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
     if s.additional.is_some() {
         inits.push(quote!(additional_properties: std::collections::BTreeMap::new()));
     }
+    // Required fields are the constructor's arguments, however many the schema has.
+    let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         impl #name {
             /// Creates a value with the required fields set; optional fields start unset.
+            #allow
             pub fn new(#( #params ),*) -> Self {
                 Self { #( #inits ),* }
             }
@@ -436,7 +439,7 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
         let vname = format_ident!("{}", v.name);
         let ty = rust_type(&v.shape.ty);
         let vdoc = docs::lines_to_attrs(&match &v.shape.ty {
-            TypeRef::Named(n) => format!("A [`{n}`]."),
+            TypeRef::Named(n) => format!("A `{n}`."),
             _ => "One of the alternatives.".to_owned(),
         });
         quote!(#vdoc #vname(#ty),)
@@ -447,7 +450,9 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
             Unknown(serde_json::Value),
         }
     });
-    let froms = u.variants.iter().filter(|v| matches!(v.shape.ty, TypeRef::Named(_))).map(|v| {
+    // `From` only where it is unambiguous: a named, non-alias type held by one variant alone.
+    let unique = |v: &UnionVariant| u.variants.iter().filter(|w| w.shape.ty == v.shape.ty).count() == 1;
+    let froms = u.variants.iter().filter(|v| matches!(&v.shape.ty, TypeRef::Named(n) if ctx.alias_of(n).is_none()) && unique(v)).map(|v| {
         let vname = format_ident!("{}", v.name);
         let ty = rust_type(&v.shape.ty);
         quote! { impl From<#ty> for #name { fn from(value: #ty) -> Self { Self::#vname(value) } } }

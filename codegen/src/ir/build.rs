@@ -182,7 +182,6 @@ impl<'a> Builder<'a> {
 
     fn operations(&mut self, schemes: &[SecurityScheme]) -> Vec<Operation> {
         let mut out = Vec::new();
-        let mut type_scope = Scope::new();
         let mut method_scope = Scope::with_reserved(&["builder", "core", "raw", "new", "clone"]);
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in &self.spec.paths.paths {
@@ -200,7 +199,8 @@ impl<'a> Builder<'a> {
                 }
                 let ctx = OpContext { path, method, at: &at, id: &id, item_params: &item.parameters, item_servers: &item.servers };
                 if let Some(mut operation) = self.operation(&ctx, op, schemes) {
-                    operation.type_name = type_scope.claim(&naming::type_name(&id));
+                    // Operation structs share the module namespace with models: one scope for both.
+                    operation.type_name = self.claim_type_name(&id);
                     operation.method_name = method_scope.claim_ident(naming::snake_name(&id)).rust();
                     out.push(operation);
                 }
@@ -359,7 +359,12 @@ impl<'a> Builder<'a> {
         for req in reqs.into_iter().flatten() {
             let mut names = Vec::new();
             for name in req.keys() {
+                let declared = self.spec.components.as_ref().is_some_and(|c| c.security_schemes.contains_key(name));
                 if schemes.iter().any(|s| &s.name == name) {
+                    names.push(name.clone());
+                } else if declared {
+                    // Declared but of a kind the runtime cannot send (warned where it is declared):
+                    // the requirement is kept so the operation still asks for it, and fails clearly.
                     names.push(name.clone());
                 } else {
                     self.error(&format!("{at}/security"), &format!("security scheme `{name}` is not declared in components.securitySchemes"));

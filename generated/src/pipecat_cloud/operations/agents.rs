@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 3451c6d54da2c4809a6ccd2b4310d19c3d94fa235602fef9ea2e15c191385907
+// body sha256 4d9f6efbcb28b7201ddeb6fd7e092488f9ef29dca2443340b48fa1ea8210295a
 
 //! Operations of the `agents` group and their inline types.
 use super::super::{
@@ -569,10 +569,10 @@ impl crate::runtime::Operation for ListServices {
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
         if let Some(value) = &self.include_active_deployment {
-            req.query("includeActiveDeployment", &(*value).to_string());
+            req.query("includeActiveDeployment", &value.to_string());
         }
         if let Some(value) = &self.region {
-            req.query("region", (*value).as_str());
+            req.query("region", value.as_str());
         }
         Ok(())
     }
@@ -586,8 +586,8 @@ impl crate::runtime::Operation for ListServices {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -662,10 +662,8 @@ impl crate::runtime::Operation for CreateService {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -704,7 +702,10 @@ impl crate::runtime::Operation for GetService {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -717,8 +718,8 @@ impl crate::runtime::Operation for GetService {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            404u16 | 500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -769,7 +770,10 @@ impl crate::runtime::Operation for UpdateService {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
         req.json(&self.body)?;
         Ok(())
     }
@@ -783,10 +787,8 @@ impl crate::runtime::Operation for UpdateService {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -830,7 +832,10 @@ impl crate::runtime::Operation for DeleteService {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -843,8 +848,8 @@ impl crate::runtime::Operation for DeleteService {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            404u16 | 500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -926,30 +931,33 @@ impl crate::runtime::Operation for GetLogs {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
         if let Some(value) = &self.limit {
-            req.query("limit", &(*value).to_string());
+            req.query("limit", &value.to_string());
         }
         if let Some(value) = &self.offset {
-            req.query("offset", &(*value).to_string());
+            req.query("offset", &value.to_string());
         }
         if let Some(value) = &self.deployment_id {
-            req.query("deploymentId", (*value).as_str());
+            req.query("deploymentId", value.as_str());
         }
         if let Some(value) = &self.session_id {
-            req.query("sessionId", (*value).as_str());
+            req.query("sessionId", value.as_str());
         }
         if let Some(value) = &self.query {
-            req.query("query", (*value).as_str());
+            req.query("query", value.as_str());
         }
         if let Some(value) = &self.order {
-            req.query("order", &(*value).to_string());
+            req.query("order", &value.to_string());
         }
         if let Some(value) = &self.start_time {
-            req.query("startTime", &(*value).to_string());
+            req.query("startTime", &value.to_string());
         }
         if let Some(value) = &self.end_time {
-            req.query("endTime", &(*value).to_string());
+            req.query("endTime", &value.to_string());
         }
         Ok(())
     }
@@ -963,10 +971,8 @@ impl crate::runtime::Operation for GetLogs {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -1089,7 +1095,7 @@ impl crate::runtime::Operation for GetSession {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -1101,8 +1107,14 @@ impl crate::runtime::Operation for GetSession {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -1115,10 +1127,8 @@ impl crate::runtime::Operation for GetSession {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            404u16 | 500u16 | 401u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            401 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -1170,7 +1180,7 @@ impl crate::runtime::Operation for StopSession {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -1182,8 +1192,14 @@ impl crate::runtime::Operation for StopSession {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -1196,10 +1212,8 @@ impl crate::runtime::Operation for StopSession {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 | 401u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            400..=401 | 404 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -1293,33 +1307,36 @@ impl crate::runtime::Operation for GetSessions {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
         if let Some(value) = &self.limit {
-            req.query("limit", &(*value).to_string());
+            req.query("limit", &value.to_string());
         }
         if let Some(value) = &self.offset {
-            req.query("offset", &(*value).to_string());
+            req.query("offset", &value.to_string());
         }
         if let Some(value) = &self.deployment_id {
-            req.query("deploymentId", (*value).as_str());
+            req.query("deploymentId", value.as_str());
         }
         if let Some(value) = &self.start_time {
-            req.query("startTime", &(*value).to_string());
+            req.query("startTime", &value.to_string());
         }
         if let Some(value) = &self.end_time {
-            req.query("endTime", &(*value).to_string());
+            req.query("endTime", &value.to_string());
         }
         if let Some(value) = &self.status {
-            req.query("status", &(*value).to_string());
+            req.query("status", &value.to_string());
         }
         if let Some(value) = &self.start_type {
-            req.query("startType", &(*value).to_string());
+            req.query("startType", &value.to_string());
         }
         if let Some(value) = &self.start_time_min {
-            req.query("startTimeMin", &(*value).to_string());
+            req.query("startTimeMin", &value.to_string());
         }
         if let Some(value) = &self.start_time_max {
-            req.query("startTimeMax", &(*value).to_string());
+            req.query("startTimeMax", &value.to_string());
         }
         Ok(())
     }
@@ -1333,10 +1350,8 @@ impl crate::runtime::Operation for GetSessions {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }

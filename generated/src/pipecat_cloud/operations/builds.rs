@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 59b46c9d6040435bcec36aacdc4cf29b247af850b07d5cf8f91f1d55eb1ff220
+// body sha256 2bede80c39adb9857d493278408a0d33b20ef0290ced16e5785d550262d07cad
 
 //! Operations of the `builds` group and their inline types.
 use super::super::{
@@ -144,13 +144,13 @@ impl crate::runtime::Operation for ListBuilds {
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.limit {
             crate::runtime::validate::minimum(
-                &String::from("limit"),
+                &String::from("query.limit"),
                 *value as f64,
                 1f64,
                 false,
             )?;
             crate::runtime::validate::maximum(
-                &String::from("limit"),
+                &String::from("query.limit"),
                 *value as f64,
                 100f64,
                 false,
@@ -158,7 +158,7 @@ impl crate::runtime::Operation for ListBuilds {
         }
         if let Some(value) = &self.offset {
             crate::runtime::validate::minimum(
-                &String::from("offset"),
+                &String::from("query.offset"),
                 *value as f64,
                 0f64,
                 false,
@@ -171,19 +171,19 @@ impl crate::runtime::Operation for ListBuilds {
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
         if let Some(value) = &self.status {
-            req.query("status", &(*value).to_string());
+            req.query("status", &value.to_string());
         }
         if let Some(value) = &self.region {
-            req.query("region", (*value).as_str());
+            req.query("region", value.as_str());
         }
         if let Some(value) = &self.context_hash {
-            req.query("contextHash", (*value).as_str());
+            req.query("contextHash", value.as_str());
         }
         if let Some(value) = &self.limit {
-            req.query("limit", &(*value).to_string());
+            req.query("limit", &value.to_string());
         }
         if let Some(value) = &self.offset {
-            req.query("offset", &(*value).to_string());
+            req.query("offset", &value.to_string());
         }
         Ok(())
     }
@@ -294,8 +294,8 @@ impl crate::runtime::Operation for CreateBuild {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            400 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -338,7 +338,7 @@ impl crate::runtime::Operation for GetBuild {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("buildId"),
+                        String::from("path.buildId"),
                         "format uuid",
                     ),
                 );
@@ -350,7 +350,10 @@ impl crate::runtime::Operation for GetBuild {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("buildId", self.build_id.as_str())?;
+        {
+            let value = &self.build_id;
+            req.path_param("buildId", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -363,8 +366,8 @@ impl crate::runtime::Operation for GetBuild {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            400 | 404 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -416,7 +419,7 @@ impl crate::runtime::Operation for GetBuildLogs {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("buildId"),
+                        String::from("path.buildId"),
                         "format uuid",
                     ),
                 );
@@ -424,13 +427,13 @@ impl crate::runtime::Operation for GetBuildLogs {
         }
         if let Some(value) = &self.limit {
             crate::runtime::validate::minimum(
-                &String::from("limit"),
+                &String::from("query.limit"),
                 *value as f64,
                 1f64,
                 false,
             )?;
             crate::runtime::validate::maximum(
-                &String::from("limit"),
+                &String::from("query.limit"),
                 *value as f64,
                 10000f64,
                 false,
@@ -442,9 +445,12 @@ impl crate::runtime::Operation for GetBuildLogs {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("buildId", self.build_id.as_str())?;
+        {
+            let value = &self.build_id;
+            req.path_param("buildId", value.as_str())?;
+        }
         if let Some(value) = &self.limit {
-            req.query("limit", &(*value).to_string());
+            req.query("limit", &value.to_string());
         }
         Ok(())
     }
@@ -458,8 +464,8 @@ impl crate::runtime::Operation for GetBuildLogs {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 404u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            400 | 404 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -534,8 +540,8 @@ impl crate::runtime::Operation for GetBuildUploadUrl {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            400 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }

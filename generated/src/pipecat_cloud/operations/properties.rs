@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 b156c8db764ae4e64023e02e3e9164a13a59ae5da9a69ccc9190c38f62c8b2e1
+// body sha256 52d05553db3c86ad3e4a22051076c371b6bca221ccef4778021d27aadfc5b5ea
 
 //! Operations of the `properties` group and their inline types.
 use super::super::{Client, ErrorResponse, OrganizationProperties, PropertySchema};
@@ -92,8 +92,8 @@ impl crate::runtime::Operation for GetProperties {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            401u16 | 500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -149,10 +149,8 @@ impl crate::runtime::Operation for UpdateProperties {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            400..=401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -199,8 +197,8 @@ impl crate::runtime::Operation for GetPropertiesSchema {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            401u16 | 500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 f80e4b6cdb2c3d72eb0923b37af652ab5967a3b59771c6cd477e2aee47458430
+// body sha256 5051acdd0e429bd9e124bee293b4e7460fc9bef63c5ad15b1833b03563c9970a
 
 //! Operations of the `regions` group and their inline types.
 use super::super::{Client, ErrorResponse, Region};
@@ -44,8 +44,8 @@ impl crate::runtime::Operation for ListRegions {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            401u16 | 500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }

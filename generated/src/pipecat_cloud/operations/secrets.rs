@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 d15719d21730bd766434e55c785e38343317a1a04c18843e816cbf639af12c36
+// body sha256 8514ed536277b8bef36c03de8a251317ea85635f4003ba7cb21c64c84125686e
 
 //! Operations of the `secrets` group and their inline types.
 use super::super::{
@@ -120,9 +120,9 @@ impl crate::runtime::validate::Validate for GetSecretSetResponseStatus {
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UpsertSecretSetRequest {
-    /// A \[`RegularSecretsRequest`\].
+    /// A `RegularSecretsRequest`.
     RegularSecretsRequest(RegularSecretsRequest),
-    /// A \[`ImagePullSecretRequest`\].
+    /// A `ImagePullSecretRequest`.
     ImagePullSecretRequest(ImagePullSecretRequest),
 }
 
@@ -451,14 +451,18 @@ impl crate::runtime::Operation for GetSecretSet {
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(&String::from("setName"), value, 3u64)?;
+            crate::runtime::validate::min_length(
+                &String::from("path.setName"),
+                value,
+                3u64,
+            )?;
             crate::runtime::validate::max_length(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 63u64,
             )?;
             crate::runtime::validate::pattern(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
             )?;
@@ -469,7 +473,10 @@ impl crate::runtime::Operation for GetSecretSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("setName", self.set_name.as_str())?;
+        {
+            let value = &self.set_name;
+            req.path_param("setName", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -482,10 +489,10 @@ impl crate::runtime::Operation for GetSecretSet {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -530,14 +537,18 @@ impl crate::runtime::Operation for UpsertSecretSet {
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(&String::from("setName"), value, 3u64)?;
+            crate::runtime::validate::min_length(
+                &String::from("path.setName"),
+                value,
+                3u64,
+            )?;
             crate::runtime::validate::max_length(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 63u64,
             )?;
             crate::runtime::validate::pattern(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
             )?;
@@ -552,7 +563,10 @@ impl crate::runtime::Operation for UpsertSecretSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("setName", self.set_name.as_str())?;
+        {
+            let value = &self.set_name;
+            req.path_param("setName", value.as_str())?;
+        }
         req.json(&self.body)?;
         Ok(())
     }
@@ -566,10 +580,10 @@ impl crate::runtime::Operation for UpsertSecretSet {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 409u16 | 500u16 => {
+            400..=401 | 409 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -616,14 +630,18 @@ impl crate::runtime::Operation for DeleteSecretSet {
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(&String::from("setName"), value, 3u64)?;
+            crate::runtime::validate::min_length(
+                &String::from("path.setName"),
+                value,
+                3u64,
+            )?;
             crate::runtime::validate::max_length(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 63u64,
             )?;
             crate::runtime::validate::pattern(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
             )?;
@@ -634,7 +652,10 @@ impl crate::runtime::Operation for DeleteSecretSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("setName", self.set_name.as_str())?;
+        {
+            let value = &self.set_name;
+            req.path_param("setName", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -647,10 +668,8 @@ impl crate::runtime::Operation for DeleteSecretSet {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            401u16 | 404u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            401 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -697,14 +716,18 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(&String::from("setName"), value, 3u64)?;
+            crate::runtime::validate::min_length(
+                &String::from("path.setName"),
+                value,
+                3u64,
+            )?;
             crate::runtime::validate::max_length(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 63u64,
             )?;
             crate::runtime::validate::pattern(
-                &String::from("setName"),
+                &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
             )?;
@@ -715,8 +738,14 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("setName", self.set_name.as_str())?;
-        req.path_param("secretKey", self.secret_key.as_str())?;
+        {
+            let value = &self.set_name;
+            req.path_param("setName", value.as_str())?;
+        }
+        {
+            let value = &self.secret_key;
+            req.path_param("secretKey", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -729,10 +758,8 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            401u16 | 404u16 | 500u16 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => None,
+            401 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -784,8 +811,8 @@ impl crate::runtime::Operation for ListSecretSets {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            401u16 | 500u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 25c6d677a76750bdfbb4c47eddb6c9eb2e4ba85d4ac2dabbb3e748c1efc65cb3
+// body sha256 8c47fc1bdc8ce9af3d2f7d750ec40136c8be6b84ac7723cf06f129d43c0dcd0a
 
 //! Operations of the `sessions` group and their inline types.
 use super::super::{Client, ErrorResponse, ProxiedResponse};
@@ -39,7 +39,7 @@ impl crate::runtime::Operation for SessionProxyGet {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -51,9 +51,18 @@ impl crate::runtime::Operation for SessionProxyGet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -66,10 +75,10 @@ impl crate::runtime::Operation for SessionProxyGet {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -131,7 +140,7 @@ impl crate::runtime::Operation for SessionProxyPut {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -143,9 +152,18 @@ impl crate::runtime::Operation for SessionProxyPut {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         if let Some(body) = &self.body {
             req.json(body)?;
         }
@@ -161,10 +179,10 @@ impl crate::runtime::Operation for SessionProxyPut {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -235,7 +253,7 @@ impl crate::runtime::Operation for SessionProxyPost {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -247,9 +265,18 @@ impl crate::runtime::Operation for SessionProxyPost {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         if let Some(body) = &self.body {
             req.json(body)?;
         }
@@ -265,10 +292,10 @@ impl crate::runtime::Operation for SessionProxyPost {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -337,7 +364,7 @@ impl crate::runtime::Operation for SessionProxyDelete {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -349,9 +376,18 @@ impl crate::runtime::Operation for SessionProxyDelete {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -364,10 +400,10 @@ impl crate::runtime::Operation for SessionProxyDelete {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -427,7 +463,7 @@ impl crate::runtime::Operation for SessionProxyOptions {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -439,9 +475,18 @@ impl crate::runtime::Operation for SessionProxyOptions {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -457,10 +502,10 @@ impl crate::runtime::Operation for SessionProxyOptions {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -520,7 +565,7 @@ impl crate::runtime::Operation for SessionProxyHead {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -532,9 +577,18 @@ impl crate::runtime::Operation for SessionProxyHead {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         Ok(())
     }
     fn decode(
@@ -550,10 +604,10 @@ impl crate::runtime::Operation for SessionProxyHead {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
@@ -615,7 +669,7 @@ impl crate::runtime::Operation for SessionProxyPatch {
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
                     crate::runtime::validate::ValidationError::new(
-                        String::from("sessionId"),
+                        String::from("path.sessionId"),
                         "format uuid",
                     ),
                 );
@@ -627,9 +681,18 @@ impl crate::runtime::Operation for SessionProxyPatch {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("serviceName", self.service_name.as_str())?;
-        req.path_param("sessionId", self.session_id.as_str())?;
-        req.path_param_multi("path", self.path.as_str())?;
+        {
+            let value = &self.service_name;
+            req.path_param("serviceName", value.as_str())?;
+        }
+        {
+            let value = &self.session_id;
+            req.path_param("sessionId", value.as_str())?;
+        }
+        {
+            let value = &self.path;
+            req.path_param_multi("path", value.as_str())?;
+        }
         if let Some(body) = &self.body {
             req.json(body)?;
         }
@@ -645,10 +708,10 @@ impl crate::runtime::Operation for SessionProxyPatch {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 | 404u16 | 500u16 => {
+            400..=401 | 404 | 500 => {
                 crate::runtime::decode_error_body::<ErrorResponse>(body)
             }
-            _ => None,
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 5175c15ba3e6d89cb5208122d00a71926b3b2a6c53094875da63b734ad44e413
+// body sha256 b3622e2264a6fc94680e3970707ce4a6608c8dac9efb0668dc3d5739f7adec41
 
 //! Operations of the `start` group and their inline types.
 use super::super::{Client, ErrorResponse, StartRequest, StartResponse};
@@ -38,7 +38,10 @@ impl crate::runtime::Operation for StartService {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        req.path_param("agentName", self.agent_name.as_str())?;
+        {
+            let value = &self.agent_name;
+            req.path_param("agentName", value.as_str())?;
+        }
         req.json(&self.body)?;
         Ok(())
     }
@@ -52,8 +55,8 @@ impl crate::runtime::Operation for StartService {
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
         match status {
-            400u16 | 401u16 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => None,
+            400..=401 => crate::runtime::decode_error_body::<ErrorResponse>(body),
+            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
         }
     }
 }
