@@ -152,7 +152,7 @@ pub fn json_equivalent(expected: &Value, actual: &Value, strict_nulls: bool) -> 
                     }
                 }
                 for (k, av) in am {
-                    if !em.contains_key(k) && !(av.is_null() && !strict) {
+                    if !em.contains_key(k) && (!av.is_null() || strict) {
                         return Err(format!("{path}/{k}: appeared after re-encoding ({av})"));
                     }
                 }

@@ -36,6 +36,7 @@ const FIXTURES: &[&str] = &[
     "formats.yaml",
     "inline_names.yaml",
     "keywords.yaml",
+    "large_numbers.yaml",
     "module_name_collisions.yaml",
     "no_operation_id.yaml",
     "nullable.yaml",
@@ -44,6 +45,8 @@ const FIXTURES: &[&str] = &[
     "oneof_discriminator.yaml",
     "oneof_untagged.yaml",
     "operations.yaml",
+    "output_enum_collisions.yaml",
+    "recursive_schemas.yaml",
     "reserved_type_names.yaml",
     "single_value_enums.yaml",
     "type_name_collisions.yaml",
@@ -294,6 +297,19 @@ fn schemas_without_type_items_or_properties_are_json_values() {
     snapshot_files(&g, fixture, &["models/anything.rs", "models/free_form.rs", "models/envelope.rs"]);
 }
 
+#[test]
+#[ignore = "bug: recursive schemas are not boxed: `parent: Option<Node>` and the Node -> Link -> Node cycle have infinite size (E0072; propolis-server.json's VolumeConstructionRequest fails to compile the same way)"]
+fn recursive_schemas_are_boxed() {
+    let fixture = "recursive_schemas.yaml";
+    let g = generate_clean(fixture);
+    let node = body(&g, "models/node.rs");
+    let link = body(&g, "models/link.rs");
+    assert_contains(&node, "pub parent: Option<Box<Node>>,");
+    assert_contains(&node, "pub children: Option<Vec<Node>>,"); // a Vec already has a finite size
+    assert!(node.contains("Box<Link>") || link.contains("Box<Node>"), "the Node -> Link -> Node cycle needs a Box:\n{node}\n{link}");
+    snapshot_files(&g, fixture, &["models/node.rs", "models/link.rs"]);
+}
+
 // 10
 #[test]
 fn string_and_number_formats_map_to_rust_types() {
@@ -372,7 +388,7 @@ fn wire_names_are_preserved_and_snake_case_collisions_are_suffixed() {
     assert_contains(&model, "#[serde(rename = \"deploymentID\", default, skip_serializing_if = \"Option::is_none\")]\n    pub deployment_id_2: Option<String>,");
     assert_contains(&model, "#[serde(rename = \"X-Request-ID\",");
     let ops = body(&g, "operations/deployments.rs");
-    assert_contains(&ops, "req.header(\"X-Request-ID\", (*value).as_str())?;");
+    assert_contains(&ops, "req.header(\"X-Request-ID\", ");
     snapshot_files(&g, fixture, &["models/deployment.rs", "operations/deployments.rs"]);
 }
 
@@ -412,13 +428,28 @@ fn inline_names_that_collide_with_components_are_suffixed_deterministically() {
 }
 
 #[test]
-#[ignore = "bug: operation structs are named in their own scope, so operationId `createAgent` and component `CreateAgent` both emit `CreateAgent` (E0255 in operations/agents.rs, ambiguous glob re-exports in mod.rs)"]
 fn operation_structs_do_not_collide_with_schema_types() {
     let fixture = "type_name_collisions.yaml";
     let g = generate_clean(fixture);
     let types: BTreeSet<&str> = g.api.types.iter().map(|t| t.name.as_str()).collect();
     for op in &g.api.operations {
         assert!(!types.contains(op.type_name.as_str()), "operation struct `{}` has the name of a schema type", op.type_name);
+    }
+    let ops: Vec<&str> = g.api.operations.iter().map(|op| op.type_name.as_str()).collect();
+    assert_eq!(ops, ["ListAgents", "CreateAgent2"], "the component keeps `CreateAgent`");
+    snapshot_files(&g, fixture, &["operations/agents.rs"]);
+}
+
+#[test]
+#[ignore = "bug: the per-status output enum `<Op>Output` is named outside the type scope, so component `ReplaceAgentOutput` and the output enum of `replaceAgent` share a name (the enum's `Ok` variant then holds itself)"]
+fn per_status_output_enums_do_not_collide_with_schema_types() {
+    let fixture = "output_enum_collisions.yaml";
+    let g = generate_clean(fixture);
+    let types: BTreeSet<&str> = g.api.types.iter().map(|t| t.name.as_str()).collect();
+    for op in &g.api.operations {
+        if let voice_agents_codegen::ir::Output::PerStatus { name, .. } = &op.output {
+            assert!(!types.contains(name.as_str()), "output enum `{name}` has the name of a schema type");
+        }
     }
     snapshot_files(&g, fixture, &["operations/agents.rs"]);
 }
@@ -428,6 +459,9 @@ fn operation_structs_do_not_collide_with_schema_types() {
 fn schema_names_do_not_shadow_the_client_or_prelude_types() {
     let fixture = "reserved_type_names.yaml";
     let g = generate_clean(fixture);
+    // `Client` and `API` are re-exported next to the models, so a schema may not take them; a fix
+    // that keeps `Result`/`Option` but spells std's as `std::result::Result` etc. everywhere
+    // should narrow this list (and let the snapshot show the qualified paths).
     let names: BTreeSet<&str> = g.api.types.iter().map(|t| t.name.as_str()).collect();
     for reserved in ["Client", "Result", "Option", "API"] {
         assert!(!names.contains(reserved), "a generated type is named `{reserved}`: {names:?}");
@@ -456,13 +490,13 @@ fn operations_servers_security_parameters_and_success_statuses() {
     assert_contains(&agents, "security: &[&[\"userToken\", \"apiKey\"]],"); // both at once
     assert_contains(&agents, "security: &[&[\"userToken\"]],"); // the document default
     assert_contains(&agents, "pub fn query_param(mut self, value: impl Into<String>) -> Self");
-    assert_contains(&agents, "for item in (*value).iter() {\n                req.query(\"tag\", item.as_str());");
+    assert_contains(&agents, "req.query(\"tag\", item"); // repeated, one per item
     assert_contains(&agents, "type Output = Agent;"); // 200 and 201 share a schema
     assert_contains(&agents, "pub enum ReplaceAgentOutput {"); // 200 and 202 do not
     assert_contains(&agents, "type Output = Option<Job>;"); // 200 with a body, 204 without
     assert_contains(&agents, "_ => crate::runtime::decode_error_body::<Error>(body),"); // `default`
     let files = body(&g, "operations/files.rs");
-    assert_contains(&files, "req.path_param_multi(\"path\", self.path.as_str())?;");
+    assert_contains(&files, "req.path_param_multi(\"path\", ");
     let health = body(&g, "operations/health.rs");
     assert_contains(&health, "server: 1usize,");
     assert_contains(&health, "security: &[],");
@@ -472,6 +506,15 @@ fn operations_servers_security_parameters_and_success_statuses() {
         fixture,
         &["mod.rs", "client.rs", "operations/agents.rs", "operations/files.rs", "operations/health.rs"],
     );
+}
+
+#[test]
+#[ignore = "bug: docs::sanitize escapes the generator's own intra-doc links: `[`Client::builder`]`, `[`Client::list_agents`]` and `[`Call`](crate::runtime::Call)` come out as `\\[`Client::builder`\\]` etc. (also throughout generated/src)"]
+fn generated_intra_doc_links_are_not_escaped() {
+    let g = generate_clean("operations.yaml");
+    for file in &g.files {
+        assert_not_contains(&file.contents, "\\[`");
+    }
 }
 
 // 17
@@ -544,6 +587,14 @@ fn malformed_yaml_is_rejected_with_line_and_column() {
     assert_eq!(diags.0.len(), 1);
     assert_eq!(diags.0[0].file, "errors_malformed.yaml");
     insta::assert_snapshot!("errors_malformed__diagnostics", diags.to_string());
+}
+
+#[test]
+#[ignore = "bug: integers beyond i64 (`minimum: -9223372036854776000`, as in openai-3.0.yaml) fail to load: serde_yaml rejects them (`invalid type: integer ... as i128`), and as JSON floats openapiv3 rejects them as integer bounds"]
+fn integer_bounds_beyond_i64_do_not_reject_the_spec() {
+    let fixture = "large_numbers.yaml";
+    let g = generate_ok(fixture);
+    snapshot_files(&g, fixture, &["models/seed.rs"]);
 }
 
 // 19

@@ -5,6 +5,7 @@
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
+//! - `bench`            criterion benchmarks of generation speed (release build)
 
 mod apis;
 mod ci;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Some("gen") => gen::run(&root, &args[1..]),
         Some("diff") => diff::run(&args[1..]),
         Some("ci") => ci::run(&root),
+        Some("bench") => ci::bench(&root),
         _ => Err(usage()),
     };
     match result {
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci>".to_owned()
+    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.

@@ -220,7 +220,7 @@ fn type_mentions_deprecated(def: &TypeDef) -> bool {
     def.deprecated || matches!(&def.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated))
 }
 
-fn imports<'a>(defined: &BTreeSet<&str>, mentioned: impl Iterator<Item = String>, with_client: bool) -> TokenStream {
+fn imports(defined: &BTreeSet<&str>, mentioned: impl Iterator<Item = String>, with_client: bool) -> TokenStream {
     let mut names: BTreeSet<String> = mentioned.filter(|n| !defined.contains(n.as_str())).collect();
     if with_client {
         names.insert("Client".to_owned());
