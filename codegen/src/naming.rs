@@ -18,6 +18,13 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed), so they get a `_` suffix.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 
+/// Type names a schema cannot take: the generated module's own items and the prelude types
+/// generated code names unqualified. A schema called `Result` becomes `Result2`.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client", "API", "Result", "Option", "Some", "None", "Ok", "Err", "Box", "Vec", "String", "Default", "From",
+    "Into",
+];
+
 /// True if `word` is a Rust keyword.
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)

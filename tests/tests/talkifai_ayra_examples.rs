@@ -23,9 +23,19 @@ fn talkifai_round_trip(type_name: &str, value: &Value) -> Result<Value, String> 
         };
     }
     types!(
-        AgentListEnvelope, AgentCreate, AgentSummaryEnvelope, AgentEnvelope, AgentUpdate, DeleteAgentEnvelope,
-        ErrorEnvelope, CustomFunctionList, CustomFunctionCreate, CustomFunctionResult, CustomFunctionUpdate,
-        SuccessMessage, OutboundCallResult,
+        AgentListEnvelope,
+        AgentCreate,
+        AgentSummaryEnvelope,
+        AgentEnvelope,
+        AgentUpdate,
+        DeleteAgentEnvelope,
+        ErrorEnvelope,
+        CustomFunctionList,
+        CustomFunctionCreate,
+        CustomFunctionResult,
+        CustomFunctionUpdate,
+        SuccessMessage,
+        OutboundCallResult,
     )
 }
 
@@ -43,7 +53,12 @@ fn ayra_round_trip(type_name: &str, value: &Value) -> Result<Value, String> {
         };
     }
     types!(
-        AgentCreate, AgentUpdate, AgentEnvelope, AgentListEnvelope, ConversationEnvelope, ConversationListEnvelope,
+        AgentCreate,
+        AgentUpdate,
+        AgentEnvelope,
+        AgentListEnvelope,
+        ConversationEnvelope,
+        ConversationListEnvelope,
         ErrorEnvelope,
     )
 }
@@ -75,10 +90,7 @@ const AYRA_TYPES: &[&str] = &[
 ];
 
 /// Round-trips every example of `dir`'s spec; returns (examples, request examples, types seen).
-fn check_spec(
-    dir: &str,
-    round_trip: fn(&str, &Value) -> Result<Value, String>,
-) -> (usize, usize, BTreeSet<String>) {
+fn check_spec(dir: &str, round_trip: fn(&str, &Value) -> Result<Value, String>) -> (usize, usize, BTreeSet<String>) {
     let spec = load_spec(dir);
     let examples = spec_examples(&spec);
     let mut failures = Vec::new();
@@ -110,7 +122,7 @@ fn every_talkifai_spec_example_decodes_and_re_encodes_equivalently() {
     // 10 operations: 7 request examples (3 create variants, 2 updates, 1 custom-function create,
     // 1 custom-function update), 13 success responses, and the shared error examples per status.
     assert_eq!(requests, 7, "request-body examples of the TalkifAI spec");
-    assert!(total >= 60, "expected the spec's examples, found {total}");
+    assert!(total >= 70, "expected the spec's examples, found {total}");
     let expected: BTreeSet<String> = TALKIFAI_TYPES.iter().map(|s| s.to_string()).collect();
     assert_eq!(seen, expected, "every listed type is exercised by an example, and only those");
 }
@@ -120,7 +132,7 @@ fn every_ayra_spec_example_decodes_and_re_encodes_equivalently() {
     let (total, requests, seen) = check_spec("ayra", ayra_round_trip);
     // createAgent: full + minimal; updateAgent: cURL, JavaScript, Python, clearFields.
     assert_eq!(requests, 6, "request-body examples of the Ayra spec");
-    assert!(total >= 35, "expected the spec's examples, found {total}");
+    assert!(total >= 49, "expected the spec's examples, found {total}");
     let expected: BTreeSet<String> = AYRA_TYPES.iter().map(|s| s.to_string()).collect();
     assert_eq!(seen, expected, "every listed type is exercised by an example, and only those");
 }
@@ -229,7 +241,11 @@ fn seed_004_every_json_example_decodes_and_requests_re_encode_exactly() {
     // cURL update body, 200 response, 404 body, 400 body.
     assert_eq!(blocks.len(), 4, "seed 004 JSON blocks: {blocks:#?}");
 
-    request_re_encodes_exactly("seed 004 cURL body as AgentUpdate", ayra_round_trip("AgentUpdate", &blocks[0]), &blocks[0]);
+    request_re_encodes_exactly(
+        "seed 004 cURL body as AgentUpdate",
+        ayra_round_trip("AgentUpdate", &blocks[0]),
+        &blocks[0],
+    );
     response_re_encodes("seed 004 200 as AgentEnvelope", ayra_round_trip("AgentEnvelope", &blocks[1]), &blocks[1]);
     response_re_encodes("seed 004 404 as ErrorEnvelope", ayra_round_trip("ErrorEnvelope", &blocks[2]), &blocks[2]);
     response_re_encodes("seed 004 400 as ErrorEnvelope", ayra_round_trip("ErrorEnvelope", &blocks[3]), &blocks[3]);
@@ -257,7 +273,8 @@ fn seed_004_every_json_example_decodes_and_requests_re_encode_exactly() {
 #[test]
 fn seed_004_error_bodies_keep_undeclared_context_fields() {
     // "Extra keys vary per error": a context field the spec does not list survives a round trip.
-    let body = json!({"error": {"type": "conflict", "message": "m", "code": "c", "active_calls": 2, "call_ids": ["a"]}});
+    let body =
+        json!({"error": {"type": "conflict", "message": "m", "code": "c", "active_calls": 2, "call_ids": ["a"]}});
     let back = ayra_round_trip("ErrorEnvelope", &body).unwrap();
     json_equivalent(&body, &back, true).unwrap();
     let decoded: ayra::ErrorEnvelope = serde_json::from_value(body).unwrap();

@@ -42,8 +42,9 @@ pub fn client(api: &Api) -> TokenStream {
             pub fn #setter(self, secret: impl Into<String>) -> Self { self.credential(#name, secret) }
         }
     });
-    let client_doc = docs::lines_to_attrs(&format!(
-        "A client for the {title} API.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning a [`Call`](crate::runtime::Call): `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well."
+    let client_doc = docs::trusted_attrs(&format!(
+        "A client for the {} API.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning a [`Call`](crate::runtime::Call): `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.",
+        docs::sanitize(title)
     ));
     let builder_ty = format_ident!("ClientBuilder");
     quote! {

@@ -26,6 +26,18 @@ pub fn lines_to_attrs(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// `#[doc]` attributes for text the generator wrote itself (its intra-doc links stay links).
+pub fn trusted_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Inner `#![doc]` attributes for generator-written (already sanitized) module docs.
+pub fn trusted_inner_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote! { #( #![doc = #lines] )* }
+}
+
 /// Inner `#![doc]` attributes (module docs).
 pub fn inner_attrs(text: &str) -> TokenStream {
     let clean = sanitize(text);
@@ -41,6 +53,8 @@ pub fn inner_attrs(text: &str) -> TokenStream {
 pub fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
     let mut in_fence = false;
+    // Width of the list marker whose item the following lines continue (`- ` is 2, `10. ` is 4).
+    let mut list_indent: Option<usize> = None;
     for raw in text.lines() {
         let line = raw.trim_start();
         if line.starts_with("```") {
@@ -50,14 +64,35 @@ pub fn sanitize(text: &str) -> String {
         }
         if in_fence {
             out.push(line.to_owned());
+            continue;
+        }
+        let clean = sanitize_line(line.trim_end());
+        if clean.is_empty() {
+            list_indent = None;
+            out.push(clean);
+        } else if let Some(width) = list_marker_width(&clean) {
+            list_indent = Some(width);
+            out.push(clean);
+        } else if let Some(width) = list_indent {
+            // A wrapped list item: indented under its marker, as markdown (and clippy) expect.
+            out.push(format!("{}{clean}", " ".repeat(width)));
         } else {
-            out.push(sanitize_line(line.trim_end()));
+            out.push(clean);
         }
     }
     if in_fence {
         out.push("```".to_owned());
     }
     out.join("\n")
+}
+
+/// The width of a list marker starting the line (`- `, `* `, `+ `, `12. `), if any.
+fn list_marker_width(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 fn sanitize_line(line: &str) -> String {
@@ -137,6 +172,12 @@ mod tests {
         assert_eq!(sanitize("at https://x.y/z."), "at <https://x.y/z>.");
         assert_eq!(sanitize("Bearer <token>"), "Bearer &lt;token&gt;");
         assert_eq!(sanitize("`[x] <y>` kept"), "`[x] <y>` kept");
+    }
+
+    #[test]
+    fn wrapped_list_items_stay_in_their_item() {
+        assert_eq!(sanitize("- one\ntwo\n\nafter"), "- one\n  two\n\nafter");
+        assert_eq!(sanitize("10. a\n    b"), "10. a\n    b");
     }
 
     #[test]

@@ -78,6 +78,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The only value of a single-value string enum type, if `ty` is one.
+    pub fn single_value(&self, ty: &TypeRef) -> Option<String> {
+        let TypeRef::Named(n) = ty else { return None };
+        match self.types.get(n.as_str()).map(|t| &t.kind) {
+            Some(TypeKind::Enum(e)) if e.variants.len() == 1 => e.variants.first().map(|v| v.wire.clone()),
+            _ => None,
+        }
+    }
+
     /// The type implements `ErrorBody`.
     pub fn is_error_body(&self, name: &str) -> bool {
         matches!(self.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct(Struct { error_accessors: Some(_), .. })))
@@ -115,6 +124,8 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 /// Emits every file of one API module.
 pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let ctx = Ctx::new(api);
+    // A deprecated type is named by other files (fields, operations): allow it crate-side everywhere.
+    let any_deprecated_type = api.types.iter().any(|t| t.deprecated);
     let mut files = Vec::new();
     let mut render = |path: String, tokens: TokenStream| -> Result<(), Diagnostic> {
         let file: syn::File = syn::parse2(tokens).map_err(|e| {
@@ -134,14 +145,16 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
             Owner::Group(g) => by_group.entry(g.as_str()).or_default().push(t),
         }
     }
+    // `mod.rs` is the index of each directory: no schema or group may take that file name.
+    let mut model_files = naming::Scope::with_reserved(&["mod"]);
     let mut model_mods = Vec::new();
     for (component, defs) in &by_component {
-        let module = naming::snake_name(component);
+        let module = model_files.claim_ident(naming::snake_name(component));
         let items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(&ctx, d)).collect();
         let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
         let imports = imports(&defined, defs.iter().flat_map(|d| referenced(&d.kind)), false);
         let doc = docs::inner_attrs(&format!("The `{component}` schema and the types nested in it."));
-        let allow = file_allows(defs.iter().any(|d| type_mentions_deprecated(d)));
+        let allow = file_allows(any_deprecated_type || defs.iter().any(|d| type_mentions_deprecated(d)));
         render(format!("models/{}.rs", module.text), quote! { #doc #allow #imports #( #items )* })?;
         model_mods.push(module);
     }
@@ -159,9 +172,10 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
     for op in &api.operations {
         groups.entry(op.group.as_str()).or_default().push(op);
     }
+    let mut group_files = naming::Scope::with_reserved(&["mod"]);
     let mut group_mods = Vec::new();
     for (group, ops) in &groups {
-        let module = naming::snake_name(group);
+        let module = group_files.claim_ident(naming::snake_name(group));
         let defs = by_group.get(group).cloned().unwrap_or_default();
         let type_items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(&ctx, d)).collect();
         let op_items: Vec<TokenStream> = ops.iter().map(|op| operations::operation(&ctx, op)).collect();
@@ -170,7 +184,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         let imports = imports(&defined, mentioned, true);
         let doc = docs::inner_attrs(&format!("Operations of the `{group}` group and their inline types."));
         let deprecated = defs.iter().any(|d| type_mentions_deprecated(d)) || ops.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated));
-        let allow = file_allows(deprecated);
+        let allow = file_allows(any_deprecated_type || deprecated);
         render(format!("operations/{}.rs", module.text), quote! { #doc #allow #imports #( #type_items )* #( #op_items )* })?;
         group_mods.push(module);
     }
@@ -184,7 +198,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
     )?;
 
     render("client.rs".to_owned(), client::client(api))?;
-    render("mod.rs".to_owned(), root(api, provenance))?;
+    render("mod.rs".to_owned(), root(api, provenance, !model_mods.is_empty(), !group_mods.is_empty()))?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -201,7 +215,10 @@ fn space_items(text: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
-        prev_closed_item = line == "}" || line == "};" || (line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("//"));
+        prev_closed_item = line == "}"
+            || line == "};"
+            || (!line.starts_with(' ') && line.ends_with("{}"))
+            || (line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("//"));
     }
     out
 }
@@ -264,11 +281,11 @@ fn op_referenced(op: &Operation) -> Vec<String> {
     out
 }
 
-fn root(api: &Api, provenance: &Provenance) -> TokenStream {
-    let mut text = format!("# {} (API version {})", api.title, api.version);
+fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bool) -> TokenStream {
+    let mut text = format!("# {} (API version {})", docs::sanitize(&api.title), docs::sanitize(&api.version));
     if let Some(d) = &api.description {
         text.push_str("\n\n");
-        text.push_str(d);
+        text.push_str(&docs::sanitize(d));
     }
     text.push_str(&format!(
         "\n\nGenerated from `{}`{} by `{}`. Start with [`Client::builder`].",
@@ -281,14 +298,16 @@ fn root(api: &Api, provenance: &Provenance) -> TokenStream {
         let desc = if s.description.is_empty() { String::new() } else { format!(" ({})", s.description) };
         text.push_str(&format!("\n- `{}`{desc}{}", s.url, if i == 0 { " — default" } else { "" }));
     }
-    let doc = docs::inner_attrs(&text);
+    let doc = docs::trusted_inner_attrs(&text);
+    let models = has_models.then(|| quote!(pub use models::*;));
+    let operations = has_operations.then(|| quote!(pub use operations::*;));
     quote! {
         #doc
         mod client;
         pub mod models;
         pub mod operations;
         pub use client::{Client, API};
-        pub use models::*;
-        pub use operations::*;
+        #models
+        #operations
     }
 }

@@ -88,6 +88,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     });
     let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
+    let no_retry = (!op.retry).then(|| quote!(const RETRY: bool = false;));
     let call_setters = (!setters.is_empty()).then(|| {
         quote! {
             impl crate::runtime::Call<'_, #op_name> {
@@ -95,7 +96,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             }
         }
     });
-    let struct_doc = docs::lines_to_attrs(&format!(
+    let struct_doc = docs::trusted_attrs(&format!(
         "Parameters of {endpoint} (`{}`); built by [`Client::{}`].",
         op.id,
         op.method_name.trim_start_matches("r#")
@@ -114,6 +115,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             type Output = #output_ty;
             const INFO: &'static crate::runtime::OperationInfo = &#info;
             #envelope_const
+            #no_retry
             #validate
             #build
             #decode
@@ -209,7 +211,7 @@ fn setter_name(field: &str) -> proc_macro2::Ident {
 fn param_doc(p: &Param) -> TokenStream {
     let mut extra = Vec::new();
     let location = match p.location {
-        ParamLocation::Path { catch_all: true } => "path parameter (may contain `/`)",
+        ParamLocation::Path { catch_all: true } => "path parameter, may contain `/`",
         ParamLocation::Path { .. } => "path parameter",
         ParamLocation::Query => "query parameter",
         ParamLocation::Header => "header",
@@ -539,10 +541,21 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if arms.is_empty() && default_arm.is_none() {
         return quote!();
     }
-    let only_schema = match arms.as_slice() {
-        [(_, name)] => Some(name.clone()),
+    // One error schema (and no `default`): every status decodes as it, including statuses the
+    // spec forgot to list (servers send their usual error shape for an undocumented 401).
+    let single = match (arms.as_slice(), &default_arm) {
+        ([(_, name)], None) => Some(name.clone()),
+        ([], Some(name)) => Some(name.clone()),
         _ => None,
     };
+    if let Some(name) = single {
+        let ty = format_ident!("{}", name);
+        return quote! {
+            fn decode_error(_status: u16, body: &[u8]) -> Option<Box<dyn crate::runtime::ErrorBody>> {
+                crate::runtime::decode_error_body::<#ty>(body)
+            }
+        };
+    }
     let arms = arms.iter().map(|(intervals, name)| {
         let ty = format_ident!("{}", name);
         let patterns = merge_intervals(intervals).into_iter().map(|(lo, hi)| {
@@ -551,9 +564,7 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         });
         quote!( #( #patterns )|* => crate::runtime::decode_error_body::<#ty>(body), )
     });
-    // Statuses the spec does not list still get the typed body when the operation has only
-    // one error schema: servers send their usual error shape for 401s the spec forgot.
-    let fallback = match default_arm.or(only_schema) {
+    let fallback = match default_arm {
         Some(name) => {
             let ty = format_ident!("{}", name);
             quote!(_ => crate::runtime::decode_error_body::<#ty>(body),)

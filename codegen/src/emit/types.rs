@@ -39,6 +39,16 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// The Rust type, in a `Box` when the IR says the type is recursive through this edge.
+fn boxed_type(ty: &TypeRef, boxed: bool) -> TokenStream {
+    let inner = rust_type(ty);
+    if boxed {
+        quote!(Box<#inner>)
+    } else {
+        inner
+    }
+}
+
 /// How a field is held in its struct.
 enum Holder {
     Plain,
@@ -76,7 +86,7 @@ pub fn type_def(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
 }
 
 fn field_type(f: &Field, usage: Usage) -> TokenStream {
-    let inner = rust_type(&f.shape.ty);
+    let inner = boxed_type(&f.shape.ty, f.boxed);
     match holder(f, usage) {
         Holder::Plain => inner,
         Holder::Option => quote!(Option<#inner>),
@@ -95,7 +105,10 @@ pub fn with_fallback(d: &Docs, fallback: impl FnOnce() -> String) -> Docs {
 
 fn fallback_type_doc(def: &TypeDef) -> String {
     match &def.owner {
-        Owner::Component(c) if *c == def.name => format!("The `{}` schema.", def.name),
+        Owner::Component(c) if *c == def.name => {
+            let spec_name = def.origin.rsplit('/').next().unwrap_or(&def.name).replace("~1", "/").replace("~0", "~");
+            format!("The `{spec_name}` schema.")
+        }
         _ => format!("Inline schema at `#{}` in the spec.", def.origin),
     }
 }
@@ -105,7 +118,7 @@ fn field_doc(f: &Field) -> TokenStream {
     if let Some(d) = &f.default {
         extra.push(format!("Server default: `{d}`."));
     }
-    if f.nullable && !f.required {
+    if f.nullable {
         extra.push("May be `null`.".to_owned());
     }
     if f.deprecated {
@@ -124,7 +137,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
         let wire = &f.wire;
         let rename = (f.name.trim_start_matches("r#") != f.wire).then(|| quote!(rename = #wire,));
         let serde = match holder(f, def.usage) {
-            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => quote!(#[serde(#rename)]),
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
             Holder::Plain => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
             Holder::Option if f.required => quote!(#[serde(#rename default)]),
             Holder::Option => quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
@@ -144,9 +157,9 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
             pub additional_properties: std::collections::BTreeMap<String, #ty>,
         }
     });
-    let derive_default = s.fields.iter().all(|f| !f.required || matches!(f.shape.ty, TypeRef::BoolConst(true)));
+    let derive_default = derives_default(s);
     let default = derive_default.then(|| quote!(Default,));
-    let constructor = def.usage.request.then(|| constructor(def, s));
+    let constructor = def.usage.request.then(|| constructor(ctx, def, s));
     let validate = def.usage.request.then(|| struct_validate(ctx, def, s));
     let error_body = s.error_accessors.as_ref().map(|acc| error_body_impl(def, acc));
     quote! {
@@ -163,7 +176,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
     }
 }
 
-fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
+fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let mut params = Vec::new();
     let mut inits = Vec::new();
@@ -171,13 +184,20 @@ fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
     for f in &s.fields {
         let fname = ident(&f.name);
         let inner = rust_type(&f.shape.ty);
+        let wrap = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
         let first_line = f.docs.description.as_deref().or(f.docs.summary.as_deref()).and_then(|d| d.lines().next()).unwrap_or("");
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
         match holder(f, def.usage) {
             Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: crate::runtime::True)),
+            // A required single-value enum (a union's tag, a `kind: [widget]`) has one possible value.
+            Holder::Plain if ctx.single_value(&f.shape.ty).is_some() => {
+                let only = ctx.single_value(&f.shape.ty).unwrap_or_default();
+                inits.push(quote!(#fname: #inner::from(#only)));
+            }
             Holder::Plain => {
                 params.push(quote!(#fname: impl Into<#inner>));
-                inits.push(quote!(#fname: #fname.into()));
+                let value = wrap(quote!(#fname.into()));
+                inits.push(quote!(#fname: #value));
             }
             Holder::Option if f.required => {
                 params.push(quote!(#fname: Option<#inner>));
@@ -186,9 +206,10 @@ fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
             Holder::Option => {
                 inits.push(quote!(#fname: None));
                 let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
+                let value = wrap(quote!(value.into()));
                 setters.push(quote! {
                     #doc #deprecated
-                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = Some(value.into()); self }
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = Some(#value); self }
                 });
             }
             Holder::Nullable => {
@@ -196,9 +217,10 @@ fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
                 let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
                 let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
                 let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
+                let value = wrap(quote!(value.into()));
                 setters.push(quote! {
                     #doc #deprecated
-                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = crate::runtime::Nullable::Value(value.into()); self }
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = crate::runtime::Nullable::Value(#value); self }
                     #null_doc #deprecated
                     pub fn #null_name(mut self) -> Self { self.#fname = crate::runtime::Nullable::Null; self }
                 });
@@ -210,6 +232,14 @@ fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
     }
     // Required fields are the constructor's arguments, however many the schema has.
     let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    // No arguments but not derivable (a single-value field): `Default` is `new()`.
+    let default_impl = (params.is_empty() && !derives_default(s)).then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self { Self::new() }
+            }
+        }
+    });
     quote! {
         impl #name {
             /// Creates a value with the required fields set; optional fields start unset.
@@ -219,7 +249,13 @@ fn constructor(def: &TypeDef, s: &Struct) -> TokenStream {
             }
             #( #setters )*
         }
+        #default_impl
     }
+}
+
+/// `#[derive(Default)]` works when every required field is the `True` marker.
+fn derives_default(s: &Struct) -> bool {
+    s.fields.iter().all(|f| !f.required || matches!(f.shape.ty, TypeRef::BoolConst(true)))
 }
 
 /// Code that checks `value` (an expression of the shape's Rust type, by reference) at `path`.
@@ -244,11 +280,17 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
             }
         });
     }
+    let number = match &shape.ty {
+        TypeRef::Number { single: false } => quote!(*#value),
+        TypeRef::Number { single: true } => quote!(f64::from(*#value)),
+        // Integer bounds in specs fit f64 exactly up to 2^53; beyond that the check is approximate.
+        _ => quote!(*#value as f64),
+    };
     if let Some((m, ex)) = c.minimum {
-        checks.push(quote!(#v::minimum(&#path, *#value as f64, #m, #ex)?;));
+        checks.push(quote!(#v::minimum(&#path, #number, #m, #ex)?;));
     }
     if let Some((m, ex)) = c.maximum {
-        checks.push(quote!(#v::maximum(&#path, *#value as f64, #m, #ex)?;));
+        checks.push(quote!(#v::maximum(&#path, #number, #m, #ex)?;));
     }
     if let Some(n) = c.min_items {
         checks.push(quote!(#v::min_items(&#path, #value.len(), #n)?;));
@@ -437,7 +479,7 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     let open = def.usage.response;
     let variants = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
-        let ty = rust_type(&v.shape.ty);
+        let ty = boxed_type(&v.shape.ty, v.boxed);
         let vdoc = docs::lines_to_attrs(&match &v.shape.ty {
             TypeRef::Named(n) => format!("A `{n}`."),
             _ => "One of the alternatives.".to_owned(),
@@ -452,7 +494,7 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     });
     // `From` only where it is unambiguous: a named, non-alias type held by one variant alone.
     let unique = |v: &UnionVariant| u.variants.iter().filter(|w| w.shape.ty == v.shape.ty).count() == 1;
-    let froms = u.variants.iter().filter(|v| matches!(&v.shape.ty, TypeRef::Named(n) if ctx.alias_of(n).is_none()) && unique(v)).map(|v| {
+    let froms = u.variants.iter().filter(|v| !v.boxed && matches!(&v.shape.ty, TypeRef::Named(n) if ctx.alias_of(n).is_none()) && unique(v)).map(|v| {
         let vname = format_ident!("{}", v.name);
         let ty = rust_type(&v.shape.ty);
         quote! { impl From<#ty> for #name { fn from(value: #ty) -> Self { Self::#vname(value) } } }
@@ -519,9 +561,15 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
         let msg = format!("unknown or missing `{prop}`");
         quote!(_ => Err(serde::de::Error::custom(#msg)),)
     };
+    // The variant's own type decides the tag, so a value can never go out under another one.
     let ser_arms = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
-        quote!(Self::#vname(value) => value.serialize(serializer),)
+        match v.tags.first() {
+            Some(tag) => quote! {
+                Self::#vname(value) => crate::runtime::serialize_tagged(value, #prop, #tag, serializer),
+            },
+            None => quote!(Self::#vname(value) => value.serialize(serializer),),
+        }
     });
     let ser_unknown = open.then(|| quote!(Self::Unknown(value) => value.serialize(serializer),));
     quote! {

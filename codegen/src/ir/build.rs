@@ -35,7 +35,7 @@ impl<'a> Builder<'a> {
             document,
             diags: Vec::new(),
             types: Vec::new(),
-            type_names: Scope::new(),
+            type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
             component_names: BTreeMap::new(),
             servers: Vec::new(),
         }
@@ -78,8 +78,12 @@ impl<'a> Builder<'a> {
         match name.as_deref().and_then(|n| self.component_names.get(n)) {
             Some(rust) => TypeRef::Named(rust.clone()),
             None => {
-                let why = if reference.starts_with('#') { "does not resolve" } else { "is external; only local references (`#/...`) are supported" };
-                self.error(at, &format!("$ref `{reference}` {why}"));
+                // Dangling and external references are reported once, by the validate stage;
+                // here only a reference that resolves to something other than a schema is new.
+                let resolves = reference.strip_prefix('#').is_some_and(|p| self.document.pointer(p).is_some());
+                if resolves {
+                    self.error(at, &format!("$ref `{reference}` does not point to a schema in components.schemas"));
+                }
                 TypeRef::Json
             }
         }
@@ -95,6 +99,7 @@ impl<'a> Builder<'a> {
         self.components();
         let operations = self.operations(&security_schemes);
         self.compute_usage(&operations);
+        self.box_recursive_fields();
         self.error_accessors(&operations);
         Api {
             title: spec.info.title.clone(),
@@ -155,6 +160,7 @@ impl<'a> Builder<'a> {
     fn components(&mut self) {
         let Some(components) = &self.spec.components else { return };
         // Names first, so references between components (and cycles) resolve to names.
+        // A schema may not take a name the generated module or the prelude already uses.
         for name in components.schemas.keys() {
             let rust = self.claim_type_name(name);
             self.component_names.insert(name.clone(), rust);
@@ -228,6 +234,9 @@ impl<'a> Builder<'a> {
         };
         let responses = self.responses(op, &owner, &op_name, ctx.at);
         let mut output = output_of(&responses, &op_name);
+        if let Output::PerStatus { name, .. } = &mut output {
+            *name = self.claim_type_name(name);
+        }
         let envelope = self.envelope(op, &output, ctx.at);
         if let Some(env) = &envelope {
             if let Some(payload) = self.member_shape(&env.type_name, &env.data_field) {
@@ -252,6 +261,7 @@ impl<'a> Builder<'a> {
             output,
             envelope,
             pagination,
+            retry: op.extensions.get("x-retry") != Some(&serde_json::Value::Bool(false)),
         })
     }
 
@@ -441,21 +451,36 @@ impl<'a> Builder<'a> {
                 explode,
             });
         }
-        self.check_path_template(ctx, &out);
+        self.check_path_template(ctx, &mut out, &mut scope);
         out
     }
 
-    fn check_path_template(&mut self, ctx: &OpContext<'_>, params: &[Param]) {
-        let in_template: Vec<&str> = ctx.path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+    /// Template and declared path parameters must agree. Real specs get this wrong both ways;
+    /// the operation is still generated: an undeclared `{name}` becomes a required string
+    /// parameter, and a declared one missing from the template is dropped, each with a warning.
+    fn check_path_template(&mut self, ctx: &OpContext<'_>, params: &mut Vec<Param>, scope: &mut Scope) {
+        let in_template: Vec<String> =
+            ctx.path.split('{').skip(1).filter_map(|s| s.split('}').next()).map(str::to_owned).collect();
         for name in &in_template {
-            if !params.iter().any(|p| p.wire == *name && matches!(p.location, ParamLocation::Path { .. })) {
-                self.error(ctx.at, &format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"));
+            if !params.iter().any(|p| &p.wire == name && matches!(p.location, ParamLocation::Path { .. })) {
+                self.warn(ctx.at, &format!("path template names `{{{name}}}` but no path parameter `{name}` is declared: generated as a required string"));
+                params.push(Param {
+                    wire: name.clone(),
+                    name: scope.claim_ident(naming::snake_name(name)).rust(),
+                    location: ParamLocation::Path { catch_all: false },
+                    required: true,
+                    shape: Shape::plain(TypeRef::String),
+                    docs: Docs::default(),
+                    default: None,
+                    deprecated: false,
+                    explode: false,
+                });
             }
         }
-        for p in params {
-            if matches!(p.location, ParamLocation::Path { .. }) && !in_template.contains(&p.wire.as_str()) {
-                self.error(ctx.at, &format!("path parameter `{}` does not appear in the path template", p.wire));
-            }
+        let before = params.len();
+        params.retain(|p| !matches!(p.location, ParamLocation::Path { .. }) || in_template.contains(&p.wire));
+        if params.len() != before {
+            self.warn(ctx.at, "a declared path parameter does not appear in the path template: left out");
         }
     }
 
@@ -588,6 +613,70 @@ impl<'a> Builder<'a> {
                 let seen = if is_request { std::mem::replace(&mut usage.request, true) } else { std::mem::replace(&mut usage.response, true) };
                 if !seen {
                     stack.extend(referenced_names(&self.types[i].kind));
+                }
+            }
+        }
+    }
+
+    /// Boxes every field (or union variant) that holds, by value, a type from which its owner
+    /// is reachable by value again: without the box the Rust type would have infinite size.
+    fn box_recursive_fields(&mut self) {
+        let index: BTreeMap<String, usize> = self.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        let direct = |kind: &TypeKind| -> Vec<String> {
+            let by_value = |ty: &TypeRef| match ty {
+                TypeRef::Named(n) => Some(n.clone()),
+                _ => None,
+            };
+            match kind {
+                TypeKind::Struct(s) => s.fields.iter().filter(|f| !f.boxed).filter_map(|f| by_value(&f.shape.ty)).collect(),
+                TypeKind::Union(u) => u.variants.iter().filter(|v| !v.boxed).filter_map(|v| by_value(&v.shape.ty)).collect(),
+                TypeKind::Alias(s) => by_value(&s.ty).into_iter().collect(),
+                TypeKind::Enum(_) => Vec::new(),
+            }
+        };
+        let reaches = |types: &[TypeDef], from: &str, target: &str| -> bool {
+            let mut stack = vec![from.to_owned()];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if n == target {
+                    return true;
+                }
+                if !seen.insert(n.clone()) {
+                    continue;
+                }
+                if let Some(&i) = index.get(&n) {
+                    stack.extend(direct(&types[i].kind));
+                }
+            }
+            false
+        };
+        // Box one edge at a time, in document order, until no by-value cycle is left.
+        for i in 0..self.types.len() {
+            let owner = self.types[i].name.clone();
+            let count = match &self.types[i].kind {
+                TypeKind::Struct(s) => s.fields.len(),
+                TypeKind::Union(u) => u.variants.len(),
+                _ => 0,
+            };
+            for j in 0..count {
+                let target = match &self.types[i].kind {
+                    TypeKind::Struct(s) => match &s.fields[j].shape.ty {
+                        TypeRef::Named(n) => Some(n.clone()),
+                        _ => None,
+                    },
+                    TypeKind::Union(u) => match &u.variants[j].shape.ty {
+                        TypeRef::Named(n) => Some(n.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(target) = target else { continue };
+                if reaches(&self.types, &target, &owner) {
+                    match &mut self.types[i].kind {
+                        TypeKind::Struct(s) => s.fields[j].boxed = true,
+                        TypeKind::Union(u) => u.variants[j].boxed = true,
+                        _ => {}
+                    }
                 }
             }
         }

@@ -185,6 +185,8 @@ pub struct Field {
     pub default: Option<Value>,
     /// `readOnly: true`: never sent.
     pub read_only: bool,
+    /// Held in a `Box`: the field's type contains its owner directly (a recursive schema).
+    pub boxed: bool,
 }
 
 /// An open string enum.
@@ -223,6 +225,8 @@ pub struct UnionVariant {
     pub shape: Shape,
     /// Discriminator values that select it.
     pub tags: Vec<String>,
+    /// Held in a `Box` (the union contains itself through this variant).
+    pub boxed: bool,
 }
 
 /// A type reference plus the constraints the spec puts on values of it.
@@ -357,6 +361,8 @@ pub struct Operation {
     pub envelope: Option<Envelope>,
     /// The operation pages through a list (`x-pagination`).
     pub pagination: Option<Pagination>,
+    /// False when `x-retry: false`: the runtime sends it once unless the caller asks for retries.
+    pub retry: bool,
 }
 
 /// A success body that wraps the payload (`{success, data, pagination}`), per `x-envelope`.

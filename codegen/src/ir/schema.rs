@@ -44,7 +44,8 @@ impl Builder<'_> {
         match schema {
             ReferenceOr::Reference { reference } => Described {
                 shape: Shape::plain(self.resolve_schema_ref(reference, &hint.pointer)),
-                nullable: false,
+                // A reference to a nullable schema (or one with `null` among its values) is nullable.
+                nullable: self.lookup_schema(reference).is_some_and(schema_admits_null),
                 docs: Docs::default(),
                 deprecated: false,
                 default: None,
@@ -301,6 +302,7 @@ impl Builder<'_> {
                 deprecated: d.deprecated,
                 default: d.default,
                 read_only: d.read_only,
+                boxed: false,
             });
         }
         for r in required {
@@ -386,7 +388,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            variants.push(UnionVariant { name: scope.claim(&base), shape: d.shape, tags });
+            variants.push(UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false });
         }
         TypeKind::Union(Union { variants, discriminator: discriminator.map(|d| d.property_name.clone()) })
     }
@@ -409,12 +411,28 @@ impl Builder<'_> {
         match regex_syntax::Parser::new().parse(pattern) {
             Ok(_) => true,
             Err(e) => {
-                let msg = format!("pattern is not supported by Rust's regex engine, so it is not checked client-side: {e}");
-                self.warn(&format!("{pointer}/pattern"), msg.lines().next().unwrap_or_default());
+                // regex-syntax puts the pattern and a caret diagram first; the reason is the last line.
+                let text = e.to_string();
+                let reason = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().trim_start_matches("error: ");
+                let msg = format!("pattern is not supported by Rust's regex engine, so it is not checked client-side: {reason}");
+                self.warn(&format!("{pointer}/pattern"), &msg);
                 false
             }
         }
     }
+}
+
+/// The schema itself allows `null`: `nullable: true` or `null` among its enum values.
+fn schema_admits_null(schema: &Schema) -> bool {
+    schema.schema_data.nullable
+        || match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(a) => a.enumeration.iter().any(serde_json::Value::is_null),
+            _ => false,
+        }
 }
 
 /// Whether `kind_of` will produce a named type for this schema (checked before building it).

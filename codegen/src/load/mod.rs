@@ -69,7 +69,9 @@ pub fn load(input: Input<'_>) -> Result<Loaded, Diagnostics> {
         overlay::apply(&mut document, &overlay, overlay_file)?;
     }
     check_version(input.file, &document)?;
-    let spec = deserialize(input.file, &document)?;
+    let mut typed = document.clone();
+    saturate_integer_bounds(&mut typed);
+    let spec = deserialize(input.file, &typed)?;
     Ok(Loaded {
         file: input.file.to_owned(),
         document,
@@ -79,6 +81,32 @@ pub fn load(input: Input<'_>) -> Result<Loaded, Diagnostics> {
             overlay: input.overlay.map(|(_, text)| sha256_hex(text.as_bytes())),
         },
     })
+}
+
+/// `openapiv3` reads integer bounds as `i64`; real specs write bounds beyond that range
+/// (`-9223372036854776000`, read as a float). Such a bound is the type's own limit anyway.
+fn saturate_integer_bounds(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                for key in ["minimum", "maximum", "multipleOf"] {
+                    if let Some(v) = map.get_mut(key) {
+                        if v.as_i64().is_none() {
+                            if let Some(f) = v.as_f64() {
+                                // `as` saturates at the i64 range, which is what such bounds mean.
+                                *v = Value::Number((f as i64).into());
+                            }
+                        }
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                saturate_integer_bounds(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(saturate_integer_bounds),
+        _ => {}
+    }
 }
 
 fn check_version(file: &str, document: &Value) -> Result<(), Diagnostics> {

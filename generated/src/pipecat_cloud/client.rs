@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 272299d1d8c6090922a58e520f33c29597875218ff211eb23f6a06dd9ec4d38d
+// body sha256 1bcf9b91c27a39c5ca840c3d3d090d92e4af71aeea6c01e50384f7a061e0c525
 
 //! The client, its servers and its credentials.
 /// What the runtime needs to know about this API: servers and security schemes.
@@ -36,7 +36,7 @@ pub static API: crate::runtime::ApiInfo = crate::runtime::ApiInfo {
 
 /// A client for the Pipecat Cloud API.
 ///
-/// Create one with \[`Client::builder`\]; it is cheap to clone and share across tasks. Every operation is a method returning a \[`Call`\](crate::runtime::Call): `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.
+/// Create one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning a [`Call`](crate::runtime::Call): `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: crate::runtime::Core,

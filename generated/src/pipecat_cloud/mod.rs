@@ -2,13 +2,13 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 9dd022b900029378ab620c7b8a3e67b59ca84681b797ab3a1562893d6b55e1c5
+// body sha256 17e9a8b6d50da173447505dacd447f081c9ce8f018286b675b23561e104c0831
 
 //! # Pipecat Cloud (API version 1.0.0)
 //!
 //! REST API for Pipecat Cloud. The public API (`/v1/public`, authenticated with a public API key) starts agent sessions and proxies requests to them. The private API (`/v1`, authenticated with a private API key) manages agents, secrets, builds, regions, and organization settings.
 //!
-//! Generated from `specs/pipecat-cloud/openapi.json` with overlay `specs/pipecat-cloud/overlay.yaml` by `cargo xtask regen`. Start with \[`Client::builder`\].
+//! Generated from `specs/pipecat-cloud/openapi.json` with overlay `specs/pipecat-cloud/overlay.yaml` by `cargo xtask regen`. Start with [`Client::builder`].
 //!
 //! Servers:
 //! - `https://api.pipecat.daily.co/v1` (Private API server) — default

@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use http::header::{HeaderName, HeaderValue, USER_AGENT};
+use http::header::{HeaderName, HeaderValue, ACCEPT, USER_AGENT};
 use http::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -14,7 +14,7 @@ use super::config::{Config, Core};
 use super::error::Error;
 use super::info::{ApiInfo, SecurityKind};
 use super::redact::{self, Redaction, Scrubber, REDACTED};
-use super::{DEFAULT_RETRY_COUNT_HEADER, DEFAULT_USER_AGENT};
+use super::{DEFAULT_ACCEPT, DEFAULT_RETRY_COUNT_HEADER, DEFAULT_USER_AGENT};
 
 /// A generated API client: it names its [`ApiInfo`] and wraps a [`Core`].
 pub trait ApiClient: Sized {
@@ -80,7 +80,11 @@ impl<C> Default for ClientBuilder<C> {
             deadline: None,
             read_idle_timeout: Some(Duration::from_secs(30)),
             max_retry_after: Duration::from_secs(60),
-            header_ops: vec![HeaderOp::Set(USER_AGENT.as_str().into(), DEFAULT_USER_AGENT.into())],
+            header_ops: vec![
+                HeaderOp::Set(USER_AGENT.as_str().into(), DEFAULT_USER_AGENT.into()),
+                // JSON first, anything else accepted: some operations answer with other media types.
+                HeaderOp::Set(ACCEPT.as_str().into(), DEFAULT_ACCEPT.into()),
+            ],
             retry_count_header: Some(DEFAULT_RETRY_COUNT_HEADER.into()),
             client: PhantomData,
         }

@@ -100,6 +100,11 @@ pub(crate) async fn execute_op<O: Operation>(
 ) -> Result<(Response<O::Output>, bytes::Bytes), Error> {
     let cfg = core.config();
     let info = O::INFO;
+    let mut options = options.clone();
+    if !O::RETRY && options.max_retries.is_none() {
+        options.max_retries = Some(0);
+    }
+    let options = &options;
     let span = tracing::info_span!(
         "voice_agents.call",
         api = cfg.api.name,

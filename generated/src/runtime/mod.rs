@@ -56,10 +56,13 @@ pub use request::RequestParts;
 pub use response::{decode_json, RawResponse, Response};
 pub use retry::backoff;
 pub use validate::{Validate, ValidationError};
-pub use value::{Nullable, True};
+pub use value::{serialize_tagged, Nullable, True};
 
 /// The user agent sent by default: `voice-agents/<crate version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("voice-agents/", env!("CARGO_PKG_VERSION"));
+
+/// The `Accept` header sent by default (remove or change it with the builder's header methods).
+pub const DEFAULT_ACCEPT: &str = "application/json, */*;q=0.5";
 
 /// The retry-count header sent by default; its value is the attempt number, starting at 0.
 pub const DEFAULT_RETRY_COUNT_HEADER: &str = "x-retry-count";

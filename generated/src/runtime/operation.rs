@@ -24,6 +24,10 @@ pub trait Operation: Send + Sync + Sized + 'static {
     /// of the envelope is kept in [`Response::envelope`](super::Response::envelope).
     const ENVELOPE: Option<EnvelopeInfo> = None;
 
+    /// False when the spec marks the operation `x-retry: false`: repeating it has effects
+    /// (placing a phone call), so it is sent once unless the call sets `max_retries` itself.
+    const RETRY: bool = true;
+
     /// Checks the spec's constraints; an error means nothing is sent.
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())

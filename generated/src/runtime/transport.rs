@@ -135,8 +135,13 @@ fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> reqwest::Request
     if let Some(name) = &cfg.retry_count_header {
         headers.insert(name.clone(), HeaderValue::from(attempt));
     }
-    if let Some(body) = &req.body {
-        *request.body_mut() = Some(body.clone().into());
+    match &req.body {
+        Some(body) => *request.body_mut() = Some(body.clone().into()),
+        // RFC 9110 8.6: a body-less POST/PUT/PATCH still says so; some front ends answer 411 otherwise.
+        None if matches!(req.method, http::Method::POST | http::Method::PUT | http::Method::PATCH) => {
+            headers_with_zero_length(request.headers_mut());
+        }
+        None => {}
     }
     tracing::debug!(method = %req.method, url = %cfg.redaction.url(&req.url), "sending request");
     if tracing::enabled!(Level::TRACE) {
@@ -182,6 +187,10 @@ async fn send_and_read(
 }
 
 /// Bodies in trace logs are cut at 4 KiB.
+fn headers_with_zero_length(headers: &mut http::HeaderMap) {
+    headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+}
+
 fn body_for_log(body: &[u8]) -> String {
     const MAX: usize = 4096;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();

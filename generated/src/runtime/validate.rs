@@ -125,12 +125,56 @@ pub fn pattern(path: &str, value: &str, pattern: &'static str) -> Result<(), Val
     let compiled = {
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let mut cache = pattern_cache().lock().unwrap_or_else(|e| e.into_inner());
-        cache.entry(pattern).or_insert_with(|| Regex::new(pattern).ok()).clone()
+        cache.entry(pattern).or_insert_with(|| Regex::new(&ecma_classes(pattern)).ok()).clone()
     };
     match compiled {
         Some(re) => check(re.is_match(value), path, || format!("pattern {pattern}")),
         None => Err(ValidationError::new(path, format!("pattern {pattern} (unsupported by the regex engine)"))),
     }
+}
+
+/// Rewrites the shorthand classes whose meaning differs between the spec's regex dialect
+/// (ECMA-262: ASCII only) and Rust's `regex` (Unicode): `\d` would accept `٥` in a phone number.
+fn ecma_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                let ascii = match (next, in_class) {
+                    ('d', false) => Some("[0-9]"),
+                    ('d', true) => Some("0-9"),
+                    ('D', false) => Some("[^0-9]"),
+                    ('w', false) => Some("[A-Za-z0-9_]"),
+                    ('w', true) => Some("A-Za-z0-9_"),
+                    ('W', false) => Some("[^A-Za-z0-9_]"),
+                    _ => None,
+                };
+                match ascii {
+                    Some(replacement) => out.push_str(replacement),
+                    None => {
+                        out.push(c);
+                        out.push(next);
+                    }
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// `minimum` (or `exclusiveMinimum` when `exclusive`). NaN never passes.
@@ -206,6 +250,15 @@ mod tests {
         let e = pattern("p", "a", "(?=a)a").unwrap_err(); // look-ahead: unsupported
         assert!(e.rule().contains("unsupported"), "{e}");
         assert!(pattern("p", "a", "(").is_err());
+    }
+
+    #[test]
+    fn digit_classes_are_ascii_as_in_the_spec_dialect() {
+        let e164 = r"^\+[1-9]\d{1,14}$";
+        assert!(pattern("p", "+15551234567", e164).is_ok());
+        assert!(pattern("p", "+1٥٥٥٩٨٧٦٥٤٣", e164).is_err());
+        assert!(pattern("p", "a1", r"^[\d\w]+$").is_ok());
+        assert!(pattern("p", "é", r"^\w$").is_err());
     }
 
     #[test]

@@ -96,6 +96,20 @@ impl<'de> Deserialize<'de> for True {
     }
 }
 
+/// Serializes one variant of a discriminated union with its tag set: the variant's type
+/// decides `property`, whatever its own tag field says.
+pub fn serialize_tagged<T, S>(value: &T, property: &str, tag: &str, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: Serialize,
+    S: Serializer,
+{
+    let mut json = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert(property.to_owned(), serde_json::Value::String(tag.to_owned()));
+    }
+    json.serialize(serializer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,3 +161,4 @@ mod tests {
         assert!(serde_json::from_str::<True>("null").is_err());
     }
 }
+

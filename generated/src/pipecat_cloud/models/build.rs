@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 2ef48a310d2a8960d7f2450c375b57738b3e7c01db72b6f29e1807a2089caff8
+// body sha256 add5265c683e27e7125f340167d80bfe6b553f525389b2ae11d947e343f79cfd
 
 //! The `Build` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `Build` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

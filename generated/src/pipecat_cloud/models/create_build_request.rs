@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 0ca13f0aceea986f1420241eca7e0048fb0a1d8d4edc5df65a533c6985cc9ec7
+// body sha256 e6b45a4d7bbcfcb822200513553b679086c96de29f51b9a9f08509d5debdd0c4
 
 //! The `CreateBuildRequest` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `CreateBuildRequest` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

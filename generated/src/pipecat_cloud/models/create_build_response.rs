@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 9d30ded2cb5975c7550e05fb4c96f7c55eb3eeae2d899a64faf1eebf165dc297
+// body sha256 a0b9347838df2b3a1d497e6e8007e9dd400431519ef8028603479e8a4741c083
 
 //! The `CreateBuildResponse` schema and the types nested in it.
+#![allow(deprecated)]
 use super::super::Build;
 
 /// The `CreateBuildResponse` schema.

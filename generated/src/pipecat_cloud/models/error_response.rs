@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 89313f580cdfe630600306d620cb8504705104a2f23ae20cb2f505692d422902
+// body sha256 139cea02ce819071e04d2b4651036be8d0839d8aed7fa1c50147d7420d0fb151
 
 //! The `ErrorResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `ErrorResponse` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

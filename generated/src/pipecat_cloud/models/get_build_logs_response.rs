@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 bad756e2e5b0e3c02e909fadda42dbbe345e198158022ef5cf5534edef055939
+// body sha256 45662562e41a42f228d4c6a99fbdd680ed78f997859f2602e102c792a32d2198
 
 //! The `GetBuildLogsResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `GetBuildLogsResponse` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 536a125787acb2b28648477747cb5cbd5efbdd76af8c6173f1ac1fc8460c48cc
+// body sha256 544eba55f24939547593bfde362b9b488209d3b4eab696808834a95c734917bd
 
 //! The `GetBuildResponse` schema and the types nested in it.
+#![allow(deprecated)]
 use super::super::Build;
 
 /// The `GetBuildResponse` schema.

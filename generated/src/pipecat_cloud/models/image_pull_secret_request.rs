@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 234a5d7c4470cc71839484401227facfbcc667f2c82bac894f54251ac7cbfd3c
+// body sha256 17d5fedecadd9e5cd53a91f51ed75470360a935e4a8c96005c3d25383fe850d2
 
 //! The `ImagePullSecretRequest` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `ImagePullSecretRequest` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 6e3f2b18f23816072985877d0258965e18623001af48e5eb05d9370b44f0a03f
+// body sha256 20154e6051e380f03b76cd32b166bb27240eec0802651c449f23a5c6cf354f91
 
 //! The `ListBuildsResponse` schema and the types nested in it.
+#![allow(deprecated)]
 use super::super::Build;
 
 /// The `ListBuildsResponse` schema.

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 eb91a62731b7803c17f7512a798b1d39d7e5f61a32bb2161409d86a72304c20a
+// body sha256 091b18447323bdb4c6919f2508867486e7f124c8273bdac429f964c84730fee1
 
 //! The `OrganizationProperties` schema and the types nested in it.
+#![allow(deprecated)]
 /// Organization configuration properties
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

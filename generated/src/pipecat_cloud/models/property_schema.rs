@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 c3b55d9ac0a00afe342bdb9ccf00ab536e63523a4577d82478d4575868f2f7e0
+// body sha256 182532c20b9180a49a3a6eb90904d7185d868b07ec089f6d446d745ab2e1b465
 
 //! The `PropertySchema` schema and the types nested in it.
+#![allow(deprecated)]
 /// Schema information for a single property
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

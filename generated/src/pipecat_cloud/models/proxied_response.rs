@@ -2,8 +2,9 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 e6bd6da6fa70206510a7459472b00079dee85805efed9055bcaf83619e4d42d9
+// body sha256 6f30138edc3445bccc2369b2672c56a20ed52d4a8c0ceb7fadcec18c30114590
 
 //! The `ProxiedResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// Response from your bot endpoint. The schema depends on what your bot returns.
 pub type ProxiedResponse = serde_json::Map<String, serde_json::Value>;

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 a7eacbc7dcc04e35207fa8aa5f8f09aa881a72b61dda1c99dbf01363f264297f
+// body sha256 fb2c1c824ffb26f4fb86b271d45cc438c9fd3da2c307f790517cbb94ad1ca7a5
 
 //! The `Region` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `Region` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 562a827e045a81452856fca70117ef1623942039c641f1935a800573217b969f
+// body sha256 689f9fbfe725411d1b4ec35f22472aee63f18bcab41bc7975b61f98e8dbd322e
 
 //! The `RegularSecretsRequest` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `RegularSecretsRequest` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

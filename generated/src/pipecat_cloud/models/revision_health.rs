@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 6ee03a1dd2b16066b72f0abfdb89caae0a8d5b480c0ae075dfa38b53f02fc44d
+// body sha256 5b827fcb3153d14abd8798985e52d9f3527fea1f38f1de11b333ec132d8b5aff
 
 //! The `RevisionHealth` schema and the types nested in it.
+#![allow(deprecated)]
 /// Health summary for the agent's code. Present once replicas have started running.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

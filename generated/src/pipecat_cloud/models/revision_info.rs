@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 cf06381048adb622969783d9bd853fbfcfea0a4eab5f6ee3d896e2148cee3e0c
+// body sha256 b8741d0064de1e126d2759ed2d63cda215142d1b60a723e863f88fcc77602504
 
 //! The `RevisionInfo` schema and the types nested in it.
+#![allow(deprecated)]
 use super::super::RevisionHealth;
 
 /// The `RevisionInfo` schema.

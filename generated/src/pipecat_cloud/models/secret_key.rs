@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 2297b49444be6bfcd5ae9d15b6ca60a6deb007e12d2f864fa927b101ab82efd0
+// body sha256 c918151952411b3a342d970cc9d58f1f4592d0d38bb892aa43554880120417a2
 
 //! The `SecretKey` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `SecretKey` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

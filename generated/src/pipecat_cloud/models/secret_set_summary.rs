@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 de1cd1737b6ce3a8f5c9d6bbd72f39bb3e0748d2b9301aa54f0f2cdff7f155a0
+// body sha256 b5b1667a2b260968895ce6cf1b47e0ed72d5103d14a0db00216c49f597553dd6
 
 //! The `SecretSetSummary` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `SecretSetSummary` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 8fbee23674222ee550145301c8deed030a285fbb4afaa5e45a9b341fdabf6795
+// body sha256 bfed8c14313059b7c1548a717b3a9e6c49161b4bffbadd1ee3b8fe46884b664c
 
 //! The `SessionResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `SessionResponse` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 171063b70d49d82b67c1d28f6f29f81dd73ef48fd2b3a5f0272e519d9c9d3802
+// body sha256 f6a1cd82e46b082dc4e172a9ee36526bdd4529ced6b9bd9b8d71a41888319fda
 
 //! The `StartRequest` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `StartRequest` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 c48f913fe901185b60941eca79025fa750dc19cc37c4ccf87afae71c02e98a92
+// body sha256 f7fdfa1c44bf254059a1b55abf4f6981e9b98ee3c3bcc379cf8ed077eb2aed34
 
 //! The `StartResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `StartResponse` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

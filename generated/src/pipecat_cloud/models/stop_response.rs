@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 4b9e61b1b45c99085921f26b56be8b99193ccaf5588af4eec0ebf17b0bda8513
+// body sha256 8009acbc8b85c9a615000ea49659ac47b9915596d62816d586d23faf16eb7425
 
 //! The `StopResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `StopResponse` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 7dfa127cace1c420ec0e929ad51dfd72f77b713308ef911dcab6a3486d3f0d63
+// body sha256 e1121ec484dfacf941a599ab2e67c241ce78735937e4ed32dc9d3f34ececc214
 
 //! The `UploadUrlRequest` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `UploadUrlRequest` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

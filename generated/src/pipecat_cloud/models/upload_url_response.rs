@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 b0e7d3f826f1a59a54e5f9ce643b652b40f2962733b804e366a408147a2a3d38
+// body sha256 05cbb80f1e61d60f6c8c2aa0a9836b8ceb4829a537139be8b7741c539f6a819f
 
 //! The `UploadUrlResponse` schema and the types nested in it.
+#![allow(deprecated)]
 /// The `UploadUrlResponse` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 4d9f6efbcb28b7201ddeb6fd7e092488f9ef29dca2443340b48fa1ea8210295a
+// body sha256 ba6c7cc97a93c7241786a1aca37856da59ea0612afe5de981446c4db807208bb
 
 //! Operations of the `agents` group and their inline types.
+#![allow(deprecated)]
 use super::super::{
     Client, CreateServiceRequest, ErrorResponse, ServiceDetailsResponse, ServiceListItem,
     SessionResponse, StopResponse, UpdateServiceRequest,
@@ -542,7 +543,7 @@ pub struct GetSessionsResponseSessionsItem {
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Parameters of `GET /agents` (`listServices`); built by \[`Client::list_services`\].
+/// Parameters of `GET /agents` (`listServices`); built by [`Client::list_services`].
 #[derive(Debug, Clone)]
 pub struct ListServices {
     /// Whether to include the active deployment details in the response
@@ -582,13 +583,10 @@ impl crate::runtime::Operation for ListServices {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -622,7 +620,7 @@ impl crate::runtime::Call<'_, ListServices> {
     }
 }
 
-/// Parameters of `POST /agents` (`createService`); built by \[`Client::create_service`\].
+/// Parameters of `POST /agents` (`createService`); built by [`Client::create_service`].
 #[derive(Debug, Clone)]
 pub struct CreateService {
     /// The request body.
@@ -658,13 +656,10 @@ impl crate::runtime::Operation for CreateService {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -680,7 +675,7 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /agents/{agentName}` (`getService`); built by \[`Client::get_service`\].
+/// Parameters of `GET /agents/{agentName}` (`getService`); built by [`Client::get_service`].
 #[derive(Debug, Clone)]
 pub struct GetService {
     /// Name of the agent to retrieve
@@ -714,13 +709,10 @@ impl crate::runtime::Operation for GetService {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -739,7 +731,7 @@ impl Client {
     }
 }
 
-/// Parameters of `POST /agents/{agentName}` (`updateService`); built by \[`Client::update_service`\].
+/// Parameters of `POST /agents/{agentName}` (`updateService`); built by [`Client::update_service`].
 #[derive(Debug, Clone)]
 pub struct UpdateService {
     /// Name of the agent to update
@@ -783,13 +775,10 @@ impl crate::runtime::Operation for UpdateService {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -810,7 +799,7 @@ impl Client {
     }
 }
 
-/// Parameters of `DELETE /agents/{agentName}` (`deleteService`); built by \[`Client::delete_service`\].
+/// Parameters of `DELETE /agents/{agentName}` (`deleteService`); built by [`Client::delete_service`].
 #[derive(Debug, Clone)]
 pub struct DeleteService {
     /// Name of the agent to delete
@@ -844,13 +833,10 @@ impl crate::runtime::Operation for DeleteService {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -871,7 +857,7 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /agents/{agentName}/logs` (`getLogs`); built by \[`Client::get_logs`\].
+/// Parameters of `GET /agents/{agentName}/logs` (`getLogs`); built by [`Client::get_logs`].
 #[derive(Debug, Clone)]
 pub struct GetLogs {
     /// Name of the agent to retrieve logs for
@@ -967,13 +953,10 @@ impl crate::runtime::Operation for GetLogs {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -1067,7 +1050,7 @@ impl crate::runtime::Call<'_, GetLogs> {
     }
 }
 
-/// Parameters of `GET /agents/{agentName}/sessions/{sessionId}` (`getSession`); built by \[`Client::get_session`\].
+/// Parameters of `GET /agents/{agentName}/sessions/{sessionId}` (`getSession`); built by [`Client::get_session`].
 #[derive(Debug, Clone)]
 pub struct GetSession {
     /// Name of the agent
@@ -1123,13 +1106,10 @@ impl crate::runtime::Operation for GetSession {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -1152,7 +1132,7 @@ impl Client {
     }
 }
 
-/// Parameters of `DELETE /agents/{agentName}/sessions/{sessionId}` (`stopSession`); built by \[`Client::stop_session`\].
+/// Parameters of `DELETE /agents/{agentName}/sessions/{sessionId}` (`stopSession`); built by [`Client::stop_session`].
 #[derive(Debug, Clone)]
 pub struct StopSession {
     /// Name of the agent
@@ -1208,13 +1188,10 @@ impl crate::runtime::Operation for StopSession {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -1237,7 +1214,7 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /agents/{agentName}/sessions` (`getSessions`); built by \[`Client::get_sessions`\].
+/// Parameters of `GET /agents/{agentName}/sessions` (`getSessions`); built by [`Client::get_sessions`].
 #[derive(Debug, Clone)]
 pub struct GetSessions {
     /// Name of the agent to retrieve sessions for
@@ -1346,13 +1323,10 @@ impl crate::runtime::Operation for GetSessions {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 2bede80c39adb9857d493278408a0d33b20ef0290ced16e5785d550262d07cad
+// body sha256 feeb098185ba68970d2bff8420359c9663ffc919e76e27a62ffb45063e2fad79
 
 //! Operations of the `builds` group and their inline types.
+#![allow(deprecated)]
 use super::super::{
     Client, CreateBuildRequest, CreateBuildResponse, ErrorResponse, GetBuildLogsResponse,
     GetBuildResponse, ListBuildsResponse, UploadUrlRequest, UploadUrlResponse,
@@ -103,7 +104,7 @@ impl crate::runtime::validate::Validate for ListBuildsStatus {
     }
 }
 
-/// Parameters of `GET /builds` (`listBuilds`); built by \[`Client::list_builds`\].
+/// Parameters of `GET /builds` (`listBuilds`); built by [`Client::list_builds`].
 #[derive(Debug, Clone)]
 pub struct ListBuilds {
     /// Filter by build status.
@@ -254,7 +255,7 @@ impl crate::runtime::Call<'_, ListBuilds> {
     }
 }
 
-/// Parameters of `POST /builds` (`createBuild`); built by \[`Client::create_build`\].
+/// Parameters of `POST /builds` (`createBuild`); built by [`Client::create_build`].
 #[derive(Debug, Clone)]
 pub struct CreateBuild {
     /// The request body.
@@ -290,13 +291,10 @@ impl crate::runtime::Operation for CreateBuild {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -314,7 +312,7 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /builds/{buildId}` (`getBuild`); built by \[`Client::get_build`\].
+/// Parameters of `GET /builds/{buildId}` (`getBuild`); built by [`Client::get_build`].
 #[derive(Debug, Clone)]
 pub struct GetBuild {
     /// Unique identifier of the build.
@@ -362,13 +360,10 @@ impl crate::runtime::Operation for GetBuild {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 | 404 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -389,7 +384,7 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /builds/{buildId}/logs` (`getBuildLogs`); built by \[`Client::get_build_logs`\].
+/// Parameters of `GET /builds/{buildId}/logs` (`getBuildLogs`); built by [`Client::get_build_logs`].
 #[derive(Debug, Clone)]
 pub struct GetBuildLogs {
     /// Unique identifier of the build.
@@ -460,13 +455,10 @@ impl crate::runtime::Operation for GetBuildLogs {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 | 404 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -500,7 +492,7 @@ impl crate::runtime::Call<'_, GetBuildLogs> {
     }
 }
 
-/// Parameters of `POST /builds/upload-url` (`getBuildUploadUrl`); built by \[`Client::get_build_upload_url`\].
+/// Parameters of `POST /builds/upload-url` (`getBuildUploadUrl`); built by [`Client::get_build_upload_url`].
 #[derive(Debug, Clone)]
 pub struct GetBuildUploadUrl {
     /// The request body.
@@ -536,13 +528,10 @@ impl crate::runtime::Operation for GetBuildUploadUrl {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 52d05553db3c86ad3e4a22051076c371b6bca221ccef4778021d27aadfc5b5ea
+// body sha256 07fb672ed09318000aa002c7051821c5600a1f7e9190420113f25ad43f288c87
 
 //! Operations of the `properties` group and their inline types.
+#![allow(deprecated)]
 use super::super::{Client, ErrorResponse, OrganizationProperties, PropertySchema};
 
 /// Inline schema at `#/paths/~1properties/get/responses/200/content/application~1json/schema` in the spec.
@@ -64,9 +65,10 @@ pub struct GetPropertiesSchemaResponse {
     pub properties: Option<std::collections::BTreeMap<String, PropertySchema>>,
 }
 
-/// Parameters of `GET /properties` (`getProperties`); built by \[`Client::get_properties`\].
+/// Parameters of `GET /properties` (`getProperties`); built by [`Client::get_properties`].
 #[derive(Debug, Clone)]
 pub struct GetProperties {}
+
 impl crate::runtime::Operation for GetProperties {
     type Output = GetPropertiesResponse;
     const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
@@ -88,13 +90,10 @@ impl crate::runtime::Operation for GetProperties {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -109,7 +108,7 @@ impl Client {
     }
 }
 
-/// Parameters of `PATCH /properties` (`updateProperties`); built by \[`Client::update_properties`\].
+/// Parameters of `PATCH /properties` (`updateProperties`); built by [`Client::update_properties`].
 #[derive(Debug, Clone)]
 pub struct UpdateProperties {
     /// The request body.
@@ -145,13 +144,10 @@ impl crate::runtime::Operation for UpdateProperties {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -169,9 +165,10 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /properties/schema` (`getPropertiesSchema`); built by \[`Client::get_properties_schema`\].
+/// Parameters of `GET /properties/schema` (`getPropertiesSchema`); built by [`Client::get_properties_schema`].
 #[derive(Debug, Clone)]
 pub struct GetPropertiesSchema {}
+
 impl crate::runtime::Operation for GetPropertiesSchema {
     type Output = GetPropertiesSchemaResponse;
     const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
@@ -193,13 +190,10 @@ impl crate::runtime::Operation for GetPropertiesSchema {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 5051acdd0e429bd9e124bee293b4e7460fc9bef63c5ad15b1833b03563c9970a
+// body sha256 f3623d7fa8470ae5a971d5a57dd316084c29f54c86c6abc5478f345921d24bab
 
 //! Operations of the `regions` group and their inline types.
+#![allow(deprecated)]
 use super::super::{Client, ErrorResponse, Region};
 
 /// Inline schema at `#/paths/~1regions/get/responses/200/content/application~1json/schema` in the spec.
@@ -16,9 +17,10 @@ pub struct ListRegionsResponse {
     pub regions: Option<Vec<Region>>,
 }
 
-/// Parameters of `GET /regions` (`listRegions`); built by \[`Client::list_regions`\].
+/// Parameters of `GET /regions` (`listRegions`); built by [`Client::list_regions`].
 #[derive(Debug, Clone)]
 pub struct ListRegions {}
+
 impl crate::runtime::Operation for ListRegions {
     type Output = ListRegionsResponse;
     const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
@@ -40,13 +42,10 @@ impl crate::runtime::Operation for ListRegions {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 

@@ -2,9 +2,10 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 8514ed536277b8bef36c03de8a251317ea85635f4003ba7cb21c64c84125686e
+// body sha256 a176f7e19e0298a79a50979365e5b59e50ccc5bbd034167f6fe2c07cb9868732
 
 //! Operations of the `secrets` group and their inline types.
+#![allow(deprecated)]
 use super::super::{
     Client, ErrorResponse, ImagePullSecretRequest, RegularSecretsRequest, SecretKey,
     SecretSetSummary,
@@ -430,7 +431,7 @@ pub struct ListSecretSetsResponse {
     pub sets: Option<Vec<SecretSetSummary>>,
 }
 
-/// Parameters of `GET /secrets/{setName}` (`getSecretSet`); built by \[`Client::get_secret_set`\].
+/// Parameters of `GET /secrets/{setName}` (`getSecretSet`); built by [`Client::get_secret_set`].
 #[derive(Debug, Clone)]
 pub struct GetSecretSet {
     /// Name of the secret set to retrieve
@@ -485,15 +486,10 @@ impl crate::runtime::Operation for GetSecretSet {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -514,7 +510,7 @@ impl Client {
     }
 }
 
-/// Parameters of `PUT /secrets/{setName}` (`upsertSecretSet`); built by \[`Client::upsert_secret_set`\].
+/// Parameters of `PUT /secrets/{setName}` (`upsertSecretSet`); built by [`Client::upsert_secret_set`].
 #[derive(Debug, Clone)]
 pub struct UpsertSecretSet {
     /// Name of the secret set to create or update
@@ -576,15 +572,10 @@ impl crate::runtime::Operation for UpsertSecretSet {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 409 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -609,7 +600,7 @@ impl Client {
     }
 }
 
-/// Parameters of `DELETE /secrets/{setName}` (`deleteSecretSet`); built by \[`Client::delete_secret_set`\].
+/// Parameters of `DELETE /secrets/{setName}` (`deleteSecretSet`); built by [`Client::delete_secret_set`].
 #[derive(Debug, Clone)]
 pub struct DeleteSecretSet {
     /// Name of the secret set to delete
@@ -664,13 +655,10 @@ impl crate::runtime::Operation for DeleteSecretSet {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -691,7 +679,7 @@ impl Client {
     }
 }
 
-/// Parameters of `DELETE /secrets/{setName}/{secretKey}` (`deleteSecretFromSet`); built by \[`Client::delete_secret_from_set`\].
+/// Parameters of `DELETE /secrets/{setName}/{secretKey}` (`deleteSecretFromSet`); built by [`Client::delete_secret_from_set`].
 #[derive(Debug, Clone)]
 pub struct DeleteSecretFromSet {
     /// Name of the secret set
@@ -754,13 +742,10 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 404 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -783,9 +768,10 @@ impl Client {
     }
 }
 
-/// Parameters of `GET /secrets` (`listSecretSets`); built by \[`Client::list_secret_sets`\].
+/// Parameters of `GET /secrets` (`listSecretSets`); built by [`Client::list_secret_sets`].
 #[derive(Debug, Clone)]
 pub struct ListSecretSets {}
+
 impl crate::runtime::Operation for ListSecretSets {
     type Output = ListSecretSetsResponse;
     const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
@@ -807,13 +793,10 @@ impl crate::runtime::Operation for ListSecretSets {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            401 | 500 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 

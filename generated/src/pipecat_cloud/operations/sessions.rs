@@ -2,12 +2,13 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 8c47fc1bdc8ce9af3d2f7d750ec40136c8be6b84ac7723cf06f129d43c0dcd0a
+// body sha256 e9a85009341494581b11ade248e50db0427e789e91a1f8a5b4bbdef7e15a44c6
 
 //! Operations of the `sessions` group and their inline types.
+#![allow(deprecated)]
 use super::super::{Client, ErrorResponse, ProxiedResponse};
 
-/// Parameters of `GET /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyGet`); built by \[`Client::session_proxy_get`\].
+/// Parameters of `GET /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyGet`); built by [`Client::session_proxy_get`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyGet {
     /// Name of the deployed agent
@@ -20,7 +21,7 @@ pub struct SessionProxyGet {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
 }
 
@@ -71,15 +72,10 @@ impl crate::runtime::Operation for SessionProxyGet {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -106,7 +102,7 @@ impl Client {
     }
 }
 
-/// Parameters of `PUT /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPut`); built by \[`Client::session_proxy_put`\].
+/// Parameters of `PUT /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPut`); built by [`Client::session_proxy_put`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyPut {
     /// Name of the deployed agent
@@ -119,7 +115,7 @@ pub struct SessionProxyPut {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
     /// Request body to pass to the bot endpoint
     pub(crate) body: Option<serde_json::Map<String, serde_json::Value>>,
@@ -175,15 +171,10 @@ impl crate::runtime::Operation for SessionProxyPut {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -219,7 +210,7 @@ impl crate::runtime::Call<'_, SessionProxyPut> {
     }
 }
 
-/// Parameters of `POST /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPost`); built by \[`Client::session_proxy_post`\].
+/// Parameters of `POST /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPost`); built by [`Client::session_proxy_post`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyPost {
     /// Name of the deployed agent
@@ -232,7 +223,7 @@ pub struct SessionProxyPost {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
     /// Request body to pass to the bot endpoint
     pub(crate) body: Option<serde_json::Map<String, serde_json::Value>>,
@@ -288,15 +279,10 @@ impl crate::runtime::Operation for SessionProxyPost {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -332,7 +318,7 @@ impl crate::runtime::Call<'_, SessionProxyPost> {
     }
 }
 
-/// Parameters of `DELETE /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyDelete`); built by \[`Client::session_proxy_delete`\].
+/// Parameters of `DELETE /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyDelete`); built by [`Client::session_proxy_delete`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyDelete {
     /// Name of the deployed agent
@@ -345,7 +331,7 @@ pub struct SessionProxyDelete {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
 }
 
@@ -396,15 +382,10 @@ impl crate::runtime::Operation for SessionProxyDelete {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -431,7 +412,7 @@ impl Client {
     }
 }
 
-/// Parameters of `OPTIONS /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyOptions`); built by \[`Client::session_proxy_options`\].
+/// Parameters of `OPTIONS /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyOptions`); built by [`Client::session_proxy_options`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyOptions {
     /// Name of the deployed agent
@@ -444,7 +425,7 @@ pub struct SessionProxyOptions {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
 }
 
@@ -498,15 +479,10 @@ impl crate::runtime::Operation for SessionProxyOptions {
         }
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -533,7 +509,7 @@ impl Client {
     }
 }
 
-/// Parameters of `HEAD /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyHead`); built by \[`Client::session_proxy_head`\].
+/// Parameters of `HEAD /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyHead`); built by [`Client::session_proxy_head`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyHead {
     /// Name of the deployed agent
@@ -546,7 +522,7 @@ pub struct SessionProxyHead {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
 }
 
@@ -600,15 +576,10 @@ impl crate::runtime::Operation for SessionProxyHead {
         }
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
@@ -635,7 +606,7 @@ impl Client {
     }
 }
 
-/// Parameters of `PATCH /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPatch`); built by \[`Client::session_proxy_patch`\].
+/// Parameters of `PATCH /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPatch`); built by [`Client::session_proxy_patch`].
 #[derive(Debug, Clone)]
 pub struct SessionProxyPatch {
     /// Name of the deployed agent
@@ -648,7 +619,7 @@ pub struct SessionProxyPatch {
     pub(crate) session_id: String,
     /// The endpoint path defined in your bot using the `@app` decorator
     ///
-    /// `path` (path parameter (may contain `/`)).
+    /// `path` (path parameter, may contain `/`).
     pub(crate) path: String,
     /// Request body to pass to the bot endpoint
     pub(crate) body: Option<serde_json::Map<String, serde_json::Value>>,
@@ -704,15 +675,10 @@ impl crate::runtime::Operation for SessionProxyPatch {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 | 404 | 500 => {
-                crate::runtime::decode_error_body::<ErrorResponse>(body)
-            }
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 

@@ -2,12 +2,13 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 fe1bc95ffcec916242e5169a5fe049154f8c6319a1c9926579d657e9dde83dd7)
-// body sha256 b3622e2264a6fc94680e3970707ce4a6608c8dac9efb0668dc3d5739f7adec41
+// body sha256 bf81a9821e0f51e9c7b869a960ebe4f12996ab07c20c29ed6e5c725c6aacefd4
 
 //! Operations of the `start` group and their inline types.
+#![allow(deprecated)]
 use super::super::{Client, ErrorResponse, StartRequest, StartResponse};
 
-/// Parameters of `POST /{agentName}/start` (`startService`); built by \[`Client::start_service`\].
+/// Parameters of `POST /{agentName}/start` (`startService`); built by [`Client::start_service`].
 #[derive(Debug, Clone)]
 pub struct StartService {
     /// Name of the agent to start
@@ -51,13 +52,10 @@ impl crate::runtime::Operation for StartService {
         crate::runtime::decode_json(resp)
     }
     fn decode_error(
-        status: u16,
+        _status: u16,
         body: &[u8],
     ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        match status {
-            400..=401 => crate::runtime::decode_error_body::<ErrorResponse>(body),
-            _ => crate::runtime::decode_error_body::<ErrorResponse>(body),
-        }
+        crate::runtime::decode_error_body::<ErrorResponse>(body)
     }
 }
 
