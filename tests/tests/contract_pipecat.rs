@@ -559,3 +559,24 @@ async fn missing_credentials_are_flagged_by_prism_and_refused_by_the_client() {
         private_only.start_service(AGENT, start_request()).send_with_response().await,
     );
 }
+
+/// `prism::parse_violations` must read every `sl-violations` header Prism sends. It fails on
+/// Prism's response violations without a `code` (HEAD error responses whose spec declares a
+/// JSON body: `{"location":["response"],"severity":"Error","message":"The received media type
+/// \"\" does not match …"}`), because `prism::Violation::code` is not optional.
+/// `contract_common::header_violations` parses leniently meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "bug: tests/src/prism.rs `Violation::code` is required (no #[serde(default)]), but Prism omits `code` \
+            on some violations, so `parse_violations` rejects the header of HEAD error responses"]
+async fn harness_parses_violations_without_code() {
+    let c = client();
+    let err = c
+        .session_proxy_head(AGENT, SESSION_ID, "status")
+        .header("Prefer", "code=400")
+        .send_with_response()
+        .await
+        .expect_err("Prefer: code=400");
+    let header = err.headers().and_then(|h| h.get(voice_agents_tests::prism::VIOLATIONS_HEADER)).expect("violations");
+    let header = header.to_str().unwrap();
+    voice_agents_tests::prism::parse_violations(header).unwrap_or_else(|e| panic!("{e}: {header}"));
+}

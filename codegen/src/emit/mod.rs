@@ -87,6 +87,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Values of this shape can hold a secret field somewhere inside.
+    pub fn holds_secrets(&self, ty: &TypeRef) -> bool {
+        let mut seen = BTreeSet::new();
+        self.holds_secrets_inner(ty, &mut seen)
+    }
+
+    fn holds_secrets_inner(&self, ty: &TypeRef, seen: &mut BTreeSet<String>) -> bool {
+        match ty {
+            TypeRef::Array(s) | TypeRef::Map(s) => self.holds_secrets_inner(&s.ty, seen),
+            TypeRef::Named(n) if seen.insert(n.clone()) => match self.types.get(n.as_str()).map(|t| &t.kind) {
+                Some(TypeKind::Struct(s)) => {
+                    s.fields.iter().any(|f| f.sensitive || self.holds_secrets_inner(&f.shape.ty, seen))
+                }
+                Some(TypeKind::Union(u)) => u.variants.iter().any(|v| self.holds_secrets_inner(&v.shape.ty, seen)),
+                Some(TypeKind::Alias(s)) => self.holds_secrets_inner(&s.ty, seen),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The type implements `ErrorBody`.
     pub fn is_error_body(&self, name: &str) -> bool {
         matches!(self.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct(Struct { error_accessors: Some(_), .. })))

@@ -89,6 +89,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     });
     let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
     let no_retry = (!op.retry).then(|| quote!(const RETRY: bool = false;));
+    let sensitive = op.body.as_ref().is_some_and(|b| ctx.holds_secrets(&b.shape.ty)).then(|| quote!(const SENSITIVE_BODY: bool = true;));
     let call_setters = (!setters.is_empty()).then(|| {
         quote! {
             impl crate::runtime::Call<'_, #op_name> {
@@ -116,6 +117,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             const INFO: &'static crate::runtime::OperationInfo = &#info;
             #envelope_const
             #no_retry
+            #sensitive
             #validate
             #build
             #decode

@@ -124,6 +124,9 @@ fn field_doc(f: &Field) -> TokenStream {
     if f.deprecated {
         extra.push("**Deprecated** in the spec.".to_owned());
     }
+    if f.sensitive {
+        extra.push("A secret: shown as `[REDACTED]` in `Debug` and never logged.".to_owned());
+    }
     let fallback = format!("The `{}` property.", f.wire);
     docs::attrs(&with_fallback(&f.docs, || fallback), &extra)
 }
@@ -159,17 +162,22 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
     });
     let derive_default = derives_default(s);
     let default = derive_default.then(|| quote!(Default,));
+    // Secret fields are redacted in `Debug`, so such structs get a hand-rolled impl.
+    let has_secret = s.fields.iter().any(|f| f.sensitive);
+    let debug_derive = (!has_secret).then(|| quote!(Debug,));
+    let debug_impl = has_secret.then(|| redacting_debug(def, s));
     let constructor = def.usage.request.then(|| constructor(ctx, def, s));
     let validate = def.usage.request.then(|| struct_validate(ctx, def, s));
     let error_body = s.error_accessors.as_ref().map(|acc| error_body_impl(def, acc));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(#debug_derive Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #( #fields )*
             #additional
         }
+        #debug_impl
         #constructor
         #validate
         #error_body
@@ -250,6 +258,28 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
             #( #setters )*
         }
         #default_impl
+    }
+}
+
+fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let label = &def.name;
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let label = f.name.trim_start_matches("r#");
+        if f.sensitive {
+            quote!(.field(#label, &"[REDACTED]"))
+        } else {
+            quote!(.field(#label, &self.#fname))
+        }
+    });
+    let additional = s.additional.as_ref().map(|_| quote!(.field("additional_properties", &self.additional_properties)));
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label) #( #fields )* #additional .finish()
+            }
+        }
     }
 }
 

@@ -187,6 +187,8 @@ pub struct Field {
     pub read_only: bool,
     /// Held in a `Box`: the field's type contains its owner directly (a recursive schema).
     pub boxed: bool,
+    /// A secret (`format: password` or `x-sensitive: true`): redacted in `Debug`, never logged.
+    pub sensitive: bool,
 }
 
 /// An open string enum.

@@ -36,6 +36,7 @@ pub(crate) struct Described {
     pub deprecated: bool,
     pub default: Option<serde_json::Value>,
     pub read_only: bool,
+    pub sensitive: bool,
 }
 
 impl Builder<'_> {
@@ -50,6 +51,7 @@ impl Builder<'_> {
                 deprecated: false,
                 default: None,
                 read_only: false,
+                sensitive: false,
             },
             ReferenceOr::Item(schema) => self.describe_item(schema, hint),
         }
@@ -74,6 +76,7 @@ impl Builder<'_> {
             deprecated: data.deprecated,
             default: data.default.clone(),
             read_only: data.read_only,
+            sensitive: is_sensitive(schema),
         }
     }
 
@@ -303,6 +306,7 @@ impl Builder<'_> {
                 default: d.default,
                 read_only: d.read_only,
                 boxed: false,
+                sensitive: d.sensitive,
             });
         }
         for r in required {
@@ -420,6 +424,13 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// A secret value: `format: password`, or the `x-sensitive: true` extension.
+fn is_sensitive(schema: &Schema) -> bool {
+    let password = matches!(&schema.schema_kind, SchemaKind::Type(Type::String(s))
+        if matches!(s.format, VariantOrUnknownOrEmpty::Item(StringFormat::Password)));
+    password || schema.schema_data.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true))
 }
 
 /// The schema itself allows `null`: `nullable: true` or `null` among its enum values.

@@ -23,6 +23,8 @@ pub struct RequestOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) idempotency_key: Option<String>,
+    /// The body holds secrets (`format: password` in the spec): never logged, even at TRACE.
+    pub(crate) sensitive_body: bool,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -104,6 +106,7 @@ pub(crate) async fn execute_op<O: Operation>(
     if !O::RETRY && options.max_retries.is_none() {
         options.max_retries = Some(0);
     }
+    options.sensitive_body |= O::SENSITIVE_BODY;
     let options = &options;
     let span = tracing::info_span!(
         "voice_agents.call",

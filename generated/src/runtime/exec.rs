@@ -27,6 +27,8 @@ pub(crate) struct Prepared {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
     pub(crate) idempotent: bool,
+    /// Leave the body out of logs (it holds secrets).
+    pub(crate) sensitive_body: bool,
 }
 
 /// Resolves the URL and merges headers: defaults, then the operation's, then credentials, then
@@ -71,7 +73,7 @@ pub(crate) fn prepare(
         url.query_pairs_mut().extend_pairs(&query);
     }
     let idempotent = retry::is_idempotent(&method) || headers.contains_key(IDEMPOTENCY_KEY_HEADER);
-    Ok(Prepared { method, url, headers, body, idempotent })
+    Ok(Prepared { method, url, headers, body, idempotent, sensitive_body: options.sensitive_body })
 }
 
 /// Runs attempts until one succeeds, fails for good, or retries/deadline run out.

@@ -28,6 +28,10 @@ pub trait Operation: Send + Sync + Sized + 'static {
     /// (placing a phone call), so it is sent once unless the call sets `max_retries` itself.
     const RETRY: bool = true;
 
+    /// True when the request body carries secrets (`format: password` fields): the runtime
+    /// then never logs it, not even at TRACE level.
+    const SENSITIVE_BODY: bool = false;
+
     /// Checks the spec's constraints; an error means nothing is sent.
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())

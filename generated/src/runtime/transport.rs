@@ -147,7 +147,11 @@ fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> reqwest::Request
     if tracing::enabled!(Level::TRACE) {
         tracing::trace!(
             headers = ?HeadersDebug::new(request.headers(), &cfg.redaction.headers),
-            body = %cfg.scrubber.scrub(&body_for_log(req.body.as_deref().unwrap_or_default())),
+            body = %if req.sensitive_body {
+                "[REDACTED: the body holds secrets]".to_owned()
+            } else {
+                cfg.scrubber.scrub(&body_for_log(req.body.as_deref().unwrap_or_default()))
+            },
             "request body",
         );
     }
