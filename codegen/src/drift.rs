@@ -72,6 +72,7 @@ mod tests {
             spec_file: "specs/x.json".into(),
             overlay_file: None,
             hashes: SourceHashes { spec: spec_hash.into(), overlay: None },
+            extension_module: false,
         };
         crate::emit::preamble_write_for_tests(&p, body)
     }

@@ -43,12 +43,19 @@ pub fn analyze(input: Input<'_>) -> Result<(ir::Api, load::Loaded, Vec<Diagnosti
 
 /// Runs the whole pipeline for one spec. `command` is named in every file's preamble.
 pub fn generate(input: Input<'_>, command: &str) -> Result<Generated, Diagnostics> {
+    generate_module(input, command, false)
+}
+
+/// Like [`generate`]; with `extension_module`, the module also declares and re-exports a
+/// hand-written `ext.rs` that lives beside the generated files.
+pub fn generate_module(input: Input<'_>, command: &str, extension_module: bool) -> Result<Generated, Diagnostics> {
     let (api, loaded, warnings) = analyze(input)?;
     let provenance = Provenance {
         command: command.to_owned(),
         spec_file: input.file.to_owned(),
         overlay_file: input.overlay.map(|(f, _)| f.to_owned()),
         hashes: loaded.hashes.clone(),
+        extension_module,
     };
     let files = emit::emit(&api, &provenance).map_err(|d| Diagnostics(vec![d]))?;
     Ok(Generated { files, warnings, api })

@@ -396,7 +396,8 @@ pub struct Violation {
     /// `"Error"`, `"Warning"`, `"Information"` or `"Hint"`.
     pub severity: String,
     /// AJV keyword (`"required"`, `"pattern"`, `"type"`, …) or an HTTP status
-    /// number (`401`, `415`).
+    /// number (`401`, `415`); absent on some entries (then `null`).
+    #[serde(default)]
     pub code: serde_json::Value,
     /// Human-readable message.
     pub message: String,

@@ -566,8 +566,6 @@ async fn missing_credentials_are_flagged_by_prism_and_refused_by_the_client() {
 /// \"\" does not match …"}`), because `prism::Violation::code` is not optional.
 /// `contract_common::header_violations` parses leniently meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: tests/src/prism.rs `Violation::code` is required (no #[serde(default)]), but Prism omits `code` \
-            on some violations, so `parse_violations` rejects the header of HEAD error responses"]
 async fn harness_parses_violations_without_code() {
     let c = client();
     let err = c

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use std::process::Command;
-use voice_agents_codegen::{analyze, diff, drift, generate, ir, Input};
+use voice_agents_codegen::{analyze, diff, drift, generate_module, ir, Input};
 
 /// The command named in preambles and in the fix hint.
 pub const REGEN: &str = "cargo xtask regen";
@@ -44,7 +44,9 @@ pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, Stri
     let text = read(root, &api.spec)?;
     let overlay_text = api.overlay.as_ref().map(|o| read(root, o)).transpose()?;
     let input = Input { file: &api.spec, text: &text, overlay: api.overlay.as_deref().zip(overlay_text.as_deref()) };
-    let generated = generate(input, REGEN).map_err(|d| format!("{}: cannot generate:\n{d}", api.spec))?;
+    // Hand-written conveniences for one API live in `ext.rs` beside its generated files.
+    let extension = root.join("generated/src").join(&api.module).join("ext.rs").is_file();
+    let generated = generate_module(input, REGEN, extension).map_err(|d| format!("{}: cannot generate:\n{d}", api.spec))?;
     for w in &generated.warnings {
         eprintln!("{w}");
     }

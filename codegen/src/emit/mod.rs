@@ -34,6 +34,8 @@ pub struct Provenance {
     pub overlay_file: Option<String>,
     /// Hashes of spec and overlay.
     pub hashes: SourceHashes,
+    /// A hand-written `ext.rs` sits in the module directory: declare and re-export it.
+    pub extension_module: bool,
 }
 
 /// One generated file, as data.
@@ -322,6 +324,13 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
     let doc = docs::trusted_inner_attrs(&text);
     let models = has_models.then(|| quote!(pub use models::*;));
     let operations = has_operations.then(|| quote!(pub use operations::*;));
+    let extension = provenance.extension_module.then(|| {
+        quote! {
+            // Hand-written conveniences for this API (not generated; see ext.rs).
+            mod ext;
+            pub use ext::*;
+        }
+    });
     quote! {
         #doc
         mod client;
@@ -330,5 +339,6 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
         pub use client::{Client, API};
         #models
         #operations
+        #extension
     }
 }
