@@ -501,3 +501,47 @@ pub enum Output {
         variants: Vec<(u16, String, Option<Shape>)>,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load, Input};
+
+    fn api(text: &str) -> Api {
+        let loaded = load(Input { file: "t.yaml", text, overlay: None }).expect("loads");
+        let (api, diags) = build(&loaded);
+        api.unwrap_or_else(|| panic!("{diags:?}"))
+    }
+
+    #[test]
+    fn nested_all_of_merges_every_part_once() {
+        let api = api(r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Base:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+    Pet:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - allOf:
+            - type: object
+              properties:
+                tag: {type: object, properties: {label: {type: string}}}
+            - type: object
+              properties:
+                age: {type: integer}
+"#);
+        let pet = api.types.iter().find(|t| t.name == "Pet").expect("Pet");
+        let TypeKind::Struct(s) = &pet.kind else { panic!("Pet is a struct: {:?}", pet.kind) };
+        let fields: Vec<(&str, bool)> = s.fields.iter().map(|f| (f.wire.as_str(), f.required)).collect();
+        assert_eq!(fields, [("id", true), ("tag", false), ("age", false)]);
+        let tags = api.types.iter().filter(|t| t.name.starts_with("PetTag")).count();
+        assert_eq!(tags, 1, "the inline `tag` object is synthesized once: {:?}", api.types.iter().map(|t| &t.name).collect::<Vec<_>>());
+    }
+}

@@ -102,13 +102,7 @@ impl Builder<'_> {
     }
 
     fn component_alias_shape(&mut self, schema: &Schema, hint: &Hint) -> Shape {
-        let single = match &schema.schema_kind {
-            SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() == 1 => {
-                v.first()
-            }
-            _ => None,
-        };
-        match single {
+        match single_alternative(schema) {
             Some(inner) => self.describe(inner, hint).shape,
             None => self.anonymous_shape(schema, hint),
         }
@@ -156,23 +150,8 @@ impl Builder<'_> {
 
     /// The shape of a schema; the bool is true when `null` is one of its enum values.
     fn shape_of(&mut self, schema: &Schema, hint: &Hint) -> (Shape, bool) {
-        let null_in_enum = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
-            SchemaKind::Any(a) => a.enumeration.iter().any(serde_json::Value::is_null),
-            _ => false,
-        };
-        // Wrappers that stand for another schema: `allOf: [$ref]` (the 3.0 nullable-$ref idiom) and
-        // single-element oneOf/anyOf.
-        let single = match &schema.schema_kind {
-            SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() == 1 => {
-                v.first()
-            }
-            _ => None,
-        };
-        if let Some(inner) = single {
+        let null_in_enum = null_among_values(schema);
+        if let Some(inner) = single_alternative(schema) {
             let d = self.describe(inner, hint);
             return (d.shape, null_in_enum || d.nullable);
         }
@@ -328,36 +307,45 @@ impl Builder<'_> {
     fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &Hint) -> Option<Struct> {
         let mut properties = indexmap::IndexMap::new();
         let mut required = Vec::new();
+        self.collect_all_of(parts, &mut properties, &mut required, 0)?;
+        Some(self.struct_of(&properties, &required, None, hint))
+    }
+
+    /// Gathers the properties of every object part of an `allOf`, through references and nested
+    /// `allOf`s; `None` when a part is not an object (then the parts cannot be merged).
+    fn collect_all_of(
+        &self,
+        parts: &[ReferenceOr<Schema>],
+        properties: &mut indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &mut Vec<String>,
+        depth: usize,
+    ) -> Option<()> {
+        // A reference cycle through allOf parts cannot be merged; stop instead of recursing forever.
+        if depth > 32 {
+            return None;
+        }
         for part in parts {
             let schema = match part {
-                ReferenceOr::Reference { reference } => self.lookup_schema(reference)?.clone(),
-                ReferenceOr::Item(s) => s.clone(),
+                ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
+                ReferenceOr::Item(s) => s,
             };
             match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
                     properties.extend(o.properties.clone());
                     required.extend(o.required.clone());
                 }
-                SchemaKind::Any(a) if !a.properties.is_empty() || a.all_of.is_empty() => {
+                SchemaKind::AllOf { all_of } => self.collect_all_of(all_of, properties, required, depth + 1)?,
+                SchemaKind::Any(a) => {
                     properties.extend(a.properties.clone());
                     required.extend(a.required.clone());
-                }
-                SchemaKind::AllOf { all_of } => {
-                    let nested = self.merge_all_of(all_of, hint)?;
-                    let _ = nested; // nested allOf: flattened through its parts below
-                    for p in all_of {
-                        if let ReferenceOr::Item(s) = p {
-                            if let SchemaKind::Type(Type::Object(o)) = &s.schema_kind {
-                                properties.extend(o.properties.clone());
-                                required.extend(o.required.clone());
-                            }
-                        }
+                    if !a.all_of.is_empty() {
+                        self.collect_all_of(&a.all_of, properties, required, depth + 1)?;
                     }
                 }
                 _ => return None,
             }
         }
-        Some(self.struct_of(&properties, &required, None, hint))
+        Some(())
     }
 
     fn union_of(&mut self, alternatives: &[ReferenceOr<Schema>], schema: &Schema, hint: &Hint, keyword: &str) -> TypeKind {
@@ -435,15 +423,30 @@ fn is_sensitive(schema: &Schema) -> bool {
 
 /// The schema itself allows `null`: `nullable: true` or `null` among its enum values.
 fn schema_admits_null(schema: &Schema) -> bool {
-    schema.schema_data.nullable
-        || match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
-            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
-            SchemaKind::Any(a) => a.enumeration.iter().any(serde_json::Value::is_null),
-            _ => false,
+    schema.schema_data.nullable || null_among_values(schema)
+}
+
+/// `null` is one of the schema's enum values (`enum: [tel, pro, null]`).
+fn null_among_values(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
+        SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
+        SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
+        SchemaKind::Any(a) => a.enumeration.iter().any(serde_json::Value::is_null),
+        _ => false,
+    }
+}
+
+/// The one schema a wrapper stands for: `allOf: [$ref]` (the 3.0 nullable-`$ref` idiom) and
+/// single-element `oneOf`/`anyOf`.
+fn single_alternative(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &schema.schema_kind {
+        SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() == 1 => {
+            v.first()
         }
+        _ => None,
+    }
 }
 
 /// Whether `kind_of` will produce a named type for this schema (checked before building it).
