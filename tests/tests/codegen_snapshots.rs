@@ -29,6 +29,7 @@ const FIXTURES: &[&str] = &[
     "deprecated.yaml",
     "deprecated_types.yaml",
     "enum_with_null.yaml",
+    "envelope.yaml",
     "errors_document.yaml",
     "errors_malformed.yaml",
     "errors_openapi_3_1.yaml",
@@ -44,6 +45,7 @@ const FIXTURES: &[&str] = &[
     "oneof_discriminator.yaml",
     "oneof_untagged.yaml",
     "operations.yaml",
+    "pagination.yaml",
     "output_enum_collisions.yaml",
     "recursive_schemas.yaml",
     "reserved_type_names.yaml",
@@ -658,4 +660,38 @@ fn corpus_specs_generate_or_fail_with_diagnostics_but_never_panic() {
         assert!(specs.iter().any(|p| p.ends_with(must_pass)), "{must_pass} is missing from the corpus");
         assert!(!failed.contains(must_pass), "{must_pass} must generate");
     }
+}
+
+#[test]
+fn enveloped_responses_return_the_payload_and_declare_where_the_rest_is() {
+    let fixture = "envelope.yaml";
+    let g = generate_clean(fixture);
+    let things = body(&g, "operations/things.rs");
+    assert_contains(&things, "type Output = Thing;");
+    assert_contains(&things, "let envelope: ThingEnvelope = crate::runtime::decode_json(resp)?;");
+    assert_contains(&things, "request_id: Some(\"/meta/request_id\")");
+    // `x-envelope: false`: the delete returns its (empty) body as is.
+    assert_contains(&things, "type Output = ();");
+    // Error code and message come from the `x-error` pointers, through the nested error object.
+    let errors = body(&g, "models/error_envelope.rs");
+    assert_contains(&errors, "fn code(&self) -> Option<&str>");
+    assert_contains(&errors, "self.error.code.as_deref()");
+    // The open error object keeps what it does not declare.
+    assert_contains(&errors, "pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,");
+    snapshot_files(&g, fixture, &["operations/things.rs", "models/error_envelope.rs"]);
+}
+
+#[test]
+fn paginated_operations_implement_paginated_with_the_spec_pointers() {
+    let fixture = "pagination.yaml";
+    let g = generate_clean(fixture);
+    let things = body(&g, "operations/things.rs");
+    assert_contains(&things, "impl crate::runtime::Paginated for ListThings {");
+    assert_contains(&things, "type Item = Thing;");
+    assert_contains(&things, "has_next: Some(\"/pagination/hasNext\")");
+    assert_contains(&things, "total: Some(\"/pagination/total\")");
+    // Page defaults to the spec's 1, size to its 20 when the caller sets none.
+    assert_contains(&things, ".unwrap_or(1)");
+    assert_contains(&things, ".or(Some(20))");
+    snapshot_files(&g, fixture, &["operations/things.rs"]);
 }

@@ -141,7 +141,9 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
     let op_name = format_ident!("{}", op.type_name);
     let item = rust_type(&p.item.ty);
     let page = ident(&p.page_param);
-    let page_default = p.page_default.unwrap_or(1);
+    let page_default = proc_macro2::Literal::u64_unsuffixed(p.page_default.unwrap_or(1));
+    // The page parameter's own integer type bounds the conversion from the runtime's u64.
+    let page_ty = op.params.iter().find(|q| q.name == p.page_param).map(|q| rust_type(&q.shape.ty)).unwrap_or_else(|| quote!(i64));
     let has_next = match &p.has_next_pointer {
         Some(ptr) => quote!(Some(#ptr)),
         None => quote!(None),
@@ -153,13 +155,17 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
     let size = match (&p.size_param, p.size_default) {
         (Some(name), Some(d)) => {
             let name = ident(name);
+            let d = proc_macro2::Literal::u64_unsuffixed(d);
             quote!(self.#name.and_then(|v| u64::try_from(v).ok()).or(Some(#d)))
         }
         (Some(name), None) => {
             let name = ident(name);
             quote!(self.#name.and_then(|v| u64::try_from(v).ok()))
         }
-        (None, Some(d)) => quote!(Some(#d)),
+        (None, Some(d)) => {
+            let d = proc_macro2::Literal::u64_unsuffixed(d);
+            quote!(Some(#d))
+        }
         (None, None) => quote!(None),
     };
     let items = match p.items_path.as_slice() {
@@ -182,7 +188,7 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
                 self.#page.and_then(|v| u64::try_from(v).ok()).unwrap_or(#page_default)
             }
             fn set_page(&mut self, page: u64) {
-                self.#page = Some(page.try_into().unwrap_or(i64::MAX));
+                self.#page = Some(page.try_into().unwrap_or(#page_ty::MAX));
             }
             fn page_size(&self) -> Option<u64> {
                 #size
@@ -230,7 +236,7 @@ fn info(op: &Operation) -> TokenStream {
     let id = &op.id;
     let method = format_ident!("{}", op.method);
     let path = &op.path;
-    let server = op.server;
+    let server = proc_macro2::Literal::usize_unsuffixed(op.server);
     let alternatives = op.security.iter().map(|names| quote!(&[ #( #names ),* ]));
     quote! {
         crate::runtime::OperationInfo {
@@ -378,9 +384,13 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 ty => one(value, ty),
             }
         };
-        if p.required {
+        // Struct and union parameters are turned into JSON text through a reference.
+        let by_reference = matches!(&p.shape.ty, TypeRef::Named(n) if !ctx.is_enum(n) && ctx.alias_of(n).is_none());
+        if p.required && by_reference {
             let inner = emit(quote!(value));
             steps.push(quote!( { let value = &self.#name; #inner } ));
+        } else if p.required {
+            steps.push(emit(quote!(self.#name)));
         } else {
             let inner = emit(quote!(value));
             steps.push(quote!( if let Some(value) = &self.#name { #inner } ));

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 ba6c7cc97a93c7241786a1aca37856da59ea0612afe5de981446c4db807208bb
+// body sha256 c35379f339c108f51d0cee30f042ea72f0f39a8950acf5274400049b076543eb
 
 //! Operations of the `agents` group and their inline types.
 #![allow(deprecated)]
@@ -562,7 +562,7 @@ impl crate::runtime::Operation for ListServices {
         id: "listServices",
         method: http::Method::GET,
         path: "/agents",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
@@ -633,7 +633,7 @@ impl crate::runtime::Operation for CreateService {
         id: "createService",
         method: http::Method::POST,
         path: "/agents",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -690,17 +690,14 @@ impl crate::runtime::Operation for GetService {
         id: "getService",
         method: http::Method::GET,
         path: "/agents/{agentName}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
         Ok(())
     }
     fn decode(
@@ -748,7 +745,7 @@ impl crate::runtime::Operation for UpdateService {
         id: "updateService",
         method: http::Method::POST,
         path: "/agents/{agentName}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -762,10 +759,7 @@ impl crate::runtime::Operation for UpdateService {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
         req.json(&self.body)?;
         Ok(())
     }
@@ -814,17 +808,14 @@ impl crate::runtime::Operation for DeleteService {
         id: "deleteService",
         method: http::Method::DELETE,
         path: "/agents/{agentName}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
         Ok(())
     }
     fn decode(
@@ -910,17 +901,14 @@ impl crate::runtime::Operation for GetLogs {
         id: "getLogs",
         method: http::Method::GET,
         path: "/agents/{agentName}/logs",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
         if let Some(value) = &self.limit {
             req.query("limit", &value.to_string());
         }
@@ -1069,7 +1057,7 @@ impl crate::runtime::Operation for GetSession {
         id: "getSession",
         method: http::Method::GET,
         path: "/agents/{agentName}/sessions/{sessionId}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -1090,14 +1078,8 @@ impl crate::runtime::Operation for GetSession {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
         Ok(())
     }
     fn decode(
@@ -1151,7 +1133,7 @@ impl crate::runtime::Operation for StopSession {
         id: "stopSession",
         method: http::Method::DELETE,
         path: "/agents/{agentName}/sessions/{sessionId}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -1172,14 +1154,8 @@ impl crate::runtime::Operation for StopSession {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
         Ok(())
     }
     fn decode(
@@ -1277,17 +1253,14 @@ impl crate::runtime::Operation for GetSessions {
         id: "getSessions",
         method: http::Method::GET,
         path: "/agents/{agentName}/sessions",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
         if let Some(value) = &self.limit {
             req.query("limit", &value.to_string());
         }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 feeb098185ba68970d2bff8420359c9663ffc919e76e27a62ffb45063e2fad79
+// body sha256 ab2844dea0a60fefde064c7aa6535a7c555b47777932c17d744be44b277ba0ea
 
 //! Operations of the `builds` group and their inline types.
 #![allow(deprecated)]
@@ -139,7 +139,7 @@ impl crate::runtime::Operation for ListBuilds {
         id: "listBuilds",
         method: http::Method::GET,
         path: "/builds",
-        server: 0usize,
+        server: 0,
         security: &[&["BearerAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -268,7 +268,7 @@ impl crate::runtime::Operation for CreateBuild {
         id: "createBuild",
         method: http::Method::POST,
         path: "/builds",
-        server: 0usize,
+        server: 0,
         security: &[&["BearerAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -327,7 +327,7 @@ impl crate::runtime::Operation for GetBuild {
         id: "getBuild",
         method: http::Method::GET,
         path: "/builds/{buildId}",
-        server: 0usize,
+        server: 0,
         security: &[&["BearerAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -348,10 +348,7 @@ impl crate::runtime::Operation for GetBuild {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.build_id;
-            req.path_param("buildId", value.as_str())?;
-        }
+        req.path_param("buildId", self.build_id.as_str())?;
         Ok(())
     }
     fn decode(
@@ -405,7 +402,7 @@ impl crate::runtime::Operation for GetBuildLogs {
         id: "getBuildLogs",
         method: http::Method::GET,
         path: "/builds/{buildId}/logs",
-        server: 0usize,
+        server: 0,
         security: &[&["BearerAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -440,10 +437,7 @@ impl crate::runtime::Operation for GetBuildLogs {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.build_id;
-            req.path_param("buildId", value.as_str())?;
-        }
+        req.path_param("buildId", self.build_id.as_str())?;
         if let Some(value) = &self.limit {
             req.query("limit", &value.to_string());
         }
@@ -505,7 +499,7 @@ impl crate::runtime::Operation for GetBuildUploadUrl {
         id: "getBuildUploadUrl",
         method: http::Method::POST,
         path: "/builds/upload-url",
-        server: 0usize,
+        server: 0,
         security: &[&["BearerAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 07fb672ed09318000aa002c7051821c5600a1f7e9190420113f25ad43f288c87
+// body sha256 ea5a47730866c4c613e9940793274c5c38e145b7444d5e655015d7bdc0ede5a4
 
 //! Operations of the `properties` group and their inline types.
 #![allow(deprecated)]
@@ -75,7 +75,7 @@ impl crate::runtime::Operation for GetProperties {
         id: "getProperties",
         method: http::Method::GET,
         path: "/properties",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
@@ -121,7 +121,7 @@ impl crate::runtime::Operation for UpdateProperties {
         id: "updateProperties",
         method: http::Method::PATCH,
         path: "/properties",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -175,7 +175,7 @@ impl crate::runtime::Operation for GetPropertiesSchema {
         id: "getPropertiesSchema",
         method: http::Method::GET,
         path: "/properties/schema",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(

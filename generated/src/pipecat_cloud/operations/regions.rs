@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 f3623d7fa8470ae5a971d5a57dd316084c29f54c86c6abc5478f345921d24bab
+// body sha256 47c6159913bc2c30cb8a21ee8744e3538c38a23b1cc1c33cb0cc598ddd2d0687
 
 //! Operations of the `regions` group and their inline types.
 #![allow(deprecated)]
@@ -27,7 +27,7 @@ impl crate::runtime::Operation for ListRegions {
         id: "listRegions",
         method: http::Method::GET,
         path: "/regions",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 ec461a320868be8fbefaa1ab706494c9b431b345671d3f95855dc135f4901048
+// body sha256 faa3797f119b3cc11e72ca384b89a9779be9c34530dae0e082dd12fb005324e7
 
 //! Operations of the `secrets` group and their inline types.
 #![allow(deprecated)]
@@ -446,7 +446,7 @@ impl crate::runtime::Operation for GetSecretSet {
         id: "getSecretSet",
         method: http::Method::GET,
         path: "/secrets/{setName}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -474,10 +474,7 @@ impl crate::runtime::Operation for GetSecretSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.set_name;
-            req.path_param("setName", value.as_str())?;
-        }
+        req.path_param("setName", self.set_name.as_str())?;
         Ok(())
     }
     fn decode(
@@ -527,7 +524,7 @@ impl crate::runtime::Operation for UpsertSecretSet {
         id: "upsertSecretSet",
         method: http::Method::PUT,
         path: "/secrets/{setName}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     const SENSITIVE_BODY: bool = true;
@@ -560,10 +557,7 @@ impl crate::runtime::Operation for UpsertSecretSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.set_name;
-            req.path_param("setName", value.as_str())?;
-        }
+        req.path_param("setName", self.set_name.as_str())?;
         req.json(&self.body)?;
         Ok(())
     }
@@ -616,7 +610,7 @@ impl crate::runtime::Operation for DeleteSecretSet {
         id: "deleteSecretSet",
         method: http::Method::DELETE,
         path: "/secrets/{setName}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -644,10 +638,7 @@ impl crate::runtime::Operation for DeleteSecretSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.set_name;
-            req.path_param("setName", value.as_str())?;
-        }
+        req.path_param("setName", self.set_name.as_str())?;
         Ok(())
     }
     fn decode(
@@ -699,7 +690,7 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
         id: "deleteSecretFromSet",
         method: http::Method::DELETE,
         path: "/secrets/{setName}/{secretKey}",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -727,14 +718,8 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.set_name;
-            req.path_param("setName", value.as_str())?;
-        }
-        {
-            let value = &self.secret_key;
-            req.path_param("secretKey", value.as_str())?;
-        }
+        req.path_param("setName", self.set_name.as_str())?;
+        req.path_param("secretKey", self.secret_key.as_str())?;
         Ok(())
     }
     fn decode(
@@ -779,7 +764,7 @@ impl crate::runtime::Operation for ListSecretSets {
         id: "listSecretSets",
         method: http::Method::GET,
         path: "/secrets",
-        server: 0usize,
+        server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 7387845b469757205c1fc371d019ad5f4f64c56694357ea6bad66e7bc8e9807e
+// body sha256 6bb79bd4041722e09ba9e49798b68618f6cac8c4866ff138ca53fb1f4d7167f3
 
 //! Operations of the `sessions` group and their inline types.
 #![allow(deprecated)]
@@ -31,7 +31,7 @@ impl crate::runtime::Operation for SessionProxyGet {
         id: "sessionProxyGet",
         method: http::Method::GET,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -52,18 +52,9 @@ impl crate::runtime::Operation for SessionProxyGet {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
@@ -127,7 +118,7 @@ impl crate::runtime::Operation for SessionProxyPut {
         id: "sessionProxyPut",
         method: http::Method::PUT,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -148,18 +139,9 @@ impl crate::runtime::Operation for SessionProxyPut {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         if let Some(body) = &self.body {
             req.json(body)?;
         }
@@ -235,7 +217,7 @@ impl crate::runtime::Operation for SessionProxyPost {
         id: "sessionProxyPost",
         method: http::Method::POST,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -256,18 +238,9 @@ impl crate::runtime::Operation for SessionProxyPost {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         if let Some(body) = &self.body {
             req.json(body)?;
         }
@@ -341,7 +314,7 @@ impl crate::runtime::Operation for SessionProxyDelete {
         id: "sessionProxyDelete",
         method: http::Method::DELETE,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -362,18 +335,9 @@ impl crate::runtime::Operation for SessionProxyDelete {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
@@ -435,7 +399,7 @@ impl crate::runtime::Operation for SessionProxyOptions {
         id: "sessionProxyOptions",
         method: http::Method::OPTIONS,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -456,18 +420,9 @@ impl crate::runtime::Operation for SessionProxyOptions {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
@@ -532,7 +487,7 @@ impl crate::runtime::Operation for SessionProxyHead {
         id: "sessionProxyHead",
         method: http::Method::HEAD,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -553,18 +508,9 @@ impl crate::runtime::Operation for SessionProxyHead {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
@@ -625,7 +571,7 @@ impl crate::runtime::Operation for SessionProxyPatch {
         id: "sessionProxyPatch",
         method: http::Method::PATCH,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -646,18 +592,9 @@ impl crate::runtime::Operation for SessionProxyPatch {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.service_name;
-            req.path_param("serviceName", value.as_str())?;
-        }
-        {
-            let value = &self.session_id;
-            req.path_param("sessionId", value.as_str())?;
-        }
-        {
-            let value = &self.path;
-            req.path_param_multi("path", value.as_str())?;
-        }
+        req.path_param("serviceName", self.service_name.as_str())?;
+        req.path_param("sessionId", self.session_id.as_str())?;
+        req.path_param_multi("path", self.path.as_str())?;
         if let Some(body) = &self.body {
             req.json(body)?;
         }

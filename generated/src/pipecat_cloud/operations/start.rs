@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 bf81a9821e0f51e9c7b869a960ebe4f12996ab07c20c29ed6e5c725c6aacefd4
+// body sha256 3491214833daa52507cf871a166efb28e37a2a2dc30d8081ee6edf1bdcce5d1f
 
 //! Operations of the `start` group and their inline types.
 #![allow(deprecated)]
@@ -25,7 +25,7 @@ impl crate::runtime::Operation for StartService {
         id: "startService",
         method: http::Method::POST,
         path: "/{agentName}/start",
-        server: 1usize,
+        server: 1,
         security: &[&["PublicKeyAuth"]],
     };
     fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
@@ -39,10 +39,7 @@ impl crate::runtime::Operation for StartService {
         &self,
         req: &mut crate::runtime::RequestParts,
     ) -> Result<(), crate::runtime::Error> {
-        {
-            let value = &self.agent_name;
-            req.path_param("agentName", value.as_str())?;
-        }
+        req.path_param("agentName", self.agent_name.as_str())?;
         req.json(&self.body)?;
         Ok(())
     }
