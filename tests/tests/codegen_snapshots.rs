@@ -494,7 +494,7 @@ fn operations_servers_security_parameters_and_success_statuses() {
     let files = body(&g, "operations/files.rs");
     assert_contains(&files, "req.path_param_multi(\"path\", ");
     let health = body(&g, "operations/health.rs");
-    assert_contains(&health, "server: 1usize,");
+    assert_contains(&health, "server: 1,");
     assert_contains(&health, "security: &[],");
     assert_contains(&health, "type Output = ();");
     snapshot_files(
