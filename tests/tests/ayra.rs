@@ -164,7 +164,7 @@ async fn create_agent_posts_the_body_and_returns_the_agent_with_meta_request_id(
         .system_prompt("You are a helpful and friendly customer support agent for Acme Corporation...")
         .welcome_message("Thank you for calling Acme Corporation. How may I help you today?")
         .transfer_number("+15559876543")
-        .business_hours(ayra::BusinessHours::new("America/New_York").schedule(schedule))
+        .business_hours(ayra::BusinessHours::new().timezone("America/New_York").schedule(schedule))
         .recording_enabled(true)
         .transcription_enabled(false)
         .metadata(metadata);
@@ -271,7 +271,7 @@ async fn get_agent_takes_the_request_id_from_meta_unless_a_header_carries_one() 
     let c = client(&server);
     let response = c.get_agent("agent_abc123xyz789").send_with_response().await.expect("getAgent");
     assert_eq!(response.request_id.as_deref(), Some("req_get_abc123"));
-    assert_eq!(response.data.business_hours.as_ref().map(|b| b.timezone.as_str()), Some("America/New_York"));
+    assert_eq!(response.data.business_hours.as_ref().and_then(|b| b.timezone.as_deref()), Some("America/New_York"));
     assert_eq!(response.data.metadata.as_ref().and_then(|m| m.get("department")).map(String::as_str), Some("support"));
     let with_header = c.get_agent("agent_hdr").send_with_response().await.unwrap();
     assert_eq!(with_header.request_id.as_deref(), Some("req_from_header"), "the header wins");
@@ -786,7 +786,7 @@ async fn update_agent_sends_only_the_fields_that_were_set() {
         sent_update_body(
             ayra::AgentUpdate::new()
                 .voice_id("voice_professional_male_1")
-                .business_hours(ayra::BusinessHours::new("Europe/Berlin").schedule(schedule))
+                .business_hours(ayra::BusinessHours::new().timezone("Europe/Berlin").schedule(schedule))
                 .recording_enabled(false)
                 .transcription_enabled(true)
                 .metadata(BTreeMap::from([("version".to_string(), "2.0".to_string())]))

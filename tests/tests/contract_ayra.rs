@@ -89,7 +89,7 @@ fn metadata() -> ay::Metadata {
 fn business_hours() -> ay::BusinessHours {
     let day = json!({"day": "monday", "open": "09:00", "close": "17:00"});
     let Value::Object(day) = day else { unreachable!() };
-    ay::BusinessHours::new("America/New_York").schedule(vec![day])
+    ay::BusinessHours::new().timezone("America/New_York").schedule(vec![day])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

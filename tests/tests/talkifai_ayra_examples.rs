@@ -258,7 +258,7 @@ fn seed_004_every_json_example_decodes_and_requests_re_encode_exactly() {
     assert_eq!(ok.data.id, "agent_abc123xyz789");
     assert_eq!(ok.data.voice_platform, Some(ayra::VoicePlatform::Vapi));
     assert_eq!(ok.data.status, Some(ayra::AgentStatus::Active));
-    assert_eq!(ok.data.business_hours.as_ref().map(|b| b.timezone.as_str()), Some("America/New_York"));
+    assert_eq!(ok.data.business_hours.as_ref().and_then(|b| b.timezone.as_deref()), Some("America/New_York"));
     assert_eq!(ok.data.metadata.as_ref().map(|m| m.len()), Some(4));
     assert_eq!(ok.meta.and_then(|m| m.request_id).as_deref(), Some("req_update_xyz456"));
 
