@@ -34,7 +34,7 @@ pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
     operations(&ctx, old, new, &mut out);
     for (name, t) in &new_types {
         match old_types.get(name) {
-            None if is_component(t) => out.push(change(false, format!("type {name} added ({})", describe_kind(&ctx, &t.kind, true)))),
+            None if is_component(t) => out.push(change(false, format!("type {name} added ({})", describe_kind(&t.kind)))),
             None => {}
             Some(o) => type_changes(&ctx, o, t, &mut out),
         }
@@ -102,7 +102,6 @@ fn operations(ctx: &Ctx<'_>, old: &Api, new: &Api, out: &mut Vec<Change>) {
             out.push(change(true, format!("operation {} removed ({} {})", o.id, o.method, o.path)));
         }
     }
-    let _ = ctx;
 }
 
 fn params(ctx: &Ctx<'_>, o: &Operation, n: &Operation, out: &mut Vec<Change>) {
@@ -178,7 +177,7 @@ fn type_changes(ctx: &Ctx<'_>, o: &TypeDef, n: &TypeDef, out: &mut Vec<Change>) 
             }
         }
         (TypeKind::Alias(a), TypeKind::Alias(b)) if render(&a.ty) == render(&b.ty) => {}
-        (ok, nk) => out.push(change(true, format!("type {name} changed: {} -> {}", describe_kind(ctx, ok, false), describe_kind(ctx, nk, true)))),
+        (ok, nk) => out.push(change(true, format!("type {name} changed: {} -> {}", describe_kind(ok), describe_kind(nk)))),
     }
     if !o.deprecated && n.deprecated {
         out.push(change(false, format!("type {name} deprecated")));
@@ -261,13 +260,12 @@ fn type_text(ctx: &Ctx<'_>, ty: &TypeRef) -> String {
         _ => None,
     };
     match inner.and_then(|n| ctx.new.get(n.as_str()).filter(|t| !ctx.old.contains_key(n.as_str()) && !is_component(t))) {
-        Some(t) => format!("{base} ({})", describe_kind(ctx, &t.kind, true)),
+        Some(t) => format!("{base} ({})", describe_kind(&t.kind)),
         None => base,
     }
 }
 
-fn describe_kind(ctx: &Ctx<'_>, kind: &TypeKind, _new: bool) -> String {
-    let _ = ctx;
+fn describe_kind(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Struct(s) => format!("struct, {} field(s)", s.fields.len()),
         TypeKind::Enum(e) => format!("enum: {}", e.variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join(", ")),

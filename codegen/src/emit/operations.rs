@@ -70,7 +70,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     }
 
-    let (output_ty, output_item) = output(ctx, op);
+    let (output_ty, output_item) = output(op);
     let info = info(op);
     let validate = validate_fn(ctx, op);
     let build = build_fn(ctx, op);
@@ -419,8 +419,7 @@ fn decode_shape(shape: &Shape) -> TokenStream {
     }
 }
 
-fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
-    let _ = ctx;
+fn output(op: &Operation) -> (TokenStream, TokenStream) {
     match &op.output {
         Output::Unit => (quote!(()), quote!()),
         Output::Single(s) => (rust_type(&s.ty), quote!()),
