@@ -1,6 +1,7 @@
 //! Shared helpers for the test suite: where the specs and seeds are, the examples a spec
 //! carries, and JSON equivalence as the SDK defines it.
 
+pub mod mock;
 pub mod prism;
 
 use serde_json::Value;

@@ -2,6 +2,7 @@
 //! header, body and decoding; client-side constraints; typed errors with their context fields;
 //! partial updates; pagination by `meta.total`; forward compatibility.
 
+use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, validation_error as validation};
 use std::collections::BTreeMap;
 
 use futures_util::StreamExt;
@@ -27,32 +28,10 @@ fn assert_bearer(req: &Request) {
     assert_eq!(req.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer sk_live_test"));
 }
 
-fn body_of(req: &Request) -> Value {
-    serde_json::from_slice(&req.body).unwrap_or_else(|e| panic!("request body is JSON ({e}): {:?}", req.body))
-}
 
-fn assert_json_body(req: &Request, expected: Value) {
-    assert_eq!(req.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"));
-    assert_eq!(body_of(req), expected, "exact request body");
-}
 
-async fn silent_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(500)).expect(0).named("nothing is sent").mount(&server).await;
-    server
-}
 
-async fn assert_nothing_sent(server: &MockServer) {
-    server.verify().await;
-    assert!(server.received_requests().await.unwrap().is_empty());
-}
 
-fn validation(err: &voice_agents::runtime::Error) -> (String, String) {
-    match err {
-        voice_agents::runtime::Error::Validation(v) => (v.field().to_owned(), v.rule().to_owned()),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
 
 fn agent_json() -> Value {
     json!({
