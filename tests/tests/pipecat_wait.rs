@@ -29,8 +29,11 @@ async fn serve_in_order(server: &MockServer, bodies: Vec<(u16, Value)>) {
 }
 
 fn client(server: &MockServer) -> Client {
-    // No per-attempt or idle timers: with paused time only the polling sleeps advance the clock.
+    // No timers but the polling sleeps: paused time jumps to the next timer whenever the test
+    // waits on wiremock's thread, so per-attempt, idle-read and pool-idle timers would fire.
+    let http = reqwest::Client::builder().pool_idle_timeout(None).build().expect("reqwest client");
     Client::builder()
+        .http_client(http)
         .private_key_auth("pk")
         .base_url(format!("{}/v1", server.uri()))
         .max_retries(0)
