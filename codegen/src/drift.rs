@@ -74,7 +74,7 @@ mod tests {
             hashes: SourceHashes { spec: spec_hash.into(), overlay: None },
             extension_module: false,
         };
-        crate::emit::preamble_write_for_tests(&p, body)
+        crate::emit::preamble::write(&p, body)
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub mod prism;
 
 use serde_json::Value;
 use std::path::PathBuf;
-use voice_agents_codegen::{ir, load, Input};
+use voice_agents_codegen::{ir, Input};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -34,7 +34,6 @@ pub fn load_spec(dir: &str) -> LoadedSpec {
     let overlay = std::fs::read_to_string(base.join("overlay.yaml")).ok();
     let input = Input { file: spec_name, text: &text, overlay: overlay.as_deref().map(|o| ("overlay.yaml", o)) };
     let (api, loaded, _) = voice_agents_codegen::analyze(input).expect("spec analyzes");
-    let _: &load::Loaded = &loaded;
     LoadedSpec { document: loaded.document, api }
 }
 

@@ -4,16 +4,10 @@
 mod client;
 pub mod docs;
 mod operations;
-mod preamble;
+pub(crate) mod preamble;
 mod types;
 
 pub use preamble::{body_hash, parse_preamble, Preamble};
-
-/// Writes a preamble in front of a body (for tests of the drift check).
-#[doc(hidden)]
-pub fn preamble_write_for_tests(p: &Provenance, body: &str) -> String {
-    preamble::write(p, body)
-}
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
@@ -58,9 +52,9 @@ impl<'a> Ctx<'a> {
         Self { api, types: api.types.iter().map(|t| (t.name.as_str(), t)).collect() }
     }
 
-    /// The named type has a `Validate` impl.
+    /// The named type has a `Validate` impl (request structs and unions; enums have no rules).
     pub fn validates(&self, name: &str) -> bool {
-        self.types.get(name).is_some_and(|t| t.usage.request && !matches!(t.kind, TypeKind::Alias(_)))
+        self.types.get(name).is_some_and(|t| t.usage.request && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)))
     }
 
     /// The aliased shape, if `name` is an alias.
@@ -175,7 +169,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         let module = model_files.claim_ident(naming::snake_name(component));
         let items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(&ctx, d)).collect();
         let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
-        let imports = imports(&defined, defs.iter().flat_map(|d| referenced(&d.kind)), false);
+        let imports = imports(&defined, defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)), false);
         let doc = docs::inner_attrs(&format!("The `{component}` schema and the types nested in it."));
         let allow = file_allows(any_deprecated_type || defs.iter().any(|d| type_mentions_deprecated(d)));
         render(format!("models/{}.rs", module.text), quote! { #doc #allow #imports #( #items )* })?;
@@ -203,7 +197,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         let type_items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(&ctx, d)).collect();
         let op_items: Vec<TokenStream> = ops.iter().map(|op| operations::operation(&ctx, op)).collect();
         let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
-        let mentioned = defs.iter().flat_map(|d| referenced(&d.kind)).chain(ops.iter().flat_map(|op| op_referenced(op)));
+        let mentioned = defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)).chain(ops.iter().flat_map(|op| op_referenced(op)));
         let imports = imports(&defined, mentioned, true);
         let doc = docs::inner_attrs(&format!("Operations of the `{group}` group and their inline types."));
         let deprecated = defs.iter().any(|d| type_mentions_deprecated(d)) || ops.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated));
@@ -270,10 +264,6 @@ fn imports(defined: &BTreeSet<&str>, mentioned: impl Iterator<Item = String>, wi
     }
     let idents = names.iter().map(|n| ident(n));
     quote!( use super::super::{ #( #idents ),* }; )
-}
-
-fn referenced(kind: &TypeKind) -> Vec<String> {
-    crate::ir::referenced_names(kind)
 }
 
 fn op_referenced(op: &Operation) -> Vec<String> {

@@ -74,9 +74,9 @@ pub fn type_def(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(ctx, def, s, doc),
-        TypeKind::Enum(e) => enum_def(def, e, doc),
-        TypeKind::Union(u) => union_def(ctx, def, u, doc),
+        TypeKind::Struct(s) => struct_def(ctx, def, s, quote!(#doc #deprecated)),
+        TypeKind::Enum(e) => enum_def(def, e, quote!(#doc #deprecated)),
+        TypeKind::Union(u) => union_def(ctx, def, u, quote!(#doc #deprecated)),
         TypeKind::Alias(shape) => {
             // An alias has no impls of its own: checks on it are emitted where it is used.
             let ty = rust_type(&shape.ty);
@@ -497,9 +497,6 @@ fn enum_def(def: &TypeDef, e: &Enum, doc: TokenStream) -> TokenStream {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 String::deserialize(deserializer).map(Self::from)
             }
-        }
-        impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, _path: &str) -> Result<(), crate::runtime::validate::ValidationError> { Ok(()) }
         }
     }
 }

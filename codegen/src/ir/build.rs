@@ -98,9 +98,10 @@ impl<'a> Builder<'a> {
         let security_schemes = self.security_schemes();
         self.components();
         let operations = self.operations(&security_schemes);
+        let extensions = self.root_extensions();
         self.compute_usage(&operations);
         self.box_recursive_fields();
-        self.error_accessors(&operations);
+        self.error_accessors(&operations, &extensions);
         Api {
             title: spec.info.title.clone(),
             version: spec.info.version.clone(),
@@ -109,7 +110,7 @@ impl<'a> Builder<'a> {
             security_schemes,
             types: std::mem::take(&mut self.types),
             operations,
-            extensions: self.root_extensions(),
+            extensions,
         }
     }
 
@@ -683,7 +684,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Gives error-body structs `code()`/`message()` accessors (from `x-error` or by field name).
-    fn error_accessors(&mut self, operations: &[Operation]) {
+    fn error_accessors(&mut self, operations: &[Operation], ext: &ApiExtensions) {
         let mut names = Vec::new();
         for op in operations {
             for r in op.responses.iter().filter(|r| !r.status.is_success()) {
@@ -694,7 +695,6 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let ext = self.root_extensions();
         for name in names {
             let code = self.access_path(&name, ext.error_code_pointer.as_deref(), &["code", "error_code", "errorCode"]);
             let message = self.access_path(&name, ext.error_message_pointer.as_deref(), &["message", "error", "detail", "error_description"]);

@@ -69,9 +69,8 @@ pub fn load(input: Input<'_>) -> Result<Loaded, Diagnostics> {
         overlay::apply(&mut document, &overlay, overlay_file)?;
     }
     check_version(input.file, &document)?;
-    let mut typed = document.clone();
-    saturate_integer_bounds(&mut typed);
-    let spec = deserialize(input.file, &typed)?;
+    saturate_integer_bounds(&mut document);
+    let spec = deserialize(input.file, &document)?;
     Ok(Loaded {
         file: input.file.to_owned(),
         document,

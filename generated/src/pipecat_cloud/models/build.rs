@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 add5265c683e27e7125f340167d80bfe6b553f525389b2ae11d947e343f79cfd
+// body sha256 4138db50a2a9d602c2c6d1d3927502c61832356c7167fce174c6745635aaf5b5
 
 //! The `Build` schema and the types nested in it.
 #![allow(deprecated)]
@@ -149,14 +149,5 @@ impl<'de> serde::Deserialize<'de> for BuildStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for BuildStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

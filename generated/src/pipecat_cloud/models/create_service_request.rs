@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 8193e6c789f1b5f8ee0cb309aad81187a39e90f3d6aba021f45aed879535cddc
+// body sha256 4e53bae9da05de8568013d889a784d862d1219bc72ccff1a5739784ceb6e2382
 
 //! The `CreateServiceRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -279,18 +279,10 @@ impl<'de> serde::Deserialize<'de> for CreateServiceRequestArchitecture {
     }
 }
 
-impl crate::runtime::validate::Validate for CreateServiceRequestArchitecture {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Deprecated: use `architecture` instead. Legacy alias where `arm` maps to `arm64` and `amd` maps to `amd64`. Ignored when `architecture` is present.
 ///
 /// **Deprecated** in the spec.
+#[deprecated]
 ///
 /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
 /// encodes back unchanged.
@@ -359,15 +351,6 @@ impl<'de> serde::Deserialize<'de> for CreateServiceRequestNodeType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for CreateServiceRequestNodeType {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 
@@ -544,15 +527,6 @@ impl<'de> serde::Deserialize<'de> for CreateServiceRequestKrispVivaAudioFilter {
     }
 }
 
-impl crate::runtime::validate::Validate for CreateServiceRequestKrispVivaAudioFilter {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// The agent profile to use for resource allocation. Valid values are:
 ///
 /// - `agent-1x`: 0.5 vCPU and 1 GB of memory. Best for voice agents.
@@ -630,14 +604,5 @@ impl<'de> serde::Deserialize<'de> for CreateServiceRequestAgentProfile {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for CreateServiceRequestAgentProfile {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 fb2c1c824ffb26f4fb86b271d45cc438c9fd3da2c307f790517cbb94ad1ca7a5
+// body sha256 85f019a3a055c7985ec1dd028d2f86755eacc51a03e9e7de977c94a554ab6953
 
 //! The `Region` schema and the types nested in it.
 #![allow(deprecated)]
@@ -94,15 +94,6 @@ impl<'de> serde::Deserialize<'de> for RegionSupportedArchitecturesItem {
     }
 }
 
-impl crate::runtime::validate::Validate for RegionSupportedArchitecturesItem {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// The architecture used when a deploy does not specify one.
 ///
 /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
@@ -172,14 +163,5 @@ impl<'de> serde::Deserialize<'de> for RegionDefaultArchitecture {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for RegionDefaultArchitecture {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 5b827fcb3153d14abd8798985e52d9f3527fea1f38f1de11b333ec132d8b5aff
+// body sha256 1179433da453b49f31309ab33424a08aa03f96578827e6cf5ab6fd8e97b53439
 
 //! The `RevisionHealth` schema and the types nested in it.
 #![allow(deprecated)]
@@ -117,14 +117,5 @@ impl<'de> serde::Deserialize<'de> for RevisionHealthState {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for RevisionHealthState {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 b8741d0064de1e126d2759ed2d63cda215142d1b60a723e863f88fcc77602504
+// body sha256 c0f9474794401427795fedf0dd2d878bdfdd5ae83764b7606c90a074bc4535e2
 
 //! The `RevisionInfo` schema and the types nested in it.
 #![allow(deprecated)]
@@ -117,14 +117,5 @@ impl<'de> serde::Deserialize<'de> for RevisionInfoPhase {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for RevisionInfoPhase {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 b5b1667a2b260968895ce6cf1b47e0ed72d5103d14a0db00216c49f597553dd6
+// body sha256 60461fd247f5a9a662420a1f13d8618aa4703bad48ac17e69078772dc7a8fcb1
 
 //! The `SecretSetSummary` schema and the types nested in it.
 #![allow(deprecated)]
@@ -99,15 +99,6 @@ impl<'de> serde::Deserialize<'de> for SecretSetSummaryType {
     }
 }
 
-impl crate::runtime::validate::Validate for SecretSetSummaryType {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Readiness state. `pending` while provisioning is in flight, `ready` once the set can be bound to a deploy, `failed` if provisioning could not complete.
 ///
 /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
@@ -181,14 +172,5 @@ impl<'de> serde::Deserialize<'de> for SecretSetSummaryStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for SecretSetSummaryStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

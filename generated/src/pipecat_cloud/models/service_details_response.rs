@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 89627bbbc1f08cf1fff3929b279ac1a6f4faca4e0cc4ae6a77b411942e1538f6
+// body sha256 27c5da52cd3b12b1b95f728ed3e8b5db6822a3cf2467ffc23c295d318fe25af0
 
 //! The `ServiceDetailsResponse` schema and the types nested in it.
 #![allow(deprecated)]
@@ -341,14 +341,5 @@ impl<'de> serde::Deserialize<'de> for ServiceDetailsResponseKrispVivaAudioFilter
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for ServiceDetailsResponseKrispVivaAudioFilter {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

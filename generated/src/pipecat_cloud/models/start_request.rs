@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 f6a1cd82e46b082dc4e172a9ee36526bdd4529ced6b9bd9b8d71a41888319fda
+// body sha256 3a53fbe3f866b4696dce9a28d91af7e0890a3c7bea431d6b55edacb322693b4a
 
 //! The `StartRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -191,14 +191,5 @@ impl<'de> serde::Deserialize<'de> for StartRequestTransport {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for StartRequestTransport {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

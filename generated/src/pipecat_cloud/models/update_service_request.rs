@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 566f42fbbc41aa756b9ca23eb3eecd25c0fdddecd1ae53849246708a67bf6385
+// body sha256 eb2258939c097c7a8a73287d1e2b91f38c6a3cac0e2fd969a7455367c2720d69
 
 //! The `UpdateServiceRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -260,18 +260,10 @@ impl<'de> serde::Deserialize<'de> for UpdateServiceRequestArchitecture {
     }
 }
 
-impl crate::runtime::validate::Validate for UpdateServiceRequestArchitecture {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Deprecated: use `architecture` instead. Legacy alias where `arm` maps to `arm64` and `amd` maps to `amd64`. Ignored when `architecture` is present.
 ///
 /// **Deprecated** in the spec.
+#[deprecated]
 ///
 /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
 /// encodes back unchanged.
@@ -340,15 +332,6 @@ impl<'de> serde::Deserialize<'de> for UpdateServiceRequestNodeType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for UpdateServiceRequestNodeType {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 
@@ -525,15 +508,6 @@ impl<'de> serde::Deserialize<'de> for UpdateServiceRequestKrispVivaAudioFilter {
     }
 }
 
-impl crate::runtime::validate::Validate for UpdateServiceRequestKrispVivaAudioFilter {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// The agent profile to use for resource allocation. Valid values are:
 ///
 /// - `agent-1x`: 0.5 vCPU and 1 GB of memory. Best for voice agents.
@@ -611,14 +585,5 @@ impl<'de> serde::Deserialize<'de> for UpdateServiceRequestAgentProfile {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for UpdateServiceRequestAgentProfile {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }

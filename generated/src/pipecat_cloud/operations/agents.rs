@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 c35379f339c108f51d0cee30f042ea72f0f39a8950acf5274400049b076543eb
+// body sha256 b5ad55ce99edb608ac42d9b04842987a043b7b11a4ea02a15089e6dcf4c655a4
 
 //! Operations of the `agents` group and their inline types.
 #![allow(deprecated)]
@@ -97,15 +97,6 @@ impl<'de> serde::Deserialize<'de> for DeleteServiceResponseStatus {
     }
 }
 
-impl crate::runtime::validate::Validate for DeleteServiceResponseStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Inline schema at `#/paths/~1agents~1{agentName}~1logs/get/parameters/6/schema` in the spec.
 ///
 /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
@@ -175,15 +166,6 @@ impl<'de> serde::Deserialize<'de> for GetLogsOrder {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for GetLogsOrder {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 
@@ -283,15 +265,6 @@ impl<'de> serde::Deserialize<'de> for GetLogsResponseTotalRelation {
     }
 }
 
-impl crate::runtime::validate::Validate for GetLogsResponseTotalRelation {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Inline schema at `#/paths/~1agents~1{agentName}~1logs/get/responses/200/content/application~1json/schema/properties/logs/items` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -385,15 +358,6 @@ impl<'de> serde::Deserialize<'de> for GetSessionsStatus {
     }
 }
 
-impl crate::runtime::validate::Validate for GetSessionsStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Inline schema at `#/paths/~1agents~1{agentName}~1sessions/get/parameters/7/schema` in the spec.
 ///
 /// Open enum: a value this SDK does not know yet decodes into the fallback variant and
@@ -467,15 +431,6 @@ impl<'de> serde::Deserialize<'de> for GetSessionsStartType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for GetSessionsStartType {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 

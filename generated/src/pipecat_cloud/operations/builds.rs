@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 ab2844dea0a60fefde064c7aa6535a7c555b47777932c17d744be44b277ba0ea
+// body sha256 9d6bcc103be3d4365f10c1db246980e4dd35bf0efffa913ed0b639ea6ea81256
 
 //! Operations of the `builds` group and their inline types.
 #![allow(deprecated)]
@@ -92,15 +92,6 @@ impl<'de> serde::Deserialize<'de> for ListBuildsStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for ListBuildsStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 

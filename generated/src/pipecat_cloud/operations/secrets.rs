@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 faa3797f119b3cc11e72ca384b89a9779be9c34530dae0e082dd12fb005324e7
+// body sha256 2605f5ee3f2878add58eee779f1256e21a509cdb06b24f26d18a1007745355ea
 
 //! Operations of the `secrets` group and their inline types.
 #![allow(deprecated)]
@@ -102,15 +102,6 @@ impl<'de> serde::Deserialize<'de> for GetSecretSetResponseStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for GetSecretSetResponseStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 
@@ -241,15 +232,6 @@ impl<'de> serde::Deserialize<'de> for UpsertSecretSetResponseStatus {
     }
 }
 
-impl crate::runtime::validate::Validate for UpsertSecretSetResponseStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Inline schema at `#/paths/~1secrets~1{setName}/delete/responses/200/content/application~1json/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -327,15 +309,6 @@ impl<'de> serde::Deserialize<'de> for DeleteSecretSetResponseStatus {
     }
 }
 
-impl crate::runtime::validate::Validate for DeleteSecretSetResponseStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-
 /// Inline schema at `#/paths/~1secrets~1{setName}~1{secretKey}/delete/responses/200/content/application~1json/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -410,15 +383,6 @@ impl<'de> serde::Deserialize<'de> for DeleteSecretFromSetResponseStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl crate::runtime::validate::Validate for DeleteSecretFromSetResponseStatus {
-    fn validate(
-        &self,
-        _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
     }
 }
 
