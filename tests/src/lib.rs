@@ -1,8 +1,9 @@
-//! Shared helpers for the test suite: where the specs and seeds are, the examples a spec
+//! Shared helpers for the test suite: where the specs and fixtures are, the examples a spec
 //! carries, and JSON equivalence as the SDK defines it.
 
 pub mod mock;
 pub mod prism;
+pub mod prism_install;
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -13,9 +14,12 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `../shared` beside the project (seeds, corpus, upstream specs).
-pub fn shared() -> PathBuf {
-    root().join("../shared")
+/// A vendor documentation example, `tests/fixtures/vendor-examples/<api>/<name>.json` (see the
+/// README there for the page each came from). A missing or broken fixture fails naming the file.
+pub fn vendor_example(api: &str, name: &str) -> Value {
+    let path = root().join("tests/fixtures/vendor-examples").join(api).join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
 /// A spec under `specs/<dir>/`, loaded with its overlay, plus its IR.
@@ -173,78 +177,4 @@ pub fn json_equivalent(expected: &Value, actual: &Value, strict_nulls: bool) -> 
         }
     }
     go(expected, actual, "", strict_nulls)
-}
-
-/// The JSON blocks of a seed document (text pages with pasted JSON), parsed.
-///
-/// Seeds are scraped documentation pages: a JSON value starts at a line that is exactly `{`
-/// (or starts with `--data '` / `--data '{`) and runs until the braces balance.
-pub fn seed_json_blocks(text: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let at_line_start = i == 0 || chars[i - 1] == '\n' || chars[i - 1] == '\'';
-        if chars[i] == '{' && at_line_start {
-            if let Some(end) = balanced_end(&chars, i) {
-                let candidate: String = chars[i..=end].iter().collect();
-                if let Ok(v) = serde_json::from_str::<Value>(&candidate) {
-                    out.push(v);
-                    i = end + 1;
-                    continue;
-                }
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
-fn balanced_end(chars: &[char], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    for (offset, &c) in chars[start..].iter().enumerate() {
-        if in_str {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_str = true,
-            '{' | '[' => depth += 1,
-            '}' | ']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(start + offset);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn equivalence_treats_null_as_absent_only_when_lenient() {
-        let e = serde_json::json!({"a": null, "t": "2025-04-18T20:30:00.000Z"});
-        let a = serde_json::json!({"t": "2025-04-18T20:30:00Z"});
-        assert!(json_equivalent(&e, &a, false).is_ok());
-        assert!(json_equivalent(&e, &a, true).is_err());
-        assert!(json_equivalent(&serde_json::json!({"a": 1}), &serde_json::json!({"a": 2}), false).is_err());
-    }
-
-    #[test]
-    fn seed_blocks_are_found_in_pasted_pages() {
-        let blocks = seed_json_blocks("curl --data '{\"a\": 1}'\nResponse:\n{\n\"b\": [1, {\"c\": \"}\"}]\n}\ntext");
-        assert_eq!(blocks.len(), 2);
-    }
 }

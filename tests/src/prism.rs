@@ -3,8 +3,8 @@
 //!
 //! Prism is a pinned npm dev dependency of this package (`tests/package.json`,
 //! `@stoplight/prism-cli` **5.14.2**, the newest 5.x that supports node 20; 5.15.10+
-//! require node >= 24.14). Install it with `npm ci --prefix tests` (xtask's
-//! `ensure_prism` does this when `tests/node_modules/.bin/prism` is missing).
+//! require node >= 24.14). [`Prism::start`] installs it on first use (`npm ci --prefix tests`,
+//! see [`crate::prism_install`]), as `cargo xtask ci` does in its own step.
 //!
 //! [`Prism::start`] runs
 //!
@@ -220,7 +220,8 @@ impl Prism {
     /// Starts `prism mock` on a free loopback port for the given spec file and
     /// waits until it listens.
     ///
-    /// Fails if Prism is not installed, the spec does not exist, Prism exits
+    /// Installs Prism first if needed. Fails if it cannot be installed (no Node.js), the spec
+    /// does not exist, Prism exits
     /// early (the error contains its output and the log path), or it is not
     /// ready within 60 s.
     pub fn start(spec: &Path) -> io::Result<Prism> {
@@ -230,17 +231,8 @@ impl Prism {
     /// Like [`Prism::start`], with extra `prism mock` arguments appended after
     /// the default flags (e.g. `&["--errors"]`, `&["-v", "debug"]`).
     pub fn start_with_args(spec: &Path, extra_args: &[&str]) -> io::Result<Prism> {
-        let bin = prism_bin();
-        if !bin.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!(
-                    "Prism is not installed ({} is missing); run `npm ci --prefix tests` \
-                     from the repository root",
-                    bin.display()
-                ),
-            ));
-        }
+        let bin = crate::prism_install::ensure_installed(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .map_err(|e| io::Error::new(io::ErrorKind::NotFound, e))?;
         let spec =
             spec.canonicalize().map_err(|e| io::Error::new(e.kind(), format!("spec file {}: {e}", spec.display())))?;
 
@@ -379,10 +371,6 @@ impl Drop for Prism {
     }
 }
 
-/// Path of the project-installed Prism CLI: `tests/node_modules/.bin/prism`.
-pub fn prism_bin() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules").join(".bin").join("prism")
-}
 
 /// One entry of the [`VIOLATIONS_HEADER`] header (or of the `validation`
 /// array of a Prism-generated 422 problem+json body, whose `location` lacks

@@ -1,0 +1,74 @@
+//! The real-world corpus (`tests/corpus/`, see its README): every spec generates, or fails with
+//! located diagnostics, and the generator never panics on any of them.
+
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use voice_agents_codegen::{generate, Input, Severity};
+
+const COMMAND: &str = "cargo xtask regen";
+
+/// Every spec the corpus README lists: a missing one is a failure naming it, never a skip.
+const CORPUS: &[&str] = &[
+    "api.github.com.json",
+    "buildomat.json",
+    "cli-gen.json",
+    "keeper.json",
+    "nexus.json",
+    "openai-3.0.yaml",
+    "openai-3.1.yaml",
+    "oxide-rs.json",
+    "param-collision.json",
+    "param-overrides.json",
+    "petstore.yaml",
+    "propolis-server.json",
+];
+
+#[test]
+fn corpus_specs_generate_or_fail_with_diagnostics_but_never_panic() {
+    let dir = crate::root().join("tests/corpus");
+    let specs: Vec<PathBuf> = CORPUS.iter().map(|name| dir.join(name)).collect();
+    for path in &specs {
+        assert!(path.is_file(), "corpus spec {} is missing", path.display());
+    }
+
+    let mut panicked = Vec::new();
+    let mut failed = BTreeSet::new();
+    println!("{:<24} {:>8} {:>6} {:>6} {:>6} {:>9}", "spec", "result", "diags", "ops", "files", "ms");
+    for path in &specs {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {name}: {e}"));
+        let start = Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| generate(Input { file: &name, text: &text, overlay: None }, COMMAND)));
+        let ms = start.elapsed().as_millis();
+        match outcome {
+            Err(_) => {
+                println!("{name:<24} {:>8} {:>6} {:>6} {:>6} {ms:>9}", "PANIC", "-", "-", "-");
+                panicked.push(name);
+            }
+            Ok(Ok(g)) => {
+                println!(
+                    "{name:<24} {:>8} {:>6} {:>6} {:>6} {ms:>9}",
+                    "ok",
+                    g.warnings.len(),
+                    g.api.operations.len(),
+                    g.files.len()
+                );
+            }
+            Ok(Err(d)) => {
+                assert!(d.has_errors(), "{name}: an Err must hold an error");
+                let first = d.0.iter().find(|x| x.severity == Severity::Error).map(ToString::to_string).unwrap_or_default();
+                println!("{name:<24} {:>8} {:>6} {:>6} {:>6} {ms:>9}  {first}", "errors", d.0.len(), "-", "-");
+                failed.insert(name);
+            }
+        }
+    }
+    assert!(panicked.is_empty(), "the generator panicked on {panicked:?}");
+    for must_pass in ["petstore.yaml", "keeper.json", "buildomat.json", "nexus.json"] {
+        assert!(specs.iter().any(|p| p.ends_with(must_pass)), "{must_pass} is missing from the corpus");
+        assert!(!failed.contains(must_pass), "{must_pass} must generate");
+    }
+}
+

@@ -1,0 +1,20 @@
+//! The SDK's integration tests, in one test binary (one build, one link): the generated clients
+//! against wiremock servers, contract tests against Prism mocks of each spec, and the spec and
+//! vendor examples decoding into the generated types.
+//!
+//! Prism is installed on first use (`npm ci --prefix tests`, under a file lock); Node.js is the
+//! only prerequisite beyond Rust.
+
+mod contract_common;
+
+mod ayra;
+mod contract_ayra;
+mod contract_pipecat;
+mod contract_talkifai;
+mod pipecat_examples;
+mod pipecat_operations;
+mod pipecat_secrets;
+mod pipecat_wait;
+mod prism_smoke;
+mod talkifai;
+mod talkifai_ayra_examples;
