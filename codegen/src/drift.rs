@@ -72,7 +72,7 @@ mod tests {
             spec_file: "specs/x.json".into(),
             overlay_file: None,
             hashes: SourceHashes { spec: spec_hash.into(), overlay: None },
-            extension_module: false,
+            module_path: "api".into(),
         };
         crate::emit::preamble::write(&p, body)
     }

@@ -41,21 +41,22 @@ pub fn analyze(input: Input<'_>) -> Result<(ir::Api, load::Loaded, Vec<Diagnosti
     }
 }
 
-/// Runs the whole pipeline for one spec. `command` is named in every file's preamble.
+/// Runs the whole pipeline for one spec. `command` is named in every file's preamble. The doc
+/// examples name the module `api`; see [`generate_module`] to name it.
 pub fn generate(input: Input<'_>, command: &str) -> Result<Generated, Diagnostics> {
-    generate_module(input, command, false)
+    generate_module(input, command, "api")
 }
 
-/// Like [`generate`]; with `extension_module`, the module also declares and re-exports a
-/// hand-written `ext.rs` that lives beside the generated files.
-pub fn generate_module(input: Input<'_>, command: &str, extension_module: bool) -> Result<Generated, Diagnostics> {
+/// Like [`generate`]; `module_path` is the Rust path users name the generated module by
+/// (`voice_agents::pipecat_cloud`), which the compiled doc examples start from.
+pub fn generate_module(input: Input<'_>, command: &str, module_path: &str) -> Result<Generated, Diagnostics> {
     let (api, loaded, warnings) = analyze(input)?;
     let provenance = Provenance {
         command: command.to_owned(),
         spec_file: input.file.to_owned(),
         overlay_file: input.overlay.map(|(f, _)| f.to_owned()),
         hashes: loaded.hashes.clone(),
-        extension_module,
+        module_path: module_path.to_owned(),
     };
     let files = emit::emit(&api, &provenance).map_err(|d| Diagnostics(vec![d]))?;
     Ok(Generated { files, warnings, api })

@@ -1,7 +1,18 @@
 //! Typed async Rust clients for voice-agent platforms, generated from their OpenAPI specs.
 #![doc = include_str!("../../README.md")]
 
-pub mod runtime;
+/// The runtime's types that applications use: the error, responses, pages, tri-state fields.
+///
+/// Everything else a generated client needs lives in `voice_agents_runtime` and is not part of
+/// this crate's API.
+pub mod runtime {
+    pub use voice_agents_runtime::{
+        ApiError, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, Nullable, Page, RawCall, RawResponse,
+        RequestOptions, Response, TimeoutKind, True, ValidationError,
+    };
+}
+
+pub use runtime::{Error, Response};
 
 // Crates whose types appear in the generated APIs, re-exported so users need not pin them.
 pub use bytes;
@@ -17,3 +28,9 @@ pub mod talkifai;
 
 #[cfg(feature = "ayra")]
 pub mod ayra;
+
+/// Hand-written conveniences on top of the generated clients (not generated).
+pub mod ext {
+    #[cfg(feature = "pipecat-cloud")]
+    pub mod pipecat_cloud;
+}

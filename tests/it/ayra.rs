@@ -83,8 +83,8 @@ fn minimal_agent(id: &str) -> Value {
 
 #[test]
 fn default_server_carries_the_v1_prefix() {
-    assert_eq!(ayra::API.servers[0].url, "https://api.ayra.ai/v1");
-    assert_eq!(ayra::API.security_schemes.iter().map(|s| s.name).collect::<Vec<_>>(), ["BearerAuth"]);
+    assert_eq!(<ayra::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url, "https://api.ayra.ai/v1");
+    assert_eq!(<ayra::Client as voice_agents_runtime::__private::ApiClient>::API.security_schemes.iter().map(|s| s.name).collect::<Vec<_>>(), ["BearerAuth"]);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use voice_agents::ayra as ay;
 use voice_agents::chrono::{DateTime, Utc};
-use voice_agents::runtime::{Operation, OperationInfo};
+use voice_agents_runtime::__private::{Operation, OperationInfo};
 
 const AGENT_ID: &str = "agent_abc123xyz789";
 const CONVERSATION_ID: &str = "conv_abc123";

@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 
 use reqwest::header::HeaderMap;
 use serde_json::Value;
-use voice_agents::runtime::{Call, Core, Error, Operation, OperationInfo, RawResponse, Response};
+use voice_agents::runtime::{Core, Error, RawResponse, Response};
+use voice_agents_runtime::__private::{Operation, OperationInfo};
 use voice_agents_tests::load_spec;
 use voice_agents_tests::prism::{Prism, Violation, VIOLATIONS_HEADER};
 
@@ -309,7 +310,7 @@ pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
 }
 
 /// The static facts of the operation a call will run (its id, method and path template).
-pub fn op_info<O: Operation>(_call: &Call<'_, O>) -> &'static OperationInfo {
+pub fn op_info<O: Operation>(_call: &O) -> &'static OperationInfo {
     O::INFO
 }
 

@@ -17,7 +17,7 @@ use crate::contract_common::{
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use voice_agents::pipecat_cloud as pc;
-use voice_agents::runtime::{Operation, OperationInfo};
+use voice_agents_runtime::__private::{Operation, OperationInfo};
 use voice_agents::uuid::Uuid;
 
 const AGENT: &str = "my-agent";

@@ -11,7 +11,7 @@
 
 use serde_json::{json, Map, Value};
 use voice_agents::pipecat_cloud::{self as pc, Client};
-use voice_agents::runtime::{ClientBuilder, Error, ErrorKind};
+use voice_agents::runtime::{Error, ErrorKind};
 use wiremock::matchers::{any, body_json, header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
@@ -45,7 +45,7 @@ macro_rules! uuid {
 }
 
 /// A builder with all three credentials and the mock server as `{base}/v1`.
-fn builder(server: &MockServer) -> ClientBuilder<Client> {
+fn builder(server: &MockServer) -> pc::ClientBuilder {
     Client::builder()
         .private_key_auth(PRIVATE_KEY)
         .public_key_auth(PUBLIC_KEY)
@@ -1104,7 +1104,7 @@ async fn upsert_secret_set_puts_regular_secrets_and_decodes_202() {
     ])
     .region("us-west");
     let resp = client(&server)
-        .upsert_secret_set("my-app-secrets", body.into())
+        .upsert_secret_set("my-app-secrets", body)
         .send_with_response()
         .await
         .expect("upsertSecretSet succeeds");
@@ -1137,7 +1137,7 @@ async fn upsert_secret_set_puts_image_pull_secret_with_is_image_pull_secret_true
     let body =
         pc::ImagePullSecretRequest::new("https://index.docker.io/v1/", "your-docker-auth-token").region("us-west");
     let accepted = client(&server)
-        .upsert_secret_set("dockerhub-credentials", body.into())
+        .upsert_secret_set("dockerhub-credentials", body)
         .await
         .expect("upsertSecretSet succeeds");
     assert_eq!(accepted.status, pc::UpsertSecretSetResponseStatus::Ok);
@@ -1586,7 +1586,7 @@ async fn max_session_duration_outside_60_to_14400_is_rejected_on_create_and_upda
 async fn upsert_secret_set_rejects_invalid_set_name() {
     let server = server_expecting_nothing().await;
     let client = client(&server);
-    let body = || pc::RegularSecretsRequest::new(vec![pc::RegularSecretsRequestSecretsItem::new("K", "v")]).into();
+    let body = || pc::RegularSecretsRequest::new(vec![pc::RegularSecretsRequestSecretsItem::new("K", "v")]);
     let pattern = "pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     let cases = [
         ("My_Secrets".to_string(), pattern),
@@ -1605,7 +1605,7 @@ async fn upsert_secret_set_rejects_invalid_set_name() {
 async fn upsert_secret_set_rejects_empty_secrets_list() {
     let server = server_expecting_nothing().await;
     let err = client(&server)
-        .upsert_secret_set("my-app-secrets", pc::RegularSecretsRequest::new(vec![]).into())
+        .upsert_secret_set("my-app-secrets", pc::RegularSecretsRequest::new(vec![]))
         .await
         .unwrap_err();
     assert_validation(&err, "body.secrets", "minItems 1");
@@ -1775,7 +1775,7 @@ async fn upsert_secret_set_409_decodes_conflict() {
         .await;
 
     let body = pc::RegularSecretsRequest::new(vec![pc::RegularSecretsRequestSecretsItem::new("API_KEY", "v")]);
-    let err = no_retry_client(&server).upsert_secret_set("my-secrets", body.into()).await.unwrap_err();
+    let err = no_retry_client(&server).upsert_secret_set("my-secrets", body).await.unwrap_err();
     assert_api_error(
         &err,
         409,

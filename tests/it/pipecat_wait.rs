@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 use std::time::Duration;
-use voice_agents::pipecat_cloud::{deployment_state, Client, DeploymentState, ServiceDetailsResponse, WaitError, WaitOptions};
+use voice_agents::ext::pipecat_cloud::{deployment_state, DeploymentState, WaitError, WaitOptions};
+use voice_agents::pipecat_cloud::{Client, ServiceDetailsResponse};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

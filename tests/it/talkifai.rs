@@ -87,9 +87,9 @@ fn function_json() -> Value {
 
 #[test]
 fn default_server_is_the_bare_host_because_paths_carry_their_own_prefix() {
-    assert_eq!(tk::API.servers.len(), 1);
-    assert_eq!(tk::API.servers[0].url, "https://api.talkifai.dev");
-    let names: Vec<_> = tk::API.security_schemes.iter().map(|s| s.name).collect();
+    assert_eq!(<tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers.len(), 1);
+    assert_eq!(<tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url, "https://api.talkifai.dev");
+    let names: Vec<_> = <tk::Client as voice_agents_runtime::__private::ApiClient>::API.security_schemes.iter().map(|s| s.name).collect();
     assert_eq!(names, ["BearerAuth", "ApiKeyAuth"]);
 }
 
@@ -278,7 +278,7 @@ async fn create_agent_posts_the_pipeline_body_and_returns_the_new_summary() {
     .language("en")
     .mode(tk::AgentMode::Private)
     .temperature(0.7);
-    let response = client(&server).create_agent(body.into()).send_with_response().await.expect("createAgent");
+    let response = client(&server).create_agent(body).send_with_response().await.expect("createAgent");
     let req = only_request(&server).await;
     assert_eq!((req.method.as_str(), req.url.path(), req.url.query()), ("POST", "/v1/agents", None));
     assert_bearer(&req);
@@ -728,7 +728,7 @@ async fn a_variant_always_sends_its_own_architecture_tag() {
         .await;
     let mut body = tk::PipelineAgentCreate::new("n", "p", "m", "s", "t");
     body.agent_architecture = "realtime".into();
-    client(&server).create_agent(body.into()).await.expect("created");
+    client(&server).create_agent(body).await.expect("created");
     let sent = body_of(&only_request(&server).await);
     assert_eq!(sent["agentArchitecture"], "pipeline", "a pipeline body went out tagged {}", sent["agentArchitecture"]);
 }
@@ -837,7 +837,7 @@ async fn an_error_body_without_code_still_gives_the_message() {
         .mount(&server)
         .await;
     let body = tk::TextAgentCreate::new("n", "", "m");
-    let err = client(&server).create_agent(body.into()).await.expect_err("400");
+    let err = client(&server).create_agent(body).await.expect_err("400");
     assert_eq!(err.kind(), ErrorKind::BadRequest);
     assert_eq!(err.code(), None);
     assert_eq!(err.message(), Some("systemPrompt is required"));

@@ -44,9 +44,9 @@ pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, Stri
     let text = read(root, &api.spec)?;
     let overlay_text = api.overlay.as_ref().map(|o| read(root, o)).transpose()?;
     let input = Input { file: &api.spec, text: &text, overlay: api.overlay.as_deref().zip(overlay_text.as_deref()) };
-    // Hand-written conveniences for one API live in `ext.rs` beside its generated files.
-    let extension = root.join("generated/src").join(&api.module).join("ext.rs").is_file();
-    let generated = generate_module(input, REGEN, extension).map_err(|d| format!("{}: cannot generate:\n{d}", api.spec))?;
+    let module_path = format!("voice_agents::{}", api.module);
+    let generated =
+        generate_module(input, REGEN, &module_path).map_err(|d| format!("{}: cannot generate:\n{d}", api.spec))?;
     for w in &generated.warnings {
         eprintln!("{w}");
     }
@@ -84,7 +84,8 @@ fn files_on_disk(root: &Path, modules: &[String]) -> BTreeMap<String, String> {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() && (name != "runtime" || modules.contains(&name)) {
+        // `ext/` holds hand-written helpers: files without a preamble, which the check ignores.
+        if path.is_dir() && (name != "ext" || modules.contains(&name)) {
             collect(root, &path, &mut found);
         }
     }

@@ -1,10 +1,10 @@
-//! The API's `Client`: its static description (servers, security schemes) and typed
-//! credential setters on the runtime's `ClientBuilder`.
+//! The API's `Client`, its static description (servers, security schemes) and its
+//! `ClientBuilder` with one typed credential setter per security scheme.
 
 use super::docs;
 use crate::ir::*;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// Emits `client.rs`.
 pub fn client(api: &Api) -> TokenStream {
@@ -12,17 +12,18 @@ pub fn client(api: &Api) -> TokenStream {
     let servers = api.servers.iter().map(|s| {
         let url = &s.url;
         let description = &s.description;
-        quote!(crate::runtime::ServerInfo { url: #url, description: #description })
+        quote!(voice_agents_runtime::__private::ServerInfo { url: #url, description: #description })
     });
     let schemes = api.security_schemes.iter().map(|s| {
         let name = &s.name;
         let kind = match &s.kind {
-            SecurityKind::Bearer => quote!(crate::runtime::SecurityKind::Bearer),
-            SecurityKind::Basic => quote!(crate::runtime::SecurityKind::Basic),
-            SecurityKind::ApiKeyHeader(h) => quote!(crate::runtime::SecurityKind::ApiKeyHeader(#h)),
-            SecurityKind::ApiKeyQuery(q) => quote!(crate::runtime::SecurityKind::ApiKeyQuery(#q)),
+            SecurityKind::Bearer => quote!(voice_agents_runtime::__private::SecurityKind::Bearer),
+            SecurityKind::Basic => quote!(voice_agents_runtime::__private::SecurityKind::Basic),
+            SecurityKind::ApiKeyHeader(h) => quote!(voice_agents_runtime::__private::SecurityKind::ApiKeyHeader(#h)),
+            SecurityKind::ApiKeyQuery(q) => quote!(voice_agents_runtime::__private::SecurityKind::ApiKeyQuery(#q)),
         };
-        quote!(crate::runtime::SecuritySchemeInfo { name: #name, kind: #kind })
+        let setter = s.setter.trim_start_matches("r#");
+        quote!(voice_agents_runtime::__private::SecuritySchemeInfo { name: #name, setter: #setter, kind: #kind })
     });
     let setters = api.security_schemes.iter().map(|s| {
         let setter = super::ident(&s.setter);
@@ -39,19 +40,18 @@ pub fn client(api: &Api) -> TokenStream {
         );
         quote! {
             #doc
-            pub fn #setter(self, secret: impl Into<String>) -> Self { self.credential(#name, secret) }
+            pub fn #setter(self, secret: impl Into<String>) -> Self { Self(self.0.credential(#name, secret)) }
         }
     });
     let client_doc = docs::trusted_attrs(&format!(
-        "A client for the {} API.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning a [`Call`](crate::runtime::Call): `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.",
+        "A client for the {} API.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning its request builder: `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.",
         docs::sanitize(title)
     ));
-    let builder_ty = format_ident!("ClientBuilder");
     quote! {
-        //! The client, its servers and its credentials.
+        //! The client, its builder, its servers and its credentials.
 
         /// What the runtime needs to know about this API: servers and security schemes.
-        pub static API: crate::runtime::ApiInfo = crate::runtime::ApiInfo {
+        pub(crate) static API: voice_agents_runtime::__private::ApiInfo = voice_agents_runtime::__private::ApiInfo {
             name: #title,
             servers: &[ #( #servers ),* ],
             security_schemes: &[ #( #schemes ),* ],
@@ -60,30 +60,40 @@ pub fn client(api: &Api) -> TokenStream {
         #client_doc
         #[derive(Debug, Clone)]
         pub struct Client {
-            pub(crate) core: crate::runtime::Core,
+            pub(crate) core: voice_agents_runtime::Core,
         }
 
-        impl crate::runtime::ApiClient for Client {
-            const API: &'static crate::runtime::ApiInfo = &API;
-            fn from_core(core: crate::runtime::Core) -> Self {
+        impl voice_agents_runtime::__private::ApiClient for Client {
+            const API: &'static voice_agents_runtime::__private::ApiInfo = &API;
+            fn from_core(core: voice_agents_runtime::Core) -> Self {
                 Self { core }
             }
         }
 
         impl Client {
             /// Starts configuring a client: credentials, base URL, retries, timeouts, headers.
-            pub fn builder() -> crate::runtime::#builder_ty<Client> {
-                crate::runtime::#builder_ty::new()
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder(voice_agents_runtime::ClientBuilder::new())
             }
 
             /// The shared HTTP machinery, including the raw escape hatch for undocumented endpoints.
-            pub fn core(&self) -> &crate::runtime::Core {
+            pub fn core(&self) -> &voice_agents_runtime::Core {
                 &self.core
             }
         }
 
-        impl crate::runtime::#builder_ty<Client> {
+        /// Configures a [`Client`]: credentials, base URL, retries, timeouts, headers.
+        ///
+        /// Defaults: 2 retries, 60 s per attempt, 5 s connect, 30 s idle read, 60 s `Retry-After`
+        /// cap, user agent `voice-agents/<version>`, header `x-retry-count`.
+        #[derive(Debug)]
+        #[must_use = "a builder does nothing until `build` is called"]
+        pub struct ClientBuilder(voice_agents_runtime::ClientBuilder<Client>);
+
+        impl ClientBuilder {
             #( #setters )*
         }
+
+        voice_agents_runtime::__client_builder!(ClientBuilder, Client);
     }
 }

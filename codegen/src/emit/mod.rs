@@ -28,8 +28,9 @@ pub struct Provenance {
     pub overlay_file: Option<String>,
     /// Hashes of spec and overlay.
     pub hashes: SourceHashes,
-    /// A hand-written `ext.rs` sits in the module directory: declare and re-export it.
-    pub extension_module: bool,
+    /// The Rust path of the generated module as users name it (`voice_agents::pipecat_cloud`);
+    /// the compiled doc examples start from it.
+    pub module_path: String,
 }
 
 /// One generated file, as data.
@@ -44,12 +45,14 @@ pub struct GeneratedFile {
 /// Lookups the emitters share.
 pub(crate) struct Ctx<'a> {
     pub api: &'a Api,
+    /// See [`Provenance::module_path`].
+    pub module_path: &'a str,
     types: BTreeMap<&'a str, &'a TypeDef>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(api: &'a Api) -> Self {
-        Self { api, types: api.types.iter().map(|t| (t.name.as_str(), t)).collect() }
+    fn new(api: &'a Api, module_path: &'a str) -> Self {
+        Self { api, module_path, types: api.types.iter().map(|t| (t.name.as_str(), t)).collect() }
     }
 
     /// The named type has a `Validate` impl (request structs and unions; enums have no rules).
@@ -140,7 +143,7 @@ pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
 
 /// Emits every file of one API module.
 pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Diagnostic> {
-    let ctx = Ctx::new(api);
+    let ctx = Ctx::new(api, &provenance.module_path);
     // A deprecated type is named by other files (fields, operations): allow it crate-side everywhere.
     let any_deprecated_type = api.types.iter().any(|t| t.deprecated);
     let mut files = Vec::new();
@@ -209,7 +212,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
     render(
         "operations/mod.rs".to_owned(),
         quote! {
-            //! One file per operation group: operation structs, `Client` methods, inline types.
+            //! One file per operation group: request builders, `Client` methods, inline types.
             #( mod #group_idents; pub use #group_idents::*; )*
         },
     )?;
@@ -314,21 +317,13 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
     let doc = docs::trusted_inner_attrs(&text);
     let models = has_models.then(|| quote!(pub use models::*;));
     let operations = has_operations.then(|| quote!(pub use operations::*;));
-    let extension = provenance.extension_module.then(|| {
-        quote! {
-            // Hand-written conveniences for this API (not generated; see ext.rs).
-            mod ext;
-            pub use ext::*;
-        }
-    });
     quote! {
         #doc
         mod client;
         pub mod models;
         pub mod operations;
-        pub use client::{Client, API};
+        pub use client::{Client, ClientBuilder};
         #models
         #operations
-        #extension
     }
 }

@@ -1,5 +1,5 @@
-//! Operations -> an operation struct implementing `runtime::Operation`, a `Client` method, and
-//! setters for optional parameters on `Call<'_, Op>`.
+//! Operations -> one request builder type per operation (its own docs page: endpoint, arguments,
+//! setters for optional parameters, an example), its `Operation` impl and a `Client` method.
 
 use super::types::{check_value, rust_type};
 use super::{docs, ident, Ctx};
@@ -7,65 +7,58 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// Emits one operation.
+/// Emits one operation: its request builder, the `Operation` impl and the `Client` method.
 pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let op_name = format_ident!("{}", op.type_name);
     let method_name = ident(&op.method_name);
+    let method_text = op.method_name.trim_start_matches("r#");
     let endpoint = format!("`{} {}`", op.method, op.path);
-    let mut extra = vec![endpoint.clone()];
-    if let Some(server) = ctx.api.servers.get(op.server).filter(|_| op.server != 0) {
-        extra.push(format!("Served from `{}`.", server.url));
-    }
-    if op.deprecated {
-        extra.push("**Deprecated** in the spec.".to_owned());
-    }
-    let op_doc = docs::attrs(&super::types::with_fallback(&op.docs, || format!("Calls `{}`.", op.id)), &extra);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
 
-    // Fields of the operation struct: every parameter, then the body.
+    // Fields of the builder: the call state, every parameter, then the body.
     let mut fields = Vec::new();
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
+    let mut arg_docs = Vec::new();
+    let mut example_params = Vec::new();
     for p in &op.params {
         let name = ident(&p.name);
         let ty = rust_type(&p.shape.ty);
-        let pdoc = param_doc(p);
         if p.required {
-            fields.push(quote!(#pdoc pub(crate) #name: #ty,));
-            if p.shape.ty == TypeRef::String {
-                args.push(quote!(#name: impl Into<String>));
-                inits.push(quote!(#name: #name.into()));
-            } else {
-                args.push(quote!(#name: #ty));
-                inits.push(quote!(#name));
-            }
+            fields.push(quote!(#name: #ty,));
+            args.push(quote!(#name: impl Into<#ty>));
+            inits.push(quote!(#name: #name.into()));
+            arg_docs.push(format!("- `{}`: {}", p.name.trim_start_matches("r#"), param_summary(p)));
+            example_params.push((p.name.clone(), example_type(&p.shape.ty)));
         } else {
-            fields.push(quote!(#pdoc pub(crate) #name: Option<#ty>,));
+            fields.push(quote!(#name: Option<#ty>,));
             inits.push(quote!(#name: None));
-            let setter_ty = if p.shape.ty == TypeRef::String { quote!(impl Into<String>) } else { ty.clone() };
-            let conv = if p.shape.ty == TypeRef::String { quote!(value.into()) } else { quote!(value) };
             let dep = p.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
             let setter = setter_name(&p.name);
+            let pdoc = param_doc(p);
             setters.push(quote! {
                 #pdoc #dep
-                pub fn #setter(mut self, value: #setter_ty) -> Self { self.op.#name = Some(#conv); self }
+                pub fn #setter(mut self, value: impl Into<#ty>) -> Self { self.#name = Some(value.into()); self }
             });
         }
     }
     if let Some(body) = &op.body {
         let ty = rust_type(&body.shape.ty);
-        let bdoc = docs::attrs(&super::types::with_fallback(&body.docs, || "The request body.".to_owned()), &[]);
         if body.required {
-            fields.push(quote!(#bdoc pub(crate) body: #ty,));
-            args.push(quote!(body: #ty));
-            inits.push(quote!(body));
+            fields.push(quote!(body: #ty,));
+            args.push(quote!(body: impl Into<#ty>));
+            inits.push(quote!(body: body.into()));
+            let what = body.docs.description.as_deref().or(body.docs.summary.as_deref()).map(first_line).unwrap_or("The request body.");
+            arg_docs.push(format!("- `body`: {what}"));
+            example_params.push(("body".to_owned(), example_type(&body.shape.ty)));
         } else {
-            fields.push(quote!(#bdoc pub(crate) body: Option<#ty>,));
+            fields.push(quote!(body: Option<#ty>,));
             inits.push(quote!(body: None));
+            let bdoc = docs::attrs(&super::types::with_fallback(&body.docs, || "Sets the request body (optional for this operation).".to_owned()), &[]);
             setters.push(quote! {
-                /// Sets the request body (optional for this operation).
-                pub fn body(mut self, value: #ty) -> Self { self.op.body = Some(value); self }
+                #bdoc
+                pub fn body(mut self, value: impl Into<#ty>) -> Self { self.body = Some(value.into()); self }
             });
         }
     }
@@ -83,38 +76,63 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             None => quote!(None),
         };
         quote! {
-            const ENVELOPE: Option<crate::runtime::EnvelopeInfo> =
-                Some(crate::runtime::EnvelopeInfo { data: #data, request_id: #request_id });
+            const ENVELOPE: Option<voice_agents_runtime::__private::EnvelopeInfo> =
+                Some(voice_agents_runtime::__private::EnvelopeInfo { data: #data, request_id: #request_id });
         }
     });
     let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
     let no_retry = (!op.retry).then(|| quote!(const RETRY: bool = false;));
     let sensitive = op.body.as_ref().is_some_and(|b| ctx.holds_secrets(&b.shape.ty)).then(|| quote!(const SENSITIVE_BODY: bool = true;));
-    let call_setters = (!setters.is_empty()).then(|| {
+    let builder_setters = (!setters.is_empty()).then(|| {
         quote! {
-            impl crate::runtime::Call<'_, #op_name> {
+            impl #op_name<'_> {
                 #( #setters )*
             }
         }
     });
-    let struct_doc = docs::trusted_attrs(&format!(
-        "Parameters of {endpoint} (`{}`); built by [`Client::{}`].",
-        op.id,
-        op.method_name.trim_start_matches("r#")
+
+    // The builder's page: what the operation does, its endpoint, its arguments and an example.
+    let mut extra = vec![endpoint.clone()];
+    if let Some(server) = ctx.api.servers.get(op.server).filter(|_| op.server != 0) {
+        extra.push(format!("Served from `{}`.", server.url));
+    }
+    if op.deprecated {
+        extra.push("**Deprecated** in the spec.".to_owned());
+    }
+    let summary = super::types::with_fallback(&op.docs, || format!("Calls `{}`.", op.id));
+    let builder_doc = docs::attrs(&summary, &extra);
+    let mut how = format!(
+        "Built by [`Client::{method_text}`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too)."
+    );
+    if !arg_docs.is_empty() {
+        how.push_str(&format!("\n\nArguments of [`Client::{method_text}`]:\n{}", docs::sanitize(&arg_docs.join("\n"))));
+    }
+    how.push_str(&format!("\n\n# Example\n\n{}", example(ctx, op, &example_params)));
+    let builder_how = docs::trusted_attrs(&how);
+    let method_doc = docs::trusted_attrs(&format!(
+        "{} ({endpoint}): see [`{}`].",
+        docs::sanitize(first_line(summary.summary.as_deref().or(summary.description.as_deref()).unwrap_or_default())),
+        op.type_name
     ));
     quote! {
-        #struct_doc
+        #builder_doc
+        ///
+        #builder_how
         #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent or awaited"]
         #deprecated
-        pub struct #op_name {
+        pub struct #op_name<'a> {
+            call: voice_agents_runtime::__private::CallState<'a>,
             #( #fields )*
         }
 
+        #builder_setters
+
         #output_item
 
-        impl crate::runtime::Operation for #op_name {
+        impl voice_agents_runtime::__private::Operation for #op_name<'_> {
             type Output = #output_ty;
-            const INFO: &'static crate::runtime::OperationInfo = &#info;
+            const INFO: &'static voice_agents_runtime::__private::OperationInfo = &#info;
             #envelope_const
             #no_retry
             #sensitive
@@ -124,17 +142,60 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             #decode_error
         }
 
+        voice_agents_runtime::__request_builder!(#op_name, #output_ty);
+        #paginated
+
         impl Client {
-            #op_doc
+            #method_doc
             #deprecated
-            pub fn #method_name(&self, #( #args ),*) -> crate::runtime::Call<'_, #op_name> {
-                self.core.call(#op_name { #( #inits ),* })
+            pub fn #method_name(&self, #( #args ),*) -> #op_name<'_> {
+                #op_name { call: voice_agents_runtime::__private::CallState::new(&self.core), #( #inits ),* }
             }
         }
-
-        #call_setters
-        #paginated
     }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim()
+}
+
+/// One line on a required argument: where it goes and the spec's description.
+fn param_summary(p: &Param) -> String {
+    let location = match p.location {
+        ParamLocation::Path { .. } => "path parameter",
+        ParamLocation::Query => "query parameter",
+        ParamLocation::Header => "header",
+    };
+    let what = p.docs.description.as_deref().or(p.docs.summary.as_deref()).map(first_line).unwrap_or_default();
+    if what.is_empty() { format!("`{}` ({location}).", p.wire) } else { format!("`{}` ({location}): {what}", p.wire) }
+}
+
+/// The type a required argument has in the example's hidden function signature.
+fn example_type(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "&str".to_owned(),
+        other => rust_type(other).to_string().replace(" < ", "<").replace(" >", ">").replace(" :: ", "::").replace(" ,", ","),
+    }
+}
+
+/// A compiled (`no_run`) example of the call; required arguments are parameters of a hidden
+/// function, so the example shows the call itself and still type-checks.
+fn example(ctx: &Ctx<'_>, op: &Operation, params: &[(String, String)]) -> String {
+    let module = &ctx.module_path;
+    let root = module.split("::").next().unwrap_or(module);
+    let mut sig = format!("client: &{module}::Client");
+    for (name, ty) in params {
+        sig.push_str(&format!(", {name}: {ty}"));
+    }
+    let args: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+    let call = format!("client.{}({})", op.method_name, args.join(", "));
+    let body = match &op.output {
+        Output::Unit => format!("{call}.await?;"),
+        _ => format!("let response = {call}.await?;\nprintln!(\"{{response:?}}\");"),
+    };
+    format!(
+        "```no_run\n# #[allow(unused_imports)] use {root}::{{bytes, chrono, serde_json, uuid}};\n# use {module}::*;\n# async fn example({sig}) -> Result<(), Box<dyn std::error::Error>> {{\n{body}\n# Ok(())\n# }}\n```"
+    )
 }
 
 fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
@@ -181,9 +242,9 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
         _ => quote!(Vec::new()),
     };
     quote! {
-        impl crate::runtime::Paginated for #op_name {
+        impl voice_agents_runtime::__private::Paginated for #op_name<'_> {
             type Item = #item;
-            const PAGES: crate::runtime::PageInfo = crate::runtime::PageInfo { has_next: #has_next, total: #total };
+            const PAGES: voice_agents_runtime::__private::PageInfo = voice_agents_runtime::__private::PageInfo { has_next: #has_next, total: #total };
             fn page(&self) -> u64 {
                 self.#page.and_then(|v| u64::try_from(v).ok()).unwrap_or(#page_default)
             }
@@ -197,14 +258,17 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
                 #items
             }
         }
+
+        voice_agents_runtime::__paginated_builder!(#op_name, #item);
     }
 }
 
-/// Methods `Call` has for every operation; a parameter setter with one of these names gets
+/// Methods every request builder has (`__request_builder!`, `__paginated_builder!`) and its `call`
+/// field; a parameter setter with one of these names gets
 /// a `_param` suffix (`GET /logs?query=` -> `.query_param(..)`).
 const CALL_METHODS: &[&str] = &[
     "timeout", "max_retries", "header", "query", "idempotency_key", "send", "send_with_response", "into_future", "body",
-    "fetch_page", "pages", "items",
+    "fetch_page", "pages", "items", "call", "clone", "fmt",
 ];
 
 fn setter_name(field: &str) -> proc_macro2::Ident {
@@ -239,9 +303,9 @@ fn info(op: &Operation) -> TokenStream {
     let server = proc_macro2::Literal::usize_unsuffixed(op.server);
     let alternatives = op.security.iter().map(|names| quote!(&[ #( #names ),* ]));
     quote! {
-        crate::runtime::OperationInfo {
+        voice_agents_runtime::__private::OperationInfo {
             id: #id,
-            method: http::Method::#method,
+            method: voice_agents_runtime::__private::Method::#method,
             path: #path,
             server: #server,
             security: &[ #( #alternatives ),* ],
@@ -283,7 +347,7 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         return quote!();
     }
     quote! {
-        fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+        fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
             #( #checks )*
             Ok(())
         }
@@ -405,7 +469,7 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     let req = if steps.is_empty() { quote!(_req) } else { quote!(req) };
     quote! {
-        fn build(&self, #req: &mut crate::runtime::RequestParts) -> Result<(), crate::runtime::Error> {
+        fn build(&self, #req: &mut voice_agents_runtime::__private::RequestParts) -> Result<(), voice_agents_runtime::Error> {
             #( #steps )*
             Ok(())
         }
@@ -415,7 +479,7 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 fn decode_shape(shape: &Shape) -> TokenStream {
     match shape.ty {
         TypeRef::Bytes => quote!(Ok(resp.body.clone())),
-        _ => quote!(crate::runtime::decode_json(resp)),
+        _ => quote!(voice_agents_runtime::__private::decode_json(resp)),
     }
 }
 
@@ -460,8 +524,8 @@ fn decode_fn(op: &Operation) -> TokenStream {
         let ty = format_ident!("{}", env.type_name);
         let field = ident(&env.data_field);
         return quote! {
-            fn decode(resp: &crate::runtime::RawResponse) -> Result<Self::Output, crate::runtime::Error> {
-                let envelope: #ty = crate::runtime::decode_json(resp)?;
+            fn decode(resp: &voice_agents_runtime::RawResponse) -> Result<Self::Output, voice_agents_runtime::Error> {
+                let envelope: #ty = voice_agents_runtime::__private::decode_json(resp)?;
                 Ok(envelope.#field)
             }
         };
@@ -482,7 +546,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
             quote! {
                 match resp.status.as_u16() {
                     #( #empty )|* => Ok(None),
-                    _ => { let value: Result<_, crate::runtime::Error> = #inner; value.map(Some) }
+                    _ => { let value: Result<_, voice_agents_runtime::Error> = #inner; value.map(Some) }
                 }
             }
         }
@@ -493,7 +557,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
                 match body {
                     Some(s) => {
                         let inner = decode_shape(s);
-                        quote!(#code => { let value: Result<_, crate::runtime::Error> = #inner; value.map(#enum_name::#vname) })
+                        quote!(#code => { let value: Result<_, voice_agents_runtime::Error> = #inner; value.map(#enum_name::#vname) })
                     }
                     None => quote!(#code => Ok(#enum_name::#vname),),
                 }
@@ -502,13 +566,13 @@ fn decode_fn(op: &Operation) -> TokenStream {
             let fallback = variants.iter().find(|(_, _, b)| b.is_some()).map(|(_, v, b)| {
                 let vname = format_ident!("{}", v);
                 let inner = b.as_ref().map(decode_shape).unwrap_or_default();
-                quote!(_ => { let value: Result<_, crate::runtime::Error> = #inner; value.map(#enum_name::#vname) })
+                quote!(_ => { let value: Result<_, voice_agents_runtime::Error> = #inner; value.map(#enum_name::#vname) })
             });
             quote!( match resp.status.as_u16() { #( #arms )* #fallback } )
         }
     };
     quote! {
-        fn decode(resp: &crate::runtime::RawResponse) -> Result<Self::Output, crate::runtime::Error> {
+        fn decode(resp: &voice_agents_runtime::RawResponse) -> Result<Self::Output, voice_agents_runtime::Error> {
             #body
         }
     }
@@ -562,8 +626,8 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if let Some(name) = single {
         let ty = format_ident!("{}", name);
         return quote! {
-            fn decode_error(_status: u16, body: &[u8]) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-                crate::runtime::decode_error_body::<#ty>(body)
+            fn decode_error(_status: u16, body: &[u8]) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+                voice_agents_runtime::__private::decode_error_body::<#ty>(body)
             }
         };
     }
@@ -573,17 +637,17 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let (l, h) = (proc_macro2::Literal::u16_unsuffixed(lo), proc_macro2::Literal::u16_unsuffixed(hi));
             if lo == hi { quote!(#l) } else { quote!(#l..=#h) }
         });
-        quote!( #( #patterns )|* => crate::runtime::decode_error_body::<#ty>(body), )
+        quote!( #( #patterns )|* => voice_agents_runtime::__private::decode_error_body::<#ty>(body), )
     });
     let fallback = match default_arm {
         Some(name) => {
             let ty = format_ident!("{}", name);
-            quote!(_ => crate::runtime::decode_error_body::<#ty>(body),)
+            quote!(_ => voice_agents_runtime::__private::decode_error_body::<#ty>(body),)
         }
         None => quote!(_ => None,),
     };
     quote! {
-        fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn crate::runtime::ErrorBody>> {
+        fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
             match status { #( #arms )* #fallback }
         }
     }

@@ -82,7 +82,7 @@ mod tests {
             spec_file: "specs/a/openapi.json".into(),
             overlay_file: Some("specs/a/overlay.yaml".into()),
             hashes: SourceHashes { spec: "aa".into(), overlay: Some("bb".into()) },
-            extension_module: false,
+            module_path: "api".into(),
         };
         let text = write(&p, "pub struct A;\n");
         let (pre, body) = parse_preamble(&text).expect("parses");

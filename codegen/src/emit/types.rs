@@ -17,7 +17,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Number { single: true } => quote!(f32),
         TypeRef::Number { single: false } => quote!(f64),
         TypeRef::Boolean | TypeRef::BoolConst(false) => quote!(bool),
-        TypeRef::BoolConst(true) => quote!(crate::runtime::True),
+        TypeRef::BoolConst(true) => quote!(voice_agents_runtime::True),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         TypeRef::Date => quote!(chrono::NaiveDate),
         TypeRef::Uuid => quote!(uuid::Uuid),
@@ -90,7 +90,7 @@ fn field_type(f: &Field, usage: Usage) -> TokenStream {
     match holder(f, usage) {
         Holder::Plain => inner,
         Holder::Option => quote!(Option<#inner>),
-        Holder::Nullable => quote!(crate::runtime::Nullable<#inner>),
+        Holder::Nullable => quote!(voice_agents_runtime::Nullable<#inner>),
     }
 }
 
@@ -144,7 +144,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
             Holder::Plain => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
             Holder::Option if f.required => quote!(#[serde(#rename default)]),
             Holder::Option => quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
-            Holder::Nullable => quote!(#[serde(#rename default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]),
+            Holder::Nullable => quote!(#[serde(#rename default, skip_serializing_if = "voice_agents_runtime::Nullable::is_absent")]),
         };
         let deprecated = f.deprecated.then(|| {
             let note = "deprecated in the API spec";
@@ -196,7 +196,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         let first_line = f.docs.description.as_deref().or(f.docs.summary.as_deref()).and_then(|d| d.lines().next()).unwrap_or("");
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
         match holder(f, def.usage) {
-            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: crate::runtime::True)),
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: voice_agents_runtime::True)),
             // A required single-value enum (a union's tag, a `kind: [widget]`) has one possible value.
             Holder::Plain if ctx.single_value(&f.shape.ty).is_some() => {
                 let only = ctx.single_value(&f.shape.ty).unwrap_or_default();
@@ -221,16 +221,16 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
                 });
             }
             Holder::Nullable => {
-                inits.push(quote!(#fname: crate::runtime::Nullable::Absent));
+                inits.push(quote!(#fname: voice_agents_runtime::Nullable::Absent));
                 let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
                 let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
                 let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
                 let value = wrap(quote!(value.into()));
                 setters.push(quote! {
                     #doc #deprecated
-                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = crate::runtime::Nullable::Value(#value); self }
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = voice_agents_runtime::Nullable::Value(#value); self }
                     #null_doc #deprecated
-                    pub fn #null_name(mut self) -> Self { self.#fname = crate::runtime::Nullable::Null; self }
+                    pub fn #null_name(mut self) -> Self { self.#fname = voice_agents_runtime::Nullable::Null; self }
                 });
             }
         }
@@ -293,7 +293,7 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
     let c = &shape.constraints;
     let mut checks = Vec::new();
 
-    let v = quote!(crate::runtime::validate);
+    let v = quote!(voice_agents_runtime::__private::validate);
     if let Some(n) = c.min_length {
         checks.push(quote!(#v::min_length(&#path, #value, #n)?;));
     }
@@ -306,7 +306,7 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
     if c.format_uuid {
         checks.push(quote! {
             if uuid::Uuid::parse_str(#value).is_err() {
-                return Err(crate::runtime::validate::ValidationError::new(#path, "format uuid"));
+                return Err(voice_agents_runtime::ValidationError::new(#path, "format uuid"));
             }
         });
     }
@@ -339,7 +339,7 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
             if let Some(aliased) = ctx.alias_of(n) {
                 checks.push(check_value(ctx, value, aliased, path));
             } else if ctx.validates(n) {
-                checks.push(quote!(crate::runtime::validate::Validate::validate(#value, &#path)?;));
+                checks.push(quote!(voice_agents_runtime::__private::validate::Validate::validate(#value, &#path)?;));
             }
         }
         TypeRef::Array(item) if ctx.needs_check(item) => {
@@ -376,7 +376,7 @@ fn struct_validate(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
                 }
                 Holder::Nullable => {
                     let inner = check_value(ctx, quote!(value), &f.shape, path);
-                    quote!( if let crate::runtime::Nullable::Value(value) = &self.#fname { #inner } )
+                    quote!( if let voice_agents_runtime::Nullable::Value(value) = &self.#fname { #inner } )
                 }
             }
         })
@@ -387,8 +387,8 @@ fn struct_validate(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
     });
     let path_param = if checks.is_empty() && additional.is_none() { quote!(_path) } else { quote!(path) };
     quote! {
-        impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, #path_param: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+        impl voice_agents_runtime::__private::validate::Validate for #name {
+            fn validate(&self, #path_param: &str) -> Result<(), voice_agents_runtime::ValidationError> {
                 #( #checks )*
                 #additional
                 Ok(())
@@ -418,7 +418,7 @@ fn error_body_impl(def: &TypeDef, acc: &ErrorAccessors) -> TokenStream {
     let code = accessor(&acc.code, "code");
     let message = accessor(&acc.message, "message");
     quote! {
-        impl crate::runtime::ErrorBody for #name {
+        impl voice_agents_runtime::ErrorBody for #name {
             #code
             #message
             fn as_any(&self) -> &dyn std::any::Any { self }
@@ -534,9 +534,9 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
         });
         let unknown_arm = open.then(|| quote!(Self::Unknown(_) => {}));
         quote! {
-            impl crate::runtime::validate::Validate for #name {
+            impl voice_agents_runtime::__private::validate::Validate for #name {
                 #[allow(unused_variables)]
-                fn validate(&self, path: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+                fn validate(&self, path: &str) -> Result<(), voice_agents_runtime::ValidationError> {
                     match self { #( #arms )* #unknown_arm }
                     Ok(())
                 }
@@ -593,7 +593,7 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
         let vname = format_ident!("{}", v.name);
         match v.tags.first() {
             Some(tag) => quote! {
-                Self::#vname(value) => crate::runtime::serialize_tagged(value, #prop, #tag, serializer),
+                Self::#vname(value) => voice_agents_runtime::__private::serialize_tagged(value, #prop, #tag, serializer),
             },
             None => quote!(Self::#vname(value) => value.serialize(serializer),),
         }

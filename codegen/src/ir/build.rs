@@ -123,7 +123,12 @@ impl<'a> Builder<'a> {
     fn security_schemes(&mut self) -> Vec<SecurityScheme> {
         let mut out = Vec::new();
         let Some(components) = &self.spec.components else { return out };
-        let mut setters = Scope::with_reserved(&["new", "build", "base_url", "server_url", "credential"]);
+        // The generated `ClientBuilder`'s own methods (`voice_agents_runtime::__client_builder!`).
+        let mut setters = Scope::with_reserved(&[
+            "new", "build", "base_url", "server_url", "credential", "http_client", "max_retries", "timeout", "no_timeout",
+            "connect_timeout", "deadline", "read_idle_timeout", "no_read_idle_timeout", "max_retry_after", "default_header",
+            "remove_default_header", "user_agent", "no_user_agent", "retry_count_header",
+        ]);
         for (name, scheme) in &components.security_schemes {
             let at = pointer(["components", "securitySchemes", name]);
             let ReferenceOr::Item(scheme) = scheme else {
@@ -402,7 +407,7 @@ impl<'a> Builder<'a> {
                 merged.push((p, at));
             }
         }
-        let mut scope = Scope::with_reserved(&["body"]);
+        let mut scope = Scope::with_reserved(&["body", "call"]);
         let mut out = Vec::new();
         for (p, at) in merged {
             let data = p.parameter_data_ref();

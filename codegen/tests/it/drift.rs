@@ -13,9 +13,8 @@ fn pipecat(spec_text: &str) -> BTreeMap<String, String> {
         text: spec_text,
         overlay: Some(("specs/pipecat-cloud/overlay.yaml", &overlay)),
     };
-    // As `cargo xtask regen` does: the hand-written `ext.rs` beside the module is declared in it.
-    let extension = root().join("generated/src/pipecat_cloud/ext.rs").is_file();
-    let generated = generate_module(input, "cargo xtask regen", extension).expect("generates");
+    // As `cargo xtask regen` does.
+    let generated = generate_module(input, "cargo xtask regen", "voice_agents::pipecat_cloud").expect("generates");
     generated.files.into_iter().map(|f| (f.path, f.contents)).collect()
 }
 

@@ -2,65 +2,76 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 1bcf9b91c27a39c5ca840c3d3d090d92e4af71aeea6c01e50384f7a061e0c525
+// body sha256 8949a04d26a6b8c8e9ff2ab06a3861ff4472d036ae81974962773c450a0837b6
 
-//! The client, its servers and its credentials.
+//! The client, its builder, its servers and its credentials.
 /// What the runtime needs to know about this API: servers and security schemes.
-pub static API: crate::runtime::ApiInfo = crate::runtime::ApiInfo {
+pub(crate) static API: voice_agents_runtime::__private::ApiInfo = voice_agents_runtime::__private::ApiInfo {
     name: "Pipecat Cloud",
     servers: &[
-        crate::runtime::ServerInfo {
+        voice_agents_runtime::__private::ServerInfo {
             url: "https://api.pipecat.daily.co/v1",
             description: "Private API server",
         },
-        crate::runtime::ServerInfo {
+        voice_agents_runtime::__private::ServerInfo {
             url: "https://api.pipecat.daily.co/v1/public",
             description: "Public API server",
         },
     ],
     security_schemes: &[
-        crate::runtime::SecuritySchemeInfo {
+        voice_agents_runtime::__private::SecuritySchemeInfo {
             name: "PrivateKeyAuth",
-            kind: crate::runtime::SecurityKind::Bearer,
+            setter: "private_key_auth",
+            kind: voice_agents_runtime::__private::SecurityKind::Bearer,
         },
-        crate::runtime::SecuritySchemeInfo {
+        voice_agents_runtime::__private::SecuritySchemeInfo {
             name: "BearerAuth",
-            kind: crate::runtime::SecurityKind::Bearer,
+            setter: "bearer_auth",
+            kind: voice_agents_runtime::__private::SecurityKind::Bearer,
         },
-        crate::runtime::SecuritySchemeInfo {
+        voice_agents_runtime::__private::SecuritySchemeInfo {
             name: "PublicKeyAuth",
-            kind: crate::runtime::SecurityKind::Bearer,
+            setter: "public_key_auth",
+            kind: voice_agents_runtime::__private::SecurityKind::Bearer,
         },
     ],
 };
 
 /// A client for the Pipecat Cloud API.
 ///
-/// Create one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning a [`Call`](crate::runtime::Call): `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.
+/// Create one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning its request builder: `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) core: crate::runtime::Core,
+    pub(crate) core: voice_agents_runtime::Core,
 }
 
-impl crate::runtime::ApiClient for Client {
-    const API: &'static crate::runtime::ApiInfo = &API;
-    fn from_core(core: crate::runtime::Core) -> Self {
+impl voice_agents_runtime::__private::ApiClient for Client {
+    const API: &'static voice_agents_runtime::__private::ApiInfo = &API;
+    fn from_core(core: voice_agents_runtime::Core) -> Self {
         Self { core }
     }
 }
 
 impl Client {
     /// Starts configuring a client: credentials, base URL, retries, timeouts, headers.
-    pub fn builder() -> crate::runtime::ClientBuilder<Client> {
-        crate::runtime::ClientBuilder::new()
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder(voice_agents_runtime::ClientBuilder::new())
     }
     /// The shared HTTP machinery, including the raw escape hatch for undocumented endpoints.
-    pub fn core(&self) -> &crate::runtime::Core {
+    pub fn core(&self) -> &voice_agents_runtime::Core {
         &self.core
     }
 }
 
-impl crate::runtime::ClientBuilder<Client> {
+/// Configures a [`Client`]: credentials, base URL, retries, timeouts, headers.
+///
+/// Defaults: 2 retries, 60 s per attempt, 5 s connect, 30 s idle read, 60 s `Retry-After`
+/// cap, user agent `voice-agents/<version>`, header `x-retry-count`.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ClientBuilder(voice_agents_runtime::ClientBuilder<Client>);
+
+impl ClientBuilder {
     /// Credential for the `PrivateKeyAuth` security scheme.
     ///
     /// Authentication requires a Pipecat Cloud Private API token.
@@ -69,7 +80,7 @@ impl crate::runtime::ClientBuilder<Client> {
     ///
     /// Sent as `Authorization: Bearer <token>` on the operations that require this scheme. Kept as a secret: it never appears in `Debug` output, errors or logs.
     pub fn private_key_auth(self, secret: impl Into<String>) -> Self {
-        self.credential("PrivateKeyAuth", secret)
+        Self(self.0.credential("PrivateKeyAuth", secret))
     }
     /// Credential for the `BearerAuth` security scheme.
     ///
@@ -77,7 +88,7 @@ impl crate::runtime::ClientBuilder<Client> {
     ///
     /// Sent as `Authorization: Bearer <token>` on the operations that require this scheme. Kept as a secret: it never appears in `Debug` output, errors or logs.
     pub fn bearer_auth(self, secret: impl Into<String>) -> Self {
-        self.credential("BearerAuth", secret)
+        Self(self.0.credential("BearerAuth", secret))
     }
     /// Credential for the `PublicKeyAuth` security scheme.
     ///
@@ -87,6 +98,8 @@ impl crate::runtime::ClientBuilder<Client> {
     ///
     /// Sent as `Authorization: Bearer <token>` on the operations that require this scheme. Kept as a secret: it never appears in `Debug` output, errors or logs.
     pub fn public_key_auth(self, secret: impl Into<String>) -> Self {
-        self.credential("PublicKeyAuth", secret)
+        Self(self.0.credential("PublicKeyAuth", secret))
     }
 }
+
+voice_agents_runtime::__client_builder!(ClientBuilder, Client);

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 76be624d2003305f78e9d6b650747096f87a4e9a0b833f8bb53ad9d771cf73d1
+// body sha256 aeaeedfe5d0422f34dacce914fc2b99aa1a893956dcd660dbc825e30cf865fcc
 
 //! # Pipecat Cloud (API version 1.0.0)
 //!
@@ -19,12 +19,8 @@ pub mod models;
 
 pub mod operations;
 
-pub use client::{Client, API};
+pub use client::{Client, ClientBuilder};
 
 pub use models::*;
 
 pub use operations::*;
-
-mod ext;
-
-pub use ext::*;

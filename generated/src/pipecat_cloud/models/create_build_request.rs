@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 e6b45a4d7bbcfcb822200513553b679086c96de29f51b9a9f08509d5debdd0c4
+// body sha256 366f0980865eac3210733db3aee90699a5528da7a950b489ac92af3dbf9935ef
 
 //! The `CreateBuildRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -38,11 +38,11 @@ impl CreateBuildRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for CreateBuildRequest {
+impl voice_agents_runtime::__private::validate::Validate for CreateBuildRequest {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 4e53bae9da05de8568013d889a784d862d1219bc72ccff1a5739784ceb6e2382
+// body sha256 7fc112b539cb33da0a5452c3fd42c79f5da5a285b3782d89b26f1e0c8b77e659
 
 //! The `CreateServiceRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -159,44 +159,41 @@ impl CreateServiceRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for CreateServiceRequest {
-    fn validate(
-        &self,
-        path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+impl voice_agents_runtime::__private::validate::Validate for CreateServiceRequest {
+    fn validate(&self, path: &str) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.service_name;
-            crate::runtime::validate::max_length(
+            voice_agents_runtime::__private::validate::max_length(
                 &format!("{}.{}", path, "serviceName"),
                 value,
                 54u64,
             )?;
-            crate::runtime::validate::pattern(
+            voice_agents_runtime::__private::validate::pattern(
                 &format!("{}.{}", path, "serviceName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])$",
             )?;
         }
         if let Some(value) = &self.auto_scaling {
-            crate::runtime::validate::Validate::validate(
+            voice_agents_runtime::__private::validate::Validate::validate(
                 value,
                 &format!("{}.{}", path, "autoScaling"),
             )?;
         }
         if let Some(value) = &self.krisp_viva {
-            crate::runtime::validate::Validate::validate(
+            voice_agents_runtime::__private::validate::Validate::validate(
                 value,
                 &format!("{}.{}", path, "krispViva"),
             )?;
         }
         if let Some(value) = &self.max_session_duration {
-            crate::runtime::validate::minimum(
+            voice_agents_runtime::__private::validate::minimum(
                 &format!("{}.{}", path, "maxSessionDuration"),
                 *value as f64,
                 60f64,
                 false,
             )?;
-            crate::runtime::validate::maximum(
+            voice_agents_runtime::__private::validate::maximum(
                 &format!("{}.{}", path, "maxSessionDuration"),
                 *value as f64,
                 14400f64,
@@ -388,11 +385,12 @@ impl CreateServiceRequestAutoScaling {
     }
 }
 
-impl crate::runtime::validate::Validate for CreateServiceRequestAutoScaling {
+impl voice_agents_runtime::__private::validate::Validate
+for CreateServiceRequestAutoScaling {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }
@@ -413,16 +411,18 @@ pub struct CreateServiceRequestKrispViva {
     #[serde(
         rename = "audioFilter",
         default,
-        skip_serializing_if = "crate::runtime::Nullable::is_absent"
+        skip_serializing_if = "voice_agents_runtime::Nullable::is_absent"
     )]
-    pub audio_filter: crate::runtime::Nullable<CreateServiceRequestKrispVivaAudioFilter>,
+    pub audio_filter: voice_agents_runtime::Nullable<
+        CreateServiceRequestKrispVivaAudioFilter,
+    >,
 }
 
 impl CreateServiceRequestKrispViva {
     /// Creates a value with the required fields set; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            audio_filter: crate::runtime::Nullable::Absent,
+            audio_filter: voice_agents_runtime::Nullable::Absent,
         }
     }
     /// Sets `audioFilter`. The Krisp VIVA audio filter model to use:
@@ -430,21 +430,22 @@ impl CreateServiceRequestKrispViva {
         mut self,
         value: impl Into<CreateServiceRequestKrispVivaAudioFilter>,
     ) -> Self {
-        self.audio_filter = crate::runtime::Nullable::Value(value.into());
+        self.audio_filter = voice_agents_runtime::Nullable::Value(value.into());
         self
     }
     /// Sends `audioFilter: null`, clearing it; leaving it unset sends nothing.
     pub fn null_audio_filter(mut self) -> Self {
-        self.audio_filter = crate::runtime::Nullable::Null;
+        self.audio_filter = voice_agents_runtime::Nullable::Null;
         self
     }
 }
 
-impl crate::runtime::validate::Validate for CreateServiceRequestKrispViva {
+impl voice_agents_runtime::__private::validate::Validate
+for CreateServiceRequestKrispViva {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

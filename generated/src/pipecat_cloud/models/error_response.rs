@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 139cea02ce819071e04d2b4651036be8d0839d8aed7fa1c50147d7420d0fb151
+// body sha256 f55cc8aaafc15b1c6f81f918144999e7fc0d91169a02ca775ba83177c3216709
 
 //! The `ErrorResponse` schema and the types nested in it.
 #![allow(deprecated)]
@@ -19,7 +19,7 @@ pub struct ErrorResponse {
     pub err: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-impl crate::runtime::ErrorBody for ErrorResponse {
+impl voice_agents_runtime::ErrorBody for ErrorResponse {
     fn code(&self) -> Option<&str> {
         Some(self.code.as_str())
     }

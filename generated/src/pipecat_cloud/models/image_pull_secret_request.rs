@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 9de2a01aa486cc1201279b92a34bef885d7936f1d5fcca2a2948d90ce50ff706
+// body sha256 9f608a04df791ff31df929178c19fa0e7cd8b220401bfe6a068e5ea878438912
 
 //! The `ImagePullSecretRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -12,7 +12,7 @@
 pub struct ImagePullSecretRequest {
     /// Must be true for image pull secrets
     #[serde(rename = "isImagePullSecret")]
-    pub is_image_pull_secret: crate::runtime::True,
+    pub is_image_pull_secret: voice_agents_runtime::True,
     /// Host URL. A trailing slash will be added automatically if not present.
     pub host: String,
     /// Authentication token or credentials
@@ -40,7 +40,7 @@ impl ImagePullSecretRequest {
     /// Creates a value with the required fields set; optional fields start unset.
     pub fn new(host: impl Into<String>, secret_value: impl Into<String>) -> Self {
         Self {
-            is_image_pull_secret: crate::runtime::True,
+            is_image_pull_secret: voice_agents_runtime::True,
             host: host.into(),
             secret_value: secret_value.into(),
             region: None,
@@ -53,11 +53,11 @@ impl ImagePullSecretRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for ImagePullSecretRequest {
+impl voice_agents_runtime::__private::validate::Validate for ImagePullSecretRequest {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 2c7f02293125123ca05c18a7ac12e477684ce1c3040c753c8e2d84ccf58f9e76
+// body sha256 e07e9bf3880225c0428ecd4ee56e974e3311a660d88613f1ea1a3040d43ab2ce
 
 //! The `RegularSecretsRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -32,21 +32,18 @@ impl RegularSecretsRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for RegularSecretsRequest {
-    fn validate(
-        &self,
-        path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+impl voice_agents_runtime::__private::validate::Validate for RegularSecretsRequest {
+    fn validate(&self, path: &str) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.secrets;
-            crate::runtime::validate::min_items(
+            voice_agents_runtime::__private::validate::min_items(
                 &format!("{}.{}", path, "secrets"),
                 value.len(),
                 1u64,
             )?;
             let base: String = format!("{}.{}", path, "secrets");
             for (index, item) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
+                voice_agents_runtime::__private::validate::Validate::validate(
                     item,
                     &format!("{base}[{index}]"),
                 )?;
@@ -89,11 +86,12 @@ impl RegularSecretsRequestSecretsItem {
     }
 }
 
-impl crate::runtime::validate::Validate for RegularSecretsRequestSecretsItem {
+impl voice_agents_runtime::__private::validate::Validate
+for RegularSecretsRequestSecretsItem {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

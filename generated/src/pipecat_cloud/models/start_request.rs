@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 3a53fbe3f866b4696dce9a28d91af7e0890a3c7bea431d6b55edacb322693b4a
+// body sha256 13a51ee4d71fc5f61f1d8263fc1cf23afd67d8369a33ab90622a138fa8cbf924
 
 //! The `StartRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -109,11 +109,11 @@ impl StartRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for StartRequest {
+impl voice_agents_runtime::__private::validate::Validate for StartRequest {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

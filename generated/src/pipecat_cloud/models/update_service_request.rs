@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 eb2258939c097c7a8a73287d1e2b91f38c6a3cac0e2fd969a7455367c2720d69
+// body sha256 25c5f5a39d40efd60f79513062dd1ff245deeecb869c7b3a82f2f0f6d3f33be7
 
 //! The `UpdateServiceRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -153,31 +153,28 @@ impl UpdateServiceRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for UpdateServiceRequest {
-    fn validate(
-        &self,
-        path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+impl voice_agents_runtime::__private::validate::Validate for UpdateServiceRequest {
+    fn validate(&self, path: &str) -> Result<(), voice_agents_runtime::ValidationError> {
         if let Some(value) = &self.auto_scaling {
-            crate::runtime::validate::Validate::validate(
+            voice_agents_runtime::__private::validate::Validate::validate(
                 value,
                 &format!("{}.{}", path, "autoScaling"),
             )?;
         }
         if let Some(value) = &self.krisp_viva {
-            crate::runtime::validate::Validate::validate(
+            voice_agents_runtime::__private::validate::Validate::validate(
                 value,
                 &format!("{}.{}", path, "krispViva"),
             )?;
         }
         if let Some(value) = &self.max_session_duration {
-            crate::runtime::validate::minimum(
+            voice_agents_runtime::__private::validate::minimum(
                 &format!("{}.{}", path, "maxSessionDuration"),
                 *value as f64,
                 60f64,
                 false,
             )?;
-            crate::runtime::validate::maximum(
+            voice_agents_runtime::__private::validate::maximum(
                 &format!("{}.{}", path, "maxSessionDuration"),
                 *value as f64,
                 14400f64,
@@ -369,11 +366,12 @@ impl UpdateServiceRequestAutoScaling {
     }
 }
 
-impl crate::runtime::validate::Validate for UpdateServiceRequestAutoScaling {
+impl voice_agents_runtime::__private::validate::Validate
+for UpdateServiceRequestAutoScaling {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }
@@ -394,16 +392,18 @@ pub struct UpdateServiceRequestKrispViva {
     #[serde(
         rename = "audioFilter",
         default,
-        skip_serializing_if = "crate::runtime::Nullable::is_absent"
+        skip_serializing_if = "voice_agents_runtime::Nullable::is_absent"
     )]
-    pub audio_filter: crate::runtime::Nullable<UpdateServiceRequestKrispVivaAudioFilter>,
+    pub audio_filter: voice_agents_runtime::Nullable<
+        UpdateServiceRequestKrispVivaAudioFilter,
+    >,
 }
 
 impl UpdateServiceRequestKrispViva {
     /// Creates a value with the required fields set; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            audio_filter: crate::runtime::Nullable::Absent,
+            audio_filter: voice_agents_runtime::Nullable::Absent,
         }
     }
     /// Sets `audioFilter`. The Krisp VIVA audio filter model to use:
@@ -411,21 +411,22 @@ impl UpdateServiceRequestKrispViva {
         mut self,
         value: impl Into<UpdateServiceRequestKrispVivaAudioFilter>,
     ) -> Self {
-        self.audio_filter = crate::runtime::Nullable::Value(value.into());
+        self.audio_filter = voice_agents_runtime::Nullable::Value(value.into());
         self
     }
     /// Sends `audioFilter: null`, clearing it; leaving it unset sends nothing.
     pub fn null_audio_filter(mut self) -> Self {
-        self.audio_filter = crate::runtime::Nullable::Null;
+        self.audio_filter = voice_agents_runtime::Nullable::Null;
         self
     }
 }
 
-impl crate::runtime::validate::Validate for UpdateServiceRequestKrispViva {
+impl voice_agents_runtime::__private::validate::Validate
+for UpdateServiceRequestKrispViva {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

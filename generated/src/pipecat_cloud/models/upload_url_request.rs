@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 e1121ec484dfacf941a599ab2e67c241ce78735937e4ed32dc9d3f34ececc214
+// body sha256 9d9d37de8949a9248244eb77c2a582fa65a98c9681b4a61e1c4c4218d6c74854
 
 //! The `UploadUrlRequest` schema and the types nested in it.
 #![allow(deprecated)]
@@ -21,11 +21,11 @@ impl UploadUrlRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for UploadUrlRequest {
+impl voice_agents_runtime::__private::validate::Validate for UploadUrlRequest {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }

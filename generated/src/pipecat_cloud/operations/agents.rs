@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 b5ad55ce99edb608ac42d9b04842987a043b7b11a4ea02a15089e6dcf4c655a4
+// body sha256 2becf70ea07a1b93c44755f029628531e8510637dbbcad5f4c83c0264382ad39
 
 //! Operations of the `agents` group and their inline types.
 #![allow(deprecated)]
@@ -498,32 +498,61 @@ pub struct GetSessionsResponseSessionsItem {
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Parameters of `GET /agents` (`listServices`); built by [`Client::list_services`].
+/// List all agents
+///
+/// `GET /agents`
+///
+/// Built by [`Client::list_services`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.list_services().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct ListServices {
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ListServices<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    include_active_deployment: Option<bool>,
+    region: Option<String>,
+}
+
+impl ListServices<'_> {
     /// Whether to include the active deployment details in the response
     ///
     /// `includeActiveDeployment` (query parameter).
-    pub(crate) include_active_deployment: Option<bool>,
+    pub fn include_active_deployment(mut self, value: impl Into<bool>) -> Self {
+        self.include_active_deployment = Some(value.into());
+        self
+    }
     /// Filter agents by region. If not specified, returns agents from all regions.
     ///
     /// `region` (query parameter).
-    pub(crate) region: Option<String>,
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
 }
 
-impl crate::runtime::Operation for ListServices {
+impl voice_agents_runtime::__private::Operation for ListServices<'_> {
     type Output = ListServicesResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "listServices",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/agents",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         if let Some(value) = &self.include_active_deployment {
             req.query("includeActiveDeployment", &value.to_string());
         }
@@ -533,336 +562,451 @@ impl crate::runtime::Operation for ListServices {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(ListServices, ListServicesResponse);
 
 impl Client {
-    /// List all agents
-    ///
-    /// `GET /agents`
-    pub fn list_services(&self) -> crate::runtime::Call<'_, ListServices> {
-        self.core
-            .call(ListServices {
-                include_active_deployment: None,
-                region: None,
-            })
+    /// List all agents (`GET /agents`): see [`ListServices`].
+    pub fn list_services(&self) -> ListServices<'_> {
+        ListServices {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            include_active_deployment: None,
+            region: None,
+        }
     }
 }
 
-impl crate::runtime::Call<'_, ListServices> {
-    /// Whether to include the active deployment details in the response
-    ///
-    /// `includeActiveDeployment` (query parameter).
-    pub fn include_active_deployment(mut self, value: bool) -> Self {
-        self.op.include_active_deployment = Some(value);
-        self
-    }
-    /// Filter agents by region. If not specified, returns agents from all regions.
-    ///
-    /// `region` (query parameter).
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.op.region = Some(value.into());
-        self
-    }
-}
-
-/// Parameters of `POST /agents` (`createService`); built by [`Client::create_service`].
+/// Create a new agent
+///
+/// `POST /agents`
+///
+/// Built by [`Client::create_service`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::create_service`]:
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, body: CreateServiceRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.create_service(body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct CreateService {
-    /// The request body.
-    pub(crate) body: CreateServiceRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct CreateService<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    body: CreateServiceRequest,
 }
 
-impl crate::runtime::Operation for CreateService {
+impl voice_agents_runtime::__private::Operation for CreateService<'_> {
     type Output = ServiceDetailsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "createService",
-        method: http::Method::POST,
+        method: voice_agents_runtime::__private::Method::POST,
         path: "/agents",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(CreateService, ServiceDetailsResponse);
+
 impl Client {
-    /// Create a new agent
-    ///
-    /// `POST /agents`
+    /// Create a new agent (`POST /agents`): see [`CreateService`].
     pub fn create_service(
         &self,
-        body: CreateServiceRequest,
-    ) -> crate::runtime::Call<'_, CreateService> {
-        self.core.call(CreateService { body })
+        body: impl Into<CreateServiceRequest>,
+    ) -> CreateService<'_> {
+        CreateService {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            body: body.into(),
+        }
     }
 }
 
-/// Parameters of `GET /agents/{agentName}` (`getService`); built by [`Client::get_service`].
+/// Get agent details
+///
+/// `GET /agents/{agentName}`
+///
+/// Built by [`Client::get_service`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_service`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent to retrieve
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_service(agent_name).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetService {
-    /// Name of the agent to retrieve
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetService<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
 }
 
-impl crate::runtime::Operation for GetService {
+impl voice_agents_runtime::__private::Operation for GetService<'_> {
     type Output = ServiceDetailsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getService",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/agents/{agentName}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetService, ServiceDetailsResponse);
 
 impl Client {
-    /// Get agent details
-    ///
-    /// `GET /agents/{agentName}`
-    pub fn get_service(
-        &self,
-        agent_name: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetService> {
-        self.core
-            .call(GetService {
-                agent_name: agent_name.into(),
-            })
+    /// Get agent details (`GET /agents/{agentName}`): see [`GetService`].
+    pub fn get_service(&self, agent_name: impl Into<String>) -> GetService<'_> {
+        GetService {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+        }
     }
 }
 
-/// Parameters of `POST /agents/{agentName}` (`updateService`); built by [`Client::update_service`].
+/// Update an agent deployment
+///
+/// `POST /agents/{agentName}`
+///
+/// Built by [`Client::update_service`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::update_service`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent to update
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str, body: UpdateServiceRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.update_service(agent_name, body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct UpdateService {
-    /// Name of the agent to update
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
-    /// The request body.
-    pub(crate) body: UpdateServiceRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UpdateService<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
+    body: UpdateServiceRequest,
 }
 
-impl crate::runtime::Operation for UpdateService {
+impl voice_agents_runtime::__private::Operation for UpdateService<'_> {
     type Output = ServiceDetailsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "updateService",
-        method: http::Method::POST,
+        method: voice_agents_runtime::__private::Method::POST,
         path: "/agents/{agentName}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(UpdateService, ServiceDetailsResponse);
+
 impl Client {
-    /// Update an agent deployment
-    ///
-    /// `POST /agents/{agentName}`
+    /// Update an agent deployment (`POST /agents/{agentName}`): see [`UpdateService`].
     pub fn update_service(
         &self,
         agent_name: impl Into<String>,
-        body: UpdateServiceRequest,
-    ) -> crate::runtime::Call<'_, UpdateService> {
-        self.core
-            .call(UpdateService {
-                agent_name: agent_name.into(),
-                body,
-            })
+        body: impl Into<UpdateServiceRequest>,
+    ) -> UpdateService<'_> {
+        UpdateService {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+            body: body.into(),
+        }
     }
 }
 
-/// Parameters of `DELETE /agents/{agentName}` (`deleteService`); built by [`Client::delete_service`].
+/// Delete an agent
+///
+/// Permanently removes an agent and its associated Kubernetes resources.
+///
+/// `DELETE /agents/{agentName}`
+///
+/// Built by [`Client::delete_service`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::delete_service`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent to delete
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.delete_service(agent_name).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct DeleteService {
-    /// Name of the agent to delete
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteService<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
 }
 
-impl crate::runtime::Operation for DeleteService {
+impl voice_agents_runtime::__private::Operation for DeleteService<'_> {
     type Output = DeleteServiceResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "deleteService",
-        method: http::Method::DELETE,
+        method: voice_agents_runtime::__private::Method::DELETE,
         path: "/agents/{agentName}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(DeleteService, DeleteServiceResponse);
 
 impl Client {
-    /// Delete an agent
-    ///
-    /// Permanently removes an agent and its associated Kubernetes resources.
-    ///
-    /// `DELETE /agents/{agentName}`
-    pub fn delete_service(
-        &self,
-        agent_name: impl Into<String>,
-    ) -> crate::runtime::Call<'_, DeleteService> {
-        self.core
-            .call(DeleteService {
-                agent_name: agent_name.into(),
-            })
+    /// Delete an agent (`DELETE /agents/{agentName}`): see [`DeleteService`].
+    pub fn delete_service(&self, agent_name: impl Into<String>) -> DeleteService<'_> {
+        DeleteService {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+        }
     }
 }
 
-/// Parameters of `GET /agents/{agentName}/logs` (`getLogs`); built by [`Client::get_logs`].
+/// Get agent logs
+///
+/// Retrieves logs for the specified agent with optional filtering and pagination.
+///
+/// `GET /agents/{agentName}/logs`
+///
+/// Built by [`Client::get_logs`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_logs`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent to retrieve logs for
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_logs(agent_name).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetLogs {
-    /// Name of the agent to retrieve logs for
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetLogs<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    deployment_id: Option<String>,
+    session_id: Option<String>,
+    query: Option<String>,
+    order: Option<GetLogsOrder>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+}
+
+impl GetLogs<'_> {
     /// Maximum number of log entries to return
     ///
     /// `limit` (query parameter).
     ///
     /// Server default when left out: `10`.
-    pub(crate) limit: Option<i64>,
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
     /// Number of log entries to skip
     ///
     /// `offset` (query parameter).
     ///
     /// Server default when left out: `0`.
-    pub(crate) offset: Option<i64>,
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
     /// Filter logs to a specific deployment ID
     ///
     /// `deploymentId` (query parameter).
-    pub(crate) deployment_id: Option<String>,
+    pub fn deployment_id(mut self, value: impl Into<String>) -> Self {
+        self.deployment_id = Some(value.into());
+        self
+    }
     /// Filter logs to a specific session ID
     ///
     /// `sessionId` (query parameter).
-    pub(crate) session_id: Option<String>,
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
     /// Free-text search query to filter logs
     ///
     /// `query` (query parameter).
-    pub(crate) query: Option<String>,
+    pub fn query_param(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
     /// Sort order for logs
     ///
     /// `order` (query parameter).
     ///
     /// Server default when left out: `"desc"`.
-    pub(crate) order: Option<GetLogsOrder>,
+    pub fn order(mut self, value: impl Into<GetLogsOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
     /// Filter logs to those after this Unix timestamp
     ///
     /// `startTime` (query parameter).
-    pub(crate) start_time: Option<i64>,
+    pub fn start_time(mut self, value: impl Into<i64>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
     /// Filter logs to those before this Unix timestamp
     ///
     /// `endTime` (query parameter).
-    pub(crate) end_time: Option<i64>,
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
 }
 
-impl crate::runtime::Operation for GetLogs {
+impl voice_agents_runtime::__private::Operation for GetLogs<'_> {
     type Output = GetLogsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getLogs",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/agents/{agentName}/logs",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         if let Some(value) = &self.limit {
             req.query("limit", &value.to_string());
@@ -891,136 +1035,84 @@ impl crate::runtime::Operation for GetLogs {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetLogs, GetLogsResponse);
 
 impl Client {
-    /// Get agent logs
-    ///
-    /// Retrieves logs for the specified agent with optional filtering and pagination.
-    ///
-    /// `GET /agents/{agentName}/logs`
-    pub fn get_logs(
-        &self,
-        agent_name: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetLogs> {
-        self.core
-            .call(GetLogs {
-                agent_name: agent_name.into(),
-                limit: None,
-                offset: None,
-                deployment_id: None,
-                session_id: None,
-                query: None,
-                order: None,
-                start_time: None,
-                end_time: None,
-            })
+    /// Get agent logs (`GET /agents/{agentName}/logs`): see [`GetLogs`].
+    pub fn get_logs(&self, agent_name: impl Into<String>) -> GetLogs<'_> {
+        GetLogs {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+            limit: None,
+            offset: None,
+            deployment_id: None,
+            session_id: None,
+            query: None,
+            order: None,
+            start_time: None,
+            end_time: None,
+        }
     }
 }
 
-impl crate::runtime::Call<'_, GetLogs> {
-    /// Maximum number of log entries to return
-    ///
-    /// `limit` (query parameter).
-    ///
-    /// Server default when left out: `10`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op.limit = Some(value);
-        self
-    }
-    /// Number of log entries to skip
-    ///
-    /// `offset` (query parameter).
-    ///
-    /// Server default when left out: `0`.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.op.offset = Some(value);
-        self
-    }
-    /// Filter logs to a specific deployment ID
-    ///
-    /// `deploymentId` (query parameter).
-    pub fn deployment_id(mut self, value: impl Into<String>) -> Self {
-        self.op.deployment_id = Some(value.into());
-        self
-    }
-    /// Filter logs to a specific session ID
-    ///
-    /// `sessionId` (query parameter).
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.op.session_id = Some(value.into());
-        self
-    }
-    /// Free-text search query to filter logs
-    ///
-    /// `query` (query parameter).
-    pub fn query_param(mut self, value: impl Into<String>) -> Self {
-        self.op.query = Some(value.into());
-        self
-    }
-    /// Sort order for logs
-    ///
-    /// `order` (query parameter).
-    ///
-    /// Server default when left out: `"desc"`.
-    pub fn order(mut self, value: GetLogsOrder) -> Self {
-        self.op.order = Some(value);
-        self
-    }
-    /// Filter logs to those after this Unix timestamp
-    ///
-    /// `startTime` (query parameter).
-    pub fn start_time(mut self, value: i64) -> Self {
-        self.op.start_time = Some(value);
-        self
-    }
-    /// Filter logs to those before this Unix timestamp
-    ///
-    /// `endTime` (query parameter).
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.op.end_time = Some(value);
-        self
-    }
-}
-
-/// Parameters of `GET /agents/{agentName}/sessions/{sessionId}` (`getSession`); built by [`Client::get_session`].
+/// Get session details
+///
+/// Retrieves detailed information about a specific session, including resource metrics and meeting IDs.
+///
+/// `GET /agents/{agentName}/sessions/{sessionId}`
+///
+/// Built by [`Client::get_session`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_session`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent
+/// - `session_id`: `sessionId` (path parameter): UUID of the session to retrieve
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str, session_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_session(agent_name, session_id).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetSession {
-    /// Name of the agent
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
-    /// UUID of the session to retrieve
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetSession<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
+    session_id: String,
 }
 
-impl crate::runtime::Operation for GetSession {
+impl voice_agents_runtime::__private::Operation for GetSession<'_> {
     type Output = SessionResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getSession",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/agents/{agentName}/sessions/{sessionId}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -1031,72 +1123,88 @@ impl crate::runtime::Operation for GetSession {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(GetSession, SessionResponse);
+
 impl Client {
-    /// Get session details
-    ///
-    /// Retrieves detailed information about a specific session, including resource metrics and meeting IDs.
-    ///
-    /// `GET /agents/{agentName}/sessions/{sessionId}`
+    /// Get session details (`GET /agents/{agentName}/sessions/{sessionId}`): see [`GetSession`].
     pub fn get_session(
         &self,
         agent_name: impl Into<String>,
         session_id: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetSession> {
-        self.core
-            .call(GetSession {
-                agent_name: agent_name.into(),
-                session_id: session_id.into(),
-            })
+    ) -> GetSession<'_> {
+        GetSession {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+            session_id: session_id.into(),
+        }
     }
 }
 
-/// Parameters of `DELETE /agents/{agentName}/sessions/{sessionId}` (`stopSession`); built by [`Client::stop_session`].
+/// Stop an agent session
+///
+/// Stops an active session of a deployed agent and cleans up its resources.
+///
+/// `DELETE /agents/{agentName}/sessions/{sessionId}`
+///
+/// Built by [`Client::stop_session`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::stop_session`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent
+/// - `session_id`: `sessionId` (path parameter): UUID of the session to stop
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str, session_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.stop_session(agent_name, session_id).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct StopSession {
-    /// Name of the agent
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
-    /// UUID of the session to stop
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct StopSession<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
+    session_id: String,
 }
 
-impl crate::runtime::Operation for StopSession {
+impl voice_agents_runtime::__private::Operation for StopSession<'_> {
     type Output = StopResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "stopSession",
-        method: http::Method::DELETE,
+        method: voice_agents_runtime::__private::Method::DELETE,
         path: "/agents/{agentName}/sessions/{sessionId}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -1107,114 +1215,171 @@ impl crate::runtime::Operation for StopSession {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(StopSession, StopResponse);
+
 impl Client {
-    /// Stop an agent session
-    ///
-    /// Stops an active session of a deployed agent and cleans up its resources.
-    ///
-    /// `DELETE /agents/{agentName}/sessions/{sessionId}`
+    /// Stop an agent session (`DELETE /agents/{agentName}/sessions/{sessionId}`): see [`StopSession`].
     pub fn stop_session(
         &self,
         agent_name: impl Into<String>,
         session_id: impl Into<String>,
-    ) -> crate::runtime::Call<'_, StopSession> {
-        self.core
-            .call(StopSession {
-                agent_name: agent_name.into(),
-                session_id: session_id.into(),
-            })
+    ) -> StopSession<'_> {
+        StopSession {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+            session_id: session_id.into(),
+        }
     }
 }
 
-/// Parameters of `GET /agents/{agentName}/sessions` (`getSessions`); built by [`Client::get_sessions`].
+/// Get agent sessions
+///
+/// Retrieves sessions for the specified agent with optional filtering and pagination.
+///
+/// `GET /agents/{agentName}/sessions`
+///
+/// Built by [`Client::get_sessions`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_sessions`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent to retrieve sessions for
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_sessions(agent_name).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetSessions {
-    /// Name of the agent to retrieve sessions for
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetSessions<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    deployment_id: Option<String>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+    status: Option<GetSessionsStatus>,
+    start_type: Option<GetSessionsStartType>,
+    start_time_min: Option<i64>,
+    start_time_max: Option<i64>,
+}
+
+impl GetSessions<'_> {
     /// Maximum number of sessions to return
     ///
     /// `limit` (query parameter).
     ///
     /// Server default when left out: `10`.
-    pub(crate) limit: Option<i64>,
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
     /// Number of sessions to skip
     ///
     /// `offset` (query parameter).
     ///
     /// Server default when left out: `0`.
-    pub(crate) offset: Option<i64>,
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
     /// Filter sessions to a specific deployment ID
     ///
     /// `deploymentId` (query parameter).
-    pub(crate) deployment_id: Option<String>,
+    pub fn deployment_id(mut self, value: impl Into<String>) -> Self {
+        self.deployment_id = Some(value.into());
+        self
+    }
     /// Filter sessions to those after this Unix timestamp
     ///
     /// `startTime` (query parameter).
-    pub(crate) start_time: Option<i64>,
+    pub fn start_time(mut self, value: impl Into<i64>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
     /// Filter sessions to those before this Unix timestamp
     ///
     /// `endTime` (query parameter).
-    pub(crate) end_time: Option<i64>,
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
     /// Filter sessions to those with this status
     ///
     /// `status` (query parameter).
     ///
     /// Server default when left out: `"all"`.
-    pub(crate) status: Option<GetSessionsStatus>,
+    pub fn status(mut self, value: impl Into<GetSessionsStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
     /// Filter sessions to those with this start type
     ///
     /// `startType` (query parameter).
     ///
     /// Server default when left out: `"all"`.
-    pub(crate) start_type: Option<GetSessionsStartType>,
+    pub fn start_type(mut self, value: impl Into<GetSessionsStartType>) -> Self {
+        self.start_type = Some(value.into());
+        self
+    }
     /// Filter sessions to those whose start times are greater than this value in seconds
     ///
     /// `startTimeMin` (query parameter).
     ///
     /// Server default when left out: `0`.
-    pub(crate) start_time_min: Option<i64>,
+    pub fn start_time_min(mut self, value: impl Into<i64>) -> Self {
+        self.start_time_min = Some(value.into());
+        self
+    }
     /// Filter sessions to those whose start times are less than this value in seconds
     ///
     /// `startTimeMax` (query parameter).
     ///
     /// Server default when left out: `0`.
-    pub(crate) start_time_max: Option<i64>,
+    pub fn start_time_max(mut self, value: impl Into<i64>) -> Self {
+        self.start_time_max = Some(value.into());
+        self
+    }
 }
 
-impl crate::runtime::Operation for GetSessions {
+impl voice_agents_runtime::__private::Operation for GetSessions<'_> {
     type Output = GetSessionsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getSessions",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/agents/{agentName}/sessions",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         if let Some(value) = &self.limit {
             req.query("limit", &value.to_string());
@@ -1246,118 +1411,35 @@ impl crate::runtime::Operation for GetSessions {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetSessions, GetSessionsResponse);
 
 impl Client {
-    /// Get agent sessions
-    ///
-    /// Retrieves sessions for the specified agent with optional filtering and pagination.
-    ///
-    /// `GET /agents/{agentName}/sessions`
-    pub fn get_sessions(
-        &self,
-        agent_name: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetSessions> {
-        self.core
-            .call(GetSessions {
-                agent_name: agent_name.into(),
-                limit: None,
-                offset: None,
-                deployment_id: None,
-                start_time: None,
-                end_time: None,
-                status: None,
-                start_type: None,
-                start_time_min: None,
-                start_time_max: None,
-            })
-    }
-}
-
-impl crate::runtime::Call<'_, GetSessions> {
-    /// Maximum number of sessions to return
-    ///
-    /// `limit` (query parameter).
-    ///
-    /// Server default when left out: `10`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op.limit = Some(value);
-        self
-    }
-    /// Number of sessions to skip
-    ///
-    /// `offset` (query parameter).
-    ///
-    /// Server default when left out: `0`.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.op.offset = Some(value);
-        self
-    }
-    /// Filter sessions to a specific deployment ID
-    ///
-    /// `deploymentId` (query parameter).
-    pub fn deployment_id(mut self, value: impl Into<String>) -> Self {
-        self.op.deployment_id = Some(value.into());
-        self
-    }
-    /// Filter sessions to those after this Unix timestamp
-    ///
-    /// `startTime` (query parameter).
-    pub fn start_time(mut self, value: i64) -> Self {
-        self.op.start_time = Some(value);
-        self
-    }
-    /// Filter sessions to those before this Unix timestamp
-    ///
-    /// `endTime` (query parameter).
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.op.end_time = Some(value);
-        self
-    }
-    /// Filter sessions to those with this status
-    ///
-    /// `status` (query parameter).
-    ///
-    /// Server default when left out: `"all"`.
-    pub fn status(mut self, value: GetSessionsStatus) -> Self {
-        self.op.status = Some(value);
-        self
-    }
-    /// Filter sessions to those with this start type
-    ///
-    /// `startType` (query parameter).
-    ///
-    /// Server default when left out: `"all"`.
-    pub fn start_type(mut self, value: GetSessionsStartType) -> Self {
-        self.op.start_type = Some(value);
-        self
-    }
-    /// Filter sessions to those whose start times are greater than this value in seconds
-    ///
-    /// `startTimeMin` (query parameter).
-    ///
-    /// Server default when left out: `0`.
-    pub fn start_time_min(mut self, value: i64) -> Self {
-        self.op.start_time_min = Some(value);
-        self
-    }
-    /// Filter sessions to those whose start times are less than this value in seconds
-    ///
-    /// `startTimeMax` (query parameter).
-    ///
-    /// Server default when left out: `0`.
-    pub fn start_time_max(mut self, value: i64) -> Self {
-        self.op.start_time_max = Some(value);
-        self
+    /// Get agent sessions (`GET /agents/{agentName}/sessions`): see [`GetSessions`].
+    pub fn get_sessions(&self, agent_name: impl Into<String>) -> GetSessions<'_> {
+        GetSessions {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+            limit: None,
+            offset: None,
+            deployment_id: None,
+            start_time: None,
+            end_time: None,
+            status: None,
+            start_type: None,
+            start_time_min: None,
+            start_time_max: None,
+        }
     }
 }

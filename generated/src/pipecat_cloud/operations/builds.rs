@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 9d6bcc103be3d4365f10c1db246980e4dd35bf0efffa913ed0b639ea6ea81256
+// body sha256 1bd3eda374f1d91f2872a8aa275248bdd7bd8ce16617d37d7705a7befe094039
 
 //! Operations of the `builds` group and their inline types.
 #![allow(deprecated)]
@@ -95,53 +95,96 @@ impl<'de> serde::Deserialize<'de> for ListBuildsStatus {
     }
 }
 
-/// Parameters of `GET /builds` (`listBuilds`); built by [`Client::list_builds`].
+/// List builds
+///
+/// List all builds for your organization with optional filters.
+///
+/// `GET /builds`
+///
+/// Built by [`Client::list_builds`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.list_builds().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct ListBuilds {
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ListBuilds<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    status: Option<ListBuildsStatus>,
+    region: Option<String>,
+    context_hash: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+impl ListBuilds<'_> {
     /// Filter by build status.
     ///
     /// `status` (query parameter).
-    pub(crate) status: Option<ListBuildsStatus>,
+    pub fn status(mut self, value: impl Into<ListBuildsStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
     /// Filter by region.
     ///
     /// `region` (query parameter).
-    pub(crate) region: Option<String>,
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
     /// Filter by context hash.
     ///
     /// `contextHash` (query parameter).
-    pub(crate) context_hash: Option<String>,
+    pub fn context_hash(mut self, value: impl Into<String>) -> Self {
+        self.context_hash = Some(value.into());
+        self
+    }
     /// Maximum number of builds to return.
     ///
     /// `limit` (query parameter).
     ///
     /// Server default when left out: `20`.
-    pub(crate) limit: Option<i64>,
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
     /// Number of builds to skip for pagination.
     ///
     /// `offset` (query parameter).
     ///
     /// Server default when left out: `0`.
-    pub(crate) offset: Option<i64>,
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
 }
 
-impl crate::runtime::Operation for ListBuilds {
+impl voice_agents_runtime::__private::Operation for ListBuilds<'_> {
     type Output = ListBuildsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "listBuilds",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/builds",
         server: 0,
         security: &[&["BearerAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         if let Some(value) = &self.limit {
-            crate::runtime::validate::minimum(
+            voice_agents_runtime::__private::validate::minimum(
                 &String::from("query.limit"),
                 *value as f64,
                 1f64,
                 false,
             )?;
-            crate::runtime::validate::maximum(
+            voice_agents_runtime::__private::validate::maximum(
                 &String::from("query.limit"),
                 *value as f64,
                 100f64,
@@ -149,7 +192,7 @@ impl crate::runtime::Operation for ListBuilds {
             )?;
         }
         if let Some(value) = &self.offset {
-            crate::runtime::validate::minimum(
+            voice_agents_runtime::__private::validate::minimum(
                 &String::from("query.offset"),
                 *value as f64,
                 0f64,
@@ -160,8 +203,8 @@ impl crate::runtime::Operation for ListBuilds {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         if let Some(value) = &self.status {
             req.query("status", &value.to_string());
         }
@@ -180,153 +223,152 @@ impl crate::runtime::Operation for ListBuilds {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
 }
+
+voice_agents_runtime::__request_builder!(ListBuilds, ListBuildsResponse);
 
 impl Client {
-    /// List builds
-    ///
-    /// List all builds for your organization with optional filters.
-    ///
-    /// `GET /builds`
-    pub fn list_builds(&self) -> crate::runtime::Call<'_, ListBuilds> {
-        self.core
-            .call(ListBuilds {
-                status: None,
-                region: None,
-                context_hash: None,
-                limit: None,
-                offset: None,
-            })
+    /// List builds (`GET /builds`): see [`ListBuilds`].
+    pub fn list_builds(&self) -> ListBuilds<'_> {
+        ListBuilds {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            status: None,
+            region: None,
+            context_hash: None,
+            limit: None,
+            offset: None,
+        }
     }
 }
 
-impl crate::runtime::Call<'_, ListBuilds> {
-    /// Filter by build status.
-    ///
-    /// `status` (query parameter).
-    pub fn status(mut self, value: ListBuildsStatus) -> Self {
-        self.op.status = Some(value);
-        self
-    }
-    /// Filter by region.
-    ///
-    /// `region` (query parameter).
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.op.region = Some(value.into());
-        self
-    }
-    /// Filter by context hash.
-    ///
-    /// `contextHash` (query parameter).
-    pub fn context_hash(mut self, value: impl Into<String>) -> Self {
-        self.op.context_hash = Some(value.into());
-        self
-    }
-    /// Maximum number of builds to return.
-    ///
-    /// `limit` (query parameter).
-    ///
-    /// Server default when left out: `20`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op.limit = Some(value);
-        self
-    }
-    /// Number of builds to skip for pagination.
-    ///
-    /// `offset` (query parameter).
-    ///
-    /// Server default when left out: `0`.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.op.offset = Some(value);
-        self
-    }
-}
-
-/// Parameters of `POST /builds` (`createBuild`); built by [`Client::create_build`].
+/// Create a build
+///
+/// Create a new build from an uploaded context. If a successful build already exists with the same context hash, region, and Dockerfile path, the cached build is returned instead of triggering a new build.
+///
+/// `POST /builds`
+///
+/// Built by [`Client::create_build`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::create_build`]:
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, body: CreateBuildRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.create_build(body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct CreateBuild {
-    /// The request body.
-    pub(crate) body: CreateBuildRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct CreateBuild<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    body: CreateBuildRequest,
 }
 
-impl crate::runtime::Operation for CreateBuild {
+impl voice_agents_runtime::__private::Operation for CreateBuild<'_> {
     type Output = CreateBuildResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "createBuild",
-        method: http::Method::POST,
+        method: voice_agents_runtime::__private::Method::POST,
         path: "/builds",
         server: 0,
         security: &[&["BearerAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(CreateBuild, CreateBuildResponse);
 
 impl Client {
-    /// Create a build
-    ///
-    /// Create a new build from an uploaded context. If a successful build already exists with the same context hash, region, and Dockerfile path, the cached build is returned instead of triggering a new build.
-    ///
-    /// `POST /builds`
-    pub fn create_build(
-        &self,
-        body: CreateBuildRequest,
-    ) -> crate::runtime::Call<'_, CreateBuild> {
-        self.core.call(CreateBuild { body })
+    /// Create a build (`POST /builds`): see [`CreateBuild`].
+    pub fn create_build(&self, body: impl Into<CreateBuildRequest>) -> CreateBuild<'_> {
+        CreateBuild {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            body: body.into(),
+        }
     }
 }
 
-/// Parameters of `GET /builds/{buildId}` (`getBuild`); built by [`Client::get_build`].
+/// Get build status
+///
+/// Get the current status of a build. For builds in progress, this endpoint automatically reconciles the status with the underlying build system to provide the latest information.
+///
+/// `GET /builds/{buildId}`
+///
+/// Built by [`Client::get_build`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_build`]:
+/// - `build_id`: `buildId` (path parameter): Unique identifier of the build.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, build_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_build(build_id).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetBuild {
-    /// Unique identifier of the build.
-    ///
-    /// `buildId` (path parameter).
-    pub(crate) build_id: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetBuild<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    build_id: String,
 }
 
-impl crate::runtime::Operation for GetBuild {
+impl voice_agents_runtime::__private::Operation for GetBuild<'_> {
     type Output = GetBuildResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getBuild",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/builds/{buildId}",
         server: 0,
         security: &[&["BearerAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.build_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.buildId"),
                         "format uuid",
                     ),
@@ -337,71 +379,93 @@ impl crate::runtime::Operation for GetBuild {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("buildId", self.build_id.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetBuild, GetBuildResponse);
 
 impl Client {
-    /// Get build status
-    ///
-    /// Get the current status of a build. For builds in progress, this endpoint automatically reconciles the status with the underlying build system to provide the latest information.
-    ///
-    /// `GET /builds/{buildId}`
-    pub fn get_build(
-        &self,
-        build_id: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetBuild> {
-        self.core
-            .call(GetBuild {
-                build_id: build_id.into(),
-            })
+    /// Get build status (`GET /builds/{buildId}`): see [`GetBuild`].
+    pub fn get_build(&self, build_id: impl Into<String>) -> GetBuild<'_> {
+        GetBuild {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            build_id: build_id.into(),
+        }
     }
 }
 
-/// Parameters of `GET /builds/{buildId}/logs` (`getBuildLogs`); built by [`Client::get_build_logs`].
+/// Get build logs
+///
+/// Retrieve the logs for a specific build. Returns log lines from the build process, useful for monitoring progress or debugging failures.
+///
+/// `GET /builds/{buildId}/logs`
+///
+/// Built by [`Client::get_build_logs`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_build_logs`]:
+/// - `build_id`: `buildId` (path parameter): Unique identifier of the build.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, build_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_build_logs(build_id).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetBuildLogs {
-    /// Unique identifier of the build.
-    ///
-    /// `buildId` (path parameter).
-    pub(crate) build_id: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetBuildLogs<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    build_id: String,
+    limit: Option<i64>,
+}
+
+impl GetBuildLogs<'_> {
     /// Maximum number of log events to return.
     ///
     /// `limit` (query parameter).
     ///
     /// Server default when left out: `500`.
-    pub(crate) limit: Option<i64>,
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
-impl crate::runtime::Operation for GetBuildLogs {
+impl voice_agents_runtime::__private::Operation for GetBuildLogs<'_> {
     type Output = GetBuildLogsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getBuildLogs",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/builds/{buildId}/logs",
         server: 0,
         security: &[&["BearerAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.build_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.buildId"),
                         "format uuid",
                     ),
@@ -409,13 +473,13 @@ impl crate::runtime::Operation for GetBuildLogs {
             }
         }
         if let Some(value) = &self.limit {
-            crate::runtime::validate::minimum(
+            voice_agents_runtime::__private::validate::minimum(
                 &String::from("query.limit"),
                 *value as f64,
                 1f64,
                 false,
             )?;
-            crate::runtime::validate::maximum(
+            voice_agents_runtime::__private::validate::maximum(
                 &String::from("query.limit"),
                 *value as f64,
                 10000f64,
@@ -426,8 +490,8 @@ impl crate::runtime::Operation for GetBuildLogs {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("buildId", self.build_id.as_str())?;
         if let Some(value) = &self.limit {
             req.query("limit", &value.to_string());
@@ -435,101 +499,110 @@ impl crate::runtime::Operation for GetBuildLogs {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetBuildLogs, GetBuildLogsResponse);
 
 impl Client {
-    /// Get build logs
-    ///
-    /// Retrieve the logs for a specific build. Returns log lines from the build process, useful for monitoring progress or debugging failures.
-    ///
-    /// `GET /builds/{buildId}/logs`
-    pub fn get_build_logs(
-        &self,
-        build_id: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetBuildLogs> {
-        self.core
-            .call(GetBuildLogs {
-                build_id: build_id.into(),
-                limit: None,
-            })
+    /// Get build logs (`GET /builds/{buildId}/logs`): see [`GetBuildLogs`].
+    pub fn get_build_logs(&self, build_id: impl Into<String>) -> GetBuildLogs<'_> {
+        GetBuildLogs {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            build_id: build_id.into(),
+            limit: None,
+        }
     }
 }
 
-impl crate::runtime::Call<'_, GetBuildLogs> {
-    /// Maximum number of log events to return.
-    ///
-    /// `limit` (query parameter).
-    ///
-    /// Server default when left out: `500`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op.limit = Some(value);
-        self
-    }
-}
-
-/// Parameters of `POST /builds/upload-url` (`getBuildUploadUrl`); built by [`Client::get_build_upload_url`].
+/// Get upload URL for build context
+///
+/// Generate a pre-signed URL for uploading your Docker build context (tar.gz archive) to Pipecat Cloud storage. The returned URL expires after 15 minutes.
+///
+/// `POST /builds/upload-url`
+///
+/// Built by [`Client::get_build_upload_url`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_build_upload_url`]:
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, body: UploadUrlRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_build_upload_url(body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetBuildUploadUrl {
-    /// The request body.
-    pub(crate) body: UploadUrlRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetBuildUploadUrl<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    body: UploadUrlRequest,
 }
 
-impl crate::runtime::Operation for GetBuildUploadUrl {
+impl voice_agents_runtime::__private::Operation for GetBuildUploadUrl<'_> {
     type Output = UploadUrlResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getBuildUploadUrl",
-        method: http::Method::POST,
+        method: voice_agents_runtime::__private::Method::POST,
         path: "/builds/upload-url",
         server: 0,
         security: &[&["BearerAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(GetBuildUploadUrl, UploadUrlResponse);
+
 impl Client {
-    /// Get upload URL for build context
-    ///
-    /// Generate a pre-signed URL for uploading your Docker build context (tar.gz archive) to Pipecat Cloud storage. The returned URL expires after 15 minutes.
-    ///
-    /// `POST /builds/upload-url`
+    /// Get upload URL for build context (`POST /builds/upload-url`): see [`GetBuildUploadUrl`].
     pub fn get_build_upload_url(
         &self,
-        body: UploadUrlRequest,
-    ) -> crate::runtime::Call<'_, GetBuildUploadUrl> {
-        self.core.call(GetBuildUploadUrl { body })
+        body: impl Into<UploadUrlRequest>,
+    ) -> GetBuildUploadUrl<'_> {
+        GetBuildUploadUrl {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            body: body.into(),
+        }
     }
 }

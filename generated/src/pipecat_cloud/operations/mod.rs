@@ -2,9 +2,9 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 8169e21b2f35bdf58e940a9bb19648c8a18013cfc45d47fd38e3433ea415823e
+// body sha256 ed6a34ba09737115b305709b051852ae5912c3c043a8b14b96618a1f2771eefe
 
-//! One file per operation group: operation structs, `Client` methods, inline types.
+//! One file per operation group: request builders, `Client` methods, inline types.
 mod agents;
 
 pub use agents::*;

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 ea5a47730866c4c613e9940793274c5c38e145b7444d5e655015d7bdc0ede5a4
+// body sha256 d41e90e8e0fc273a8468babd11dabe83a40c1937780caf047851392b9d03c55d
 
 //! Operations of the `properties` group and their inline types.
 #![allow(deprecated)]
@@ -38,11 +38,11 @@ impl UpdatePropertiesRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for UpdatePropertiesRequest {
+impl voice_agents_runtime::__private::validate::Validate for UpdatePropertiesRequest {
     fn validate(
         &self,
         _path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), voice_agents_runtime::ValidationError> {
         Ok(())
     }
 }
@@ -65,147 +65,215 @@ pub struct GetPropertiesSchemaResponse {
     pub properties: Option<std::collections::BTreeMap<String, PropertySchema>>,
 }
 
-/// Parameters of `GET /properties` (`getProperties`); built by [`Client::get_properties`].
+/// Get organization properties
+///
+/// Retrieve the current values of all configurable properties for your organization. Returns only public (user-configurable) properties without schema metadata. For schema information including available values and constraints, use the `/properties/schema` endpoint.
+///
+/// `GET /properties`
+///
+/// Built by [`Client::get_properties`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_properties().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetProperties {}
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetProperties<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+}
 
-impl crate::runtime::Operation for GetProperties {
+impl voice_agents_runtime::__private::Operation for GetProperties<'_> {
     type Output = GetPropertiesResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getProperties",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/properties",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        _req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        _req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetProperties, GetPropertiesResponse);
 
 impl Client {
-    /// Get organization properties
-    ///
-    /// Retrieve the current values of all configurable properties for your organization. Returns only public (user-configurable) properties without schema metadata. For schema information including available values and constraints, use the `/properties/schema` endpoint.
-    ///
-    /// `GET /properties`
-    pub fn get_properties(&self) -> crate::runtime::Call<'_, GetProperties> {
-        self.core.call(GetProperties {})
+    /// Get organization properties (`GET /properties`): see [`GetProperties`].
+    pub fn get_properties(&self) -> GetProperties<'_> {
+        GetProperties {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+        }
     }
 }
 
-/// Parameters of `PATCH /properties` (`updateProperties`); built by [`Client::update_properties`].
+/// Update organization properties
+///
+/// Update one or more configurable properties for your organization. Only public (user-configurable) properties can be modified via this endpoint. Properties are validated against their schema and constraints before being applied. Returns the complete property schema including metadata for all properties.
+///
+/// `PATCH /properties`
+///
+/// Built by [`Client::update_properties`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::update_properties`]:
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, body: UpdatePropertiesRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.update_properties(body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct UpdateProperties {
-    /// The request body.
-    pub(crate) body: UpdatePropertiesRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UpdateProperties<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    body: UpdatePropertiesRequest,
 }
 
-impl crate::runtime::Operation for UpdateProperties {
+impl voice_agents_runtime::__private::Operation for UpdateProperties<'_> {
     type Output = UpdatePropertiesResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "updateProperties",
-        method: http::Method::PATCH,
+        method: voice_agents_runtime::__private::Method::PATCH,
         path: "/properties",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(UpdateProperties, UpdatePropertiesResponse);
 
 impl Client {
-    /// Update organization properties
-    ///
-    /// Update one or more configurable properties for your organization. Only public (user-configurable) properties can be modified via this endpoint. Properties are validated against their schema and constraints before being applied. Returns the complete property schema including metadata for all properties.
-    ///
-    /// `PATCH /properties`
+    /// Update organization properties (`PATCH /properties`): see [`UpdateProperties`].
     pub fn update_properties(
         &self,
-        body: UpdatePropertiesRequest,
-    ) -> crate::runtime::Call<'_, UpdateProperties> {
-        self.core.call(UpdateProperties { body })
+        body: impl Into<UpdatePropertiesRequest>,
+    ) -> UpdateProperties<'_> {
+        UpdateProperties {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            body: body.into(),
+        }
     }
 }
 
-/// Parameters of `GET /properties/schema` (`getPropertiesSchema`); built by [`Client::get_properties_schema`].
+/// Get organization properties schema
+///
+/// Retrieve metadata about all configurable properties for your organization, including type information, constraints, current values, default values, and dynamically available values (e.g., available regions).
+///
+/// `GET /properties/schema`
+///
+/// Built by [`Client::get_properties_schema`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_properties_schema().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetPropertiesSchema {}
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetPropertiesSchema<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+}
 
-impl crate::runtime::Operation for GetPropertiesSchema {
+impl voice_agents_runtime::__private::Operation for GetPropertiesSchema<'_> {
     type Output = GetPropertiesSchemaResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getPropertiesSchema",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/properties/schema",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        _req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        _req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(
+    GetPropertiesSchema, GetPropertiesSchemaResponse
+);
+
 impl Client {
-    /// Get organization properties schema
-    ///
-    /// Retrieve metadata about all configurable properties for your organization, including type information, constraints, current values, default values, and dynamically available values (e.g., available regions).
-    ///
-    /// `GET /properties/schema`
-    pub fn get_properties_schema(
-        &self,
-    ) -> crate::runtime::Call<'_, GetPropertiesSchema> {
-        self.core.call(GetPropertiesSchema {})
+    /// Get organization properties schema (`GET /properties/schema`): see [`GetPropertiesSchema`].
+    pub fn get_properties_schema(&self) -> GetPropertiesSchema<'_> {
+        GetPropertiesSchema {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+        }
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 47c6159913bc2c30cb8a21ee8744e3538c38a23b1cc1c33cb0cc598ddd2d0687
+// body sha256 bdc05e5adf86df61a93e2c708c7459e95e8a074023cba6a1f8d2851f417c24cd
 
 //! Operations of the `regions` group and their inline types.
 #![allow(deprecated)]
@@ -17,45 +17,66 @@ pub struct ListRegionsResponse {
     pub regions: Option<Vec<Region>>,
 }
 
-/// Parameters of `GET /regions` (`listRegions`); built by [`Client::list_regions`].
+/// List available regions
+///
+/// Retrieve a list of all regions available for deploying agents and storing secrets. This endpoint can be accessed using either Clerk authentication or a Private API key.
+///
+/// `GET /regions`
+///
+/// Built by [`Client::list_regions`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.list_regions().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct ListRegions {}
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ListRegions<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+}
 
-impl crate::runtime::Operation for ListRegions {
+impl voice_agents_runtime::__private::Operation for ListRegions<'_> {
     type Output = ListRegionsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "listRegions",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/regions",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        _req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        _req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(ListRegions, ListRegionsResponse);
+
 impl Client {
-    /// List available regions
-    ///
-    /// Retrieve a list of all regions available for deploying agents and storing secrets. This endpoint can be accessed using either Clerk authentication or a Private API key.
-    ///
-    /// `GET /regions`
-    pub fn list_regions(&self) -> crate::runtime::Call<'_, ListRegions> {
-        self.core.call(ListRegions {})
+    /// List available regions (`GET /regions`): see [`ListRegions`].
+    pub fn list_regions(&self) -> ListRegions<'_> {
+        ListRegions {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+        }
     }
 }

@@ -2,7 +2,7 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 2605f5ee3f2878add58eee779f1256e21a509cdb06b24f26d18a1007745355ea
+// body sha256 d5b2ef9c2078cacfe73f5a37b14b2c68bc9fc5a74b2658b3c3f2c63d54395bd4
 
 //! Operations of the `secrets` group and their inline types.
 #![allow(deprecated)]
@@ -130,21 +130,18 @@ impl From<ImagePullSecretRequest> for UpsertSecretSetRequest {
     }
 }
 
-impl crate::runtime::validate::Validate for UpsertSecretSetRequest {
+impl voice_agents_runtime::__private::validate::Validate for UpsertSecretSetRequest {
     #[allow(unused_variables)]
-    fn validate(
-        &self,
-        path: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self, path: &str) -> Result<(), voice_agents_runtime::ValidationError> {
         match self {
             Self::RegularSecretsRequest(value) => {
-                crate::runtime::validate::Validate::validate(
+                voice_agents_runtime::__private::validate::Validate::validate(
                     value,
                     &String::from(path),
                 )?;
             }
             Self::ImagePullSecretRequest(value) => {
-                crate::runtime::validate::Validate::validate(
+                voice_agents_runtime::__private::validate::Validate::validate(
                     value,
                     &String::from(path),
                 )?;
@@ -395,38 +392,58 @@ pub struct ListSecretSetsResponse {
     pub sets: Option<Vec<SecretSetSummary>>,
 }
 
-/// Parameters of `GET /secrets/{setName}` (`getSecretSet`); built by [`Client::get_secret_set`].
+/// Get a specific secret set
+///
+/// Retrieve the keys (not values) of a specific secret set. Image pull secrets cannot be retrieved.
+///
+/// `GET /secrets/{setName}`
+///
+/// Built by [`Client::get_secret_set`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::get_secret_set`]:
+/// - `set_name`: `setName` (path parameter): Name of the secret set to retrieve
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, set_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.get_secret_set(set_name).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct GetSecretSet {
-    /// Name of the secret set to retrieve
-    ///
-    /// `setName` (path parameter).
-    pub(crate) set_name: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GetSecretSet<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    set_name: String,
 }
 
-impl crate::runtime::Operation for GetSecretSet {
+impl voice_agents_runtime::__private::Operation for GetSecretSet<'_> {
     type Output = GetSecretSetResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "getSecretSet",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/secrets/{setName}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(
+            voice_agents_runtime::__private::validate::min_length(
                 &String::from("path.setName"),
                 value,
                 3u64,
             )?;
-            crate::runtime::validate::max_length(
+            voice_agents_runtime::__private::validate::max_length(
                 &String::from("path.setName"),
                 value,
                 63u64,
             )?;
-            crate::runtime::validate::pattern(
+            voice_agents_runtime::__private::validate::pattern(
                 &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
@@ -436,76 +453,93 @@ impl crate::runtime::Operation for GetSecretSet {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("setName", self.set_name.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(GetSecretSet, GetSecretSetResponse);
 
 impl Client {
-    /// Get a specific secret set
-    ///
-    /// Retrieve the keys (not values) of a specific secret set. Image pull secrets cannot be retrieved.
-    ///
-    /// `GET /secrets/{setName}`
-    pub fn get_secret_set(
-        &self,
-        set_name: impl Into<String>,
-    ) -> crate::runtime::Call<'_, GetSecretSet> {
-        self.core
-            .call(GetSecretSet {
-                set_name: set_name.into(),
-            })
+    /// Get a specific secret set (`GET /secrets/{setName}`): see [`GetSecretSet`].
+    pub fn get_secret_set(&self, set_name: impl Into<String>) -> GetSecretSet<'_> {
+        GetSecretSet {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            set_name: set_name.into(),
+        }
     }
 }
 
-/// Parameters of `PUT /secrets/{setName}` (`upsertSecretSet`); built by [`Client::upsert_secret_set`].
+/// Create or update a secret set
+///
+/// Create a new secret set or update an existing one. Supports both regular secrets (multiple key-value pairs) and image pull secrets.
+///
+/// Provisioning is **asynchronous**: the response is `202 Accepted` once the values have been stored, and the secret set is then provisioned into the target region in the background. Use `GET /secrets/{setName}` to observe the readiness status (`pending` → `ready`). Deploys that bind a secret set whose status is not `ready` are rejected with `409 Conflict`.
+///
+/// `PUT /secrets/{setName}`
+///
+/// Built by [`Client::upsert_secret_set`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::upsert_secret_set`]:
+/// - `set_name`: `setName` (path parameter): Name of the secret set to create or update
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, set_name: &str, body: UpsertSecretSetRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.upsert_secret_set(set_name, body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct UpsertSecretSet {
-    /// Name of the secret set to create or update
-    ///
-    /// `setName` (path parameter).
-    pub(crate) set_name: String,
-    /// The request body.
-    pub(crate) body: UpsertSecretSetRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UpsertSecretSet<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    set_name: String,
+    body: UpsertSecretSetRequest,
 }
 
-impl crate::runtime::Operation for UpsertSecretSet {
+impl voice_agents_runtime::__private::Operation for UpsertSecretSet<'_> {
     type Output = UpsertSecretSetResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "upsertSecretSet",
-        method: http::Method::PUT,
+        method: voice_agents_runtime::__private::Method::PUT,
         path: "/secrets/{setName}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     const SENSITIVE_BODY: bool = true;
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(
+            voice_agents_runtime::__private::validate::min_length(
                 &String::from("path.setName"),
                 value,
                 3u64,
             )?;
-            crate::runtime::validate::max_length(
+            voice_agents_runtime::__private::validate::max_length(
                 &String::from("path.setName"),
                 value,
                 63u64,
             )?;
-            crate::runtime::validate::pattern(
+            voice_agents_runtime::__private::validate::pattern(
                 &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
@@ -513,84 +547,103 @@ impl crate::runtime::Operation for UpsertSecretSet {
         }
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("setName", self.set_name.as_str())?;
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(UpsertSecretSet, UpsertSecretSetResponse);
+
 impl Client {
-    /// Create or update a secret set
-    ///
-    /// Create a new secret set or update an existing one. Supports both regular secrets (multiple key-value pairs) and image pull secrets.
-    ///
-    /// Provisioning is **asynchronous**: the response is `202 Accepted` once the values have been stored, and the secret set is then provisioned into the target region in the background. Use `GET /secrets/{setName}` to observe the readiness status (`pending` → `ready`). Deploys that bind a secret set whose status is not `ready` are rejected with `409 Conflict`.
-    ///
-    /// `PUT /secrets/{setName}`
+    /// Create or update a secret set (`PUT /secrets/{setName}`): see [`UpsertSecretSet`].
     pub fn upsert_secret_set(
         &self,
         set_name: impl Into<String>,
-        body: UpsertSecretSetRequest,
-    ) -> crate::runtime::Call<'_, UpsertSecretSet> {
-        self.core
-            .call(UpsertSecretSet {
-                set_name: set_name.into(),
-                body,
-            })
+        body: impl Into<UpsertSecretSetRequest>,
+    ) -> UpsertSecretSet<'_> {
+        UpsertSecretSet {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            set_name: set_name.into(),
+            body: body.into(),
+        }
     }
 }
 
-/// Parameters of `DELETE /secrets/{setName}` (`deleteSecretSet`); built by [`Client::delete_secret_set`].
+/// Delete an entire secret set
+///
+/// Permanently removes a secret set and all its associated secrets.
+///
+/// `DELETE /secrets/{setName}`
+///
+/// Built by [`Client::delete_secret_set`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::delete_secret_set`]:
+/// - `set_name`: `setName` (path parameter): Name of the secret set to delete
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, set_name: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.delete_secret_set(set_name).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct DeleteSecretSet {
-    /// Name of the secret set to delete
-    ///
-    /// `setName` (path parameter).
-    pub(crate) set_name: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteSecretSet<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    set_name: String,
 }
 
-impl crate::runtime::Operation for DeleteSecretSet {
+impl voice_agents_runtime::__private::Operation for DeleteSecretSet<'_> {
     type Output = DeleteSecretSetResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "deleteSecretSet",
-        method: http::Method::DELETE,
+        method: voice_agents_runtime::__private::Method::DELETE,
         path: "/secrets/{setName}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(
+            voice_agents_runtime::__private::validate::min_length(
                 &String::from("path.setName"),
                 value,
                 3u64,
             )?;
-            crate::runtime::validate::max_length(
+            voice_agents_runtime::__private::validate::max_length(
                 &String::from("path.setName"),
                 value,
                 63u64,
             )?;
-            crate::runtime::validate::pattern(
+            voice_agents_runtime::__private::validate::pattern(
                 &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
@@ -600,77 +653,90 @@ impl crate::runtime::Operation for DeleteSecretSet {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("setName", self.set_name.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
+
+voice_agents_runtime::__request_builder!(DeleteSecretSet, DeleteSecretSetResponse);
 
 impl Client {
-    /// Delete an entire secret set
-    ///
-    /// Permanently removes a secret set and all its associated secrets.
-    ///
-    /// `DELETE /secrets/{setName}`
-    pub fn delete_secret_set(
-        &self,
-        set_name: impl Into<String>,
-    ) -> crate::runtime::Call<'_, DeleteSecretSet> {
-        self.core
-            .call(DeleteSecretSet {
-                set_name: set_name.into(),
-            })
+    /// Delete an entire secret set (`DELETE /secrets/{setName}`): see [`DeleteSecretSet`].
+    pub fn delete_secret_set(&self, set_name: impl Into<String>) -> DeleteSecretSet<'_> {
+        DeleteSecretSet {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            set_name: set_name.into(),
+        }
     }
 }
 
-/// Parameters of `DELETE /secrets/{setName}/{secretKey}` (`deleteSecretFromSet`); built by [`Client::delete_secret_from_set`].
+/// Delete a specific secret from a set
+///
+/// Remove a specific secret key from a secret set. Cannot be used with image pull secrets.
+///
+/// `DELETE /secrets/{setName}/{secretKey}`
+///
+/// Built by [`Client::delete_secret_from_set`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::delete_secret_from_set`]:
+/// - `set_name`: `setName` (path parameter): Name of the secret set
+/// - `secret_key`: `secretKey` (path parameter): Name of the secret key to delete
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, set_name: &str, secret_key: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.delete_secret_from_set(set_name, secret_key).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct DeleteSecretFromSet {
-    /// Name of the secret set
-    ///
-    /// `setName` (path parameter).
-    pub(crate) set_name: String,
-    /// Name of the secret key to delete
-    ///
-    /// `secretKey` (path parameter).
-    pub(crate) secret_key: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteSecretFromSet<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    set_name: String,
+    secret_key: String,
 }
 
-impl crate::runtime::Operation for DeleteSecretFromSet {
+impl voice_agents_runtime::__private::Operation for DeleteSecretFromSet<'_> {
     type Output = DeleteSecretFromSetResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "deleteSecretFromSet",
-        method: http::Method::DELETE,
+        method: voice_agents_runtime::__private::Method::DELETE,
         path: "/secrets/{setName}/{secretKey}",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.set_name;
-            crate::runtime::validate::min_length(
+            voice_agents_runtime::__private::validate::min_length(
                 &String::from("path.setName"),
                 value,
                 3u64,
             )?;
-            crate::runtime::validate::max_length(
+            voice_agents_runtime::__private::validate::max_length(
                 &String::from("path.setName"),
                 value,
                 63u64,
             )?;
-            crate::runtime::validate::pattern(
+            voice_agents_runtime::__private::validate::pattern(
                 &String::from("path.setName"),
                 value,
                 "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
@@ -680,83 +746,104 @@ impl crate::runtime::Operation for DeleteSecretFromSet {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("setName", self.set_name.as_str())?;
         req.path_param("secretKey", self.secret_key.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(
+    DeleteSecretFromSet, DeleteSecretFromSetResponse
+);
+
 impl Client {
-    /// Delete a specific secret from a set
-    ///
-    /// Remove a specific secret key from a secret set. Cannot be used with image pull secrets.
-    ///
-    /// `DELETE /secrets/{setName}/{secretKey}`
+    /// Delete a specific secret from a set (`DELETE /secrets/{setName}/{secretKey}`): see [`DeleteSecretFromSet`].
     pub fn delete_secret_from_set(
         &self,
         set_name: impl Into<String>,
         secret_key: impl Into<String>,
-    ) -> crate::runtime::Call<'_, DeleteSecretFromSet> {
-        self.core
-            .call(DeleteSecretFromSet {
-                set_name: set_name.into(),
-                secret_key: secret_key.into(),
-            })
+    ) -> DeleteSecretFromSet<'_> {
+        DeleteSecretFromSet {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            set_name: set_name.into(),
+            secret_key: secret_key.into(),
+        }
     }
 }
 
-/// Parameters of `GET /secrets` (`listSecretSets`); built by [`Client::list_secret_sets`].
+/// List all secret sets
+///
+/// Retrieve a list of all secret sets for the organization.
+///
+/// `GET /secrets`
+///
+/// Built by [`Client::list_secret_sets`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.list_secret_sets().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct ListSecretSets {}
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct ListSecretSets<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+}
 
-impl crate::runtime::Operation for ListSecretSets {
+impl voice_agents_runtime::__private::Operation for ListSecretSets<'_> {
     type Output = ListSecretSetsResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "listSecretSets",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/secrets",
         server: 0,
         security: &[&["PrivateKeyAuth"]],
     };
     fn build(
         &self,
-        _req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        _req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(ListSecretSets, ListSecretSetsResponse);
+
 impl Client {
-    /// List all secret sets
-    ///
-    /// Retrieve a list of all secret sets for the organization.
-    ///
-    /// `GET /secrets`
-    pub fn list_secret_sets(&self) -> crate::runtime::Call<'_, ListSecretSets> {
-        self.core.call(ListSecretSets {})
+    /// List all secret sets (`GET /secrets`): see [`ListSecretSets`].
+    pub fn list_secret_sets(&self) -> ListSecretSets<'_> {
+        ListSecretSets {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+        }
     }
 }

@@ -2,44 +2,62 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 6bb79bd4041722e09ba9e49798b68618f6cac8c4866ff138ca53fb1f4d7167f3
+// body sha256 848174ac081744c0422cd5bf6ddf63b248f6615c35f6bc9eccbae9651558dd06
 
 //! Operations of the `sessions` group and their inline types.
 #![allow(deprecated)]
 use super::super::{Client, ErrorResponse, ProxiedResponse};
 
-/// Parameters of `GET /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyGet`); built by [`Client::session_proxy_get`].
+/// Send GET request to session
+///
+/// Proxies a GET request to an endpoint defined in your running bot. The response is returned directly from the bot.
+///
+/// `GET /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_get`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_get`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.session_proxy_get(service_name, session_id, path).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct SessionProxyGet {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyGet<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
 }
 
-impl crate::runtime::Operation for SessionProxyGet {
+impl voice_agents_runtime::__private::Operation for SessionProxyGet<'_> {
     type Output = ProxiedResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyGet",
-        method: http::Method::GET,
+        method: voice_agents_runtime::__private::Method::GET,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -50,83 +68,107 @@ impl crate::runtime::Operation for SessionProxyGet {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyGet, ProxiedResponse);
+
 impl Client {
-    /// Send GET request to session
-    ///
-    /// Proxies a GET request to an endpoint defined in your running bot. The response is returned directly from the bot.
-    ///
-    /// `GET /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send GET request to session (`GET /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyGet`].
     pub fn session_proxy_get(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyGet> {
-        self.core
-            .call(SessionProxyGet {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-            })
+    ) -> SessionProxyGet<'_> {
+        SessionProxyGet {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+        }
     }
 }
 
-/// Parameters of `PUT /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPut`); built by [`Client::session_proxy_put`].
+/// Send PUT request to session
+///
+/// Proxies a PUT request to an endpoint defined in your running bot.
+///
+/// `PUT /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_put`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_put`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.session_proxy_put(service_name, session_id, path).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct SessionProxyPut {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
-    /// Request body to pass to the bot endpoint
-    pub(crate) body: Option<serde_json::Map<String, serde_json::Value>>,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyPut<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
+    body: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-impl crate::runtime::Operation for SessionProxyPut {
+impl SessionProxyPut<'_> {
+    /// Request body to pass to the bot endpoint
+    pub fn body(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+}
+
+impl voice_agents_runtime::__private::Operation for SessionProxyPut<'_> {
     type Output = ProxiedResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyPut",
-        method: http::Method::PUT,
+        method: voice_agents_runtime::__private::Method::PUT,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -137,8 +179,8 @@ impl crate::runtime::Operation for SessionProxyPut {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
@@ -148,84 +190,100 @@ impl crate::runtime::Operation for SessionProxyPut {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyPut, ProxiedResponse);
+
 impl Client {
-    /// Send PUT request to session
-    ///
-    /// Proxies a PUT request to an endpoint defined in your running bot.
-    ///
-    /// `PUT /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send PUT request to session (`PUT /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyPut`].
     pub fn session_proxy_put(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyPut> {
-        self.core
-            .call(SessionProxyPut {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-                body: None,
-            })
+    ) -> SessionProxyPut<'_> {
+        SessionProxyPut {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+            body: None,
+        }
     }
 }
 
-impl crate::runtime::Call<'_, SessionProxyPut> {
-    /// Sets the request body (optional for this operation).
-    pub fn body(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.op.body = Some(value);
+/// Send POST request to session
+///
+/// Proxies a POST request to an endpoint defined in your running bot. The request body and response are passed through directly.
+///
+/// `POST /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_post`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_post`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.session_proxy_post(service_name, session_id, path).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyPost<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
+    body: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl SessionProxyPost<'_> {
+    /// Request body to pass to the bot endpoint
+    pub fn body(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.body = Some(value.into());
         self
     }
 }
 
-/// Parameters of `POST /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPost`); built by [`Client::session_proxy_post`].
-#[derive(Debug, Clone)]
-pub struct SessionProxyPost {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
-    /// Request body to pass to the bot endpoint
-    pub(crate) body: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-impl crate::runtime::Operation for SessionProxyPost {
+impl voice_agents_runtime::__private::Operation for SessionProxyPost<'_> {
     type Output = ProxiedResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyPost",
-        method: http::Method::POST,
+        method: voice_agents_runtime::__private::Method::POST,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -236,8 +294,8 @@ impl crate::runtime::Operation for SessionProxyPost {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
@@ -247,82 +305,88 @@ impl crate::runtime::Operation for SessionProxyPost {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyPost, ProxiedResponse);
+
 impl Client {
-    /// Send POST request to session
-    ///
-    /// Proxies a POST request to an endpoint defined in your running bot. The request body and response are passed through directly.
-    ///
-    /// `POST /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send POST request to session (`POST /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyPost`].
     pub fn session_proxy_post(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyPost> {
-        self.core
-            .call(SessionProxyPost {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-                body: None,
-            })
+    ) -> SessionProxyPost<'_> {
+        SessionProxyPost {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+            body: None,
+        }
     }
 }
 
-impl crate::runtime::Call<'_, SessionProxyPost> {
-    /// Sets the request body (optional for this operation).
-    pub fn body(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.op.body = Some(value);
-        self
-    }
-}
-
-/// Parameters of `DELETE /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyDelete`); built by [`Client::session_proxy_delete`].
+/// Send DELETE request to session
+///
+/// Proxies a DELETE request to an endpoint defined in your running bot.
+///
+/// `DELETE /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_delete`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_delete`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.session_proxy_delete(service_name, session_id, path).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct SessionProxyDelete {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyDelete<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
 }
 
-impl crate::runtime::Operation for SessionProxyDelete {
+impl voice_agents_runtime::__private::Operation for SessionProxyDelete<'_> {
     type Output = ProxiedResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyDelete",
-        method: http::Method::DELETE,
+        method: voice_agents_runtime::__private::Method::DELETE,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -333,81 +397,94 @@ impl crate::runtime::Operation for SessionProxyDelete {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyDelete, ProxiedResponse);
+
 impl Client {
-    /// Send DELETE request to session
-    ///
-    /// Proxies a DELETE request to an endpoint defined in your running bot.
-    ///
-    /// `DELETE /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send DELETE request to session (`DELETE /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyDelete`].
     pub fn session_proxy_delete(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyDelete> {
-        self.core
-            .call(SessionProxyDelete {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-            })
+    ) -> SessionProxyDelete<'_> {
+        SessionProxyDelete {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+        }
     }
 }
 
-/// Parameters of `OPTIONS /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyOptions`); built by [`Client::session_proxy_options`].
+/// Send OPTIONS request to session
+///
+/// Proxies an OPTIONS request to an endpoint defined in your running bot.
+///
+/// `OPTIONS /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_options`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_options`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// client.session_proxy_options(service_name, session_id, path).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct SessionProxyOptions {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyOptions<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
 }
 
-impl crate::runtime::Operation for SessionProxyOptions {
+impl voice_agents_runtime::__private::Operation for SessionProxyOptions<'_> {
     type Output = ();
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyOptions",
-        method: http::Method::OPTIONS,
+        method: voice_agents_runtime::__private::Method::OPTIONS,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -418,16 +495,16 @@ impl crate::runtime::Operation for SessionProxyOptions {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
         {
             let _ = resp;
             Ok(())
@@ -436,66 +513,79 @@ impl crate::runtime::Operation for SessionProxyOptions {
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyOptions, ());
+
 impl Client {
-    /// Send OPTIONS request to session
-    ///
-    /// Proxies an OPTIONS request to an endpoint defined in your running bot.
-    ///
-    /// `OPTIONS /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send OPTIONS request to session (`OPTIONS /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyOptions`].
     pub fn session_proxy_options(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyOptions> {
-        self.core
-            .call(SessionProxyOptions {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-            })
+    ) -> SessionProxyOptions<'_> {
+        SessionProxyOptions {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+        }
     }
 }
 
-/// Parameters of `HEAD /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyHead`); built by [`Client::session_proxy_head`].
+/// Send HEAD request to session
+///
+/// Proxies a HEAD request to an endpoint defined in your running bot.
+///
+/// `HEAD /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_head`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_head`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// client.session_proxy_head(service_name, session_id, path).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct SessionProxyHead {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyHead<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
 }
 
-impl crate::runtime::Operation for SessionProxyHead {
+impl voice_agents_runtime::__private::Operation for SessionProxyHead<'_> {
     type Output = ();
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyHead",
-        method: http::Method::HEAD,
+        method: voice_agents_runtime::__private::Method::HEAD,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -506,16 +596,16 @@ impl crate::runtime::Operation for SessionProxyHead {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
         {
             let _ = resp;
             Ok(())
@@ -523,63 +613,87 @@ impl crate::runtime::Operation for SessionProxyHead {
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyHead, ());
+
 impl Client {
-    /// Send HEAD request to session
-    ///
-    /// Proxies a HEAD request to an endpoint defined in your running bot.
-    ///
-    /// `HEAD /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send HEAD request to session (`HEAD /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyHead`].
     pub fn session_proxy_head(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyHead> {
-        self.core
-            .call(SessionProxyHead {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-            })
+    ) -> SessionProxyHead<'_> {
+        SessionProxyHead {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+        }
     }
 }
 
-/// Parameters of `PATCH /{serviceName}/sessions/{sessionId}/{path}` (`sessionProxyPatch`); built by [`Client::session_proxy_patch`].
+/// Send PATCH request to session
+///
+/// Proxies a PATCH request to an endpoint defined in your running bot.
+///
+/// `PATCH /{serviceName}/sessions/{sessionId}/{path}`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::session_proxy_patch`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::session_proxy_patch`]:
+/// - `service_name`: `serviceName` (path parameter): Name of the deployed agent
+/// - `session_id`: `sessionId` (path parameter): Session ID returned from the start endpoint
+/// - `path`: `path` (path parameter): The endpoint path defined in your bot using the `@app` decorator
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, service_name: &str, session_id: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.session_proxy_patch(service_name, session_id, path).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct SessionProxyPatch {
-    /// Name of the deployed agent
-    ///
-    /// `serviceName` (path parameter).
-    pub(crate) service_name: String,
-    /// Session ID returned from the start endpoint
-    ///
-    /// `sessionId` (path parameter).
-    pub(crate) session_id: String,
-    /// The endpoint path defined in your bot using the `@app` decorator
-    ///
-    /// `path` (path parameter, may contain `/`).
-    pub(crate) path: String,
-    /// Request body to pass to the bot endpoint
-    pub(crate) body: Option<serde_json::Map<String, serde_json::Value>>,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct SessionProxyPatch<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    service_name: String,
+    session_id: String,
+    path: String,
+    body: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-impl crate::runtime::Operation for SessionProxyPatch {
+impl SessionProxyPatch<'_> {
+    /// Request body to pass to the bot endpoint
+    pub fn body(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+}
+
+impl voice_agents_runtime::__private::Operation for SessionProxyPatch<'_> {
     type Output = ProxiedResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "sessionProxyPatch",
-        method: http::Method::PATCH,
+        method: voice_agents_runtime::__private::Method::PATCH,
         path: "/{serviceName}/sessions/{sessionId}/{path}",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.session_id;
             if uuid::Uuid::parse_str(value).is_err() {
                 return Err(
-                    crate::runtime::validate::ValidationError::new(
+                    voice_agents_runtime::ValidationError::new(
                         String::from("path.sessionId"),
                         "format uuid",
                     ),
@@ -590,8 +704,8 @@ impl crate::runtime::Operation for SessionProxyPatch {
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("serviceName", self.service_name.as_str())?;
         req.path_param("sessionId", self.session_id.as_str())?;
         req.path_param_multi("path", self.path.as_str())?;
@@ -601,46 +715,34 @@ impl crate::runtime::Operation for SessionProxyPatch {
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(SessionProxyPatch, ProxiedResponse);
+
 impl Client {
-    /// Send PATCH request to session
-    ///
-    /// Proxies a PATCH request to an endpoint defined in your running bot.
-    ///
-    /// `PATCH /{serviceName}/sessions/{sessionId}/{path}`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Send PATCH request to session (`PATCH /{serviceName}/sessions/{sessionId}/{path}`): see [`SessionProxyPatch`].
     pub fn session_proxy_patch(
         &self,
         service_name: impl Into<String>,
         session_id: impl Into<String>,
         path: impl Into<String>,
-    ) -> crate::runtime::Call<'_, SessionProxyPatch> {
-        self.core
-            .call(SessionProxyPatch {
-                service_name: service_name.into(),
-                session_id: session_id.into(),
-                path: path.into(),
-                body: None,
-            })
-    }
-}
-
-impl crate::runtime::Call<'_, SessionProxyPatch> {
-    /// Sets the request body (optional for this operation).
-    pub fn body(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.op.body = Some(value);
-        self
+    ) -> SessionProxyPatch<'_> {
+        SessionProxyPatch {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            service_name: service_name.into(),
+            session_id: session_id.into(),
+            path: path.into(),
+            body: None,
+        }
     }
 }

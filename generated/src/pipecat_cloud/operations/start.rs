@@ -2,75 +2,96 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// body sha256 3491214833daa52507cf871a166efb28e37a2a2dc30d8081ee6edf1bdcce5d1f
+// body sha256 af49e1c2853270451a0b3a4b138012d88a0b72eadadce530e1cedcb03d61c38f
 
 //! Operations of the `start` group and their inline types.
 #![allow(deprecated)]
 use super::super::{Client, ErrorResponse, StartRequest, StartResponse};
 
-/// Parameters of `POST /{agentName}/start` (`startService`); built by [`Client::start_service`].
+/// Start a service instance
+///
+/// `POST /{agentName}/start`
+///
+/// Served from `https://api.pipecat.daily.co/v1/public`.
+///
+/// Built by [`Client::start_service`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too).
+///
+/// Arguments of [`Client::start_service`]:
+/// - `agent_name`: `agentName` (path parameter): Name of the agent to start
+/// - `body`: The request body.
+///
+/// # Example
+///
+/// ```no_run
+/// # #[allow(unused_imports)] use voice_agents::{bytes, chrono, serde_json, uuid};
+/// # use voice_agents::pipecat_cloud::*;
+/// # async fn example(client: &voice_agents::pipecat_cloud::Client, agent_name: &str, body: StartRequest) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client.start_service(agent_name, body).await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct StartService {
-    /// Name of the agent to start
-    ///
-    /// `agentName` (path parameter).
-    pub(crate) agent_name: String,
-    /// The request body.
-    pub(crate) body: StartRequest,
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct StartService<'a> {
+    call: voice_agents_runtime::__private::CallState<'a>,
+    agent_name: String,
+    body: StartRequest,
 }
 
-impl crate::runtime::Operation for StartService {
+impl voice_agents_runtime::__private::Operation for StartService<'_> {
     type Output = StartResponse;
-    const INFO: &'static crate::runtime::OperationInfo = &crate::runtime::OperationInfo {
+    const INFO: &'static voice_agents_runtime::__private::OperationInfo = &voice_agents_runtime::__private::OperationInfo {
         id: "startService",
-        method: http::Method::POST,
+        method: voice_agents_runtime::__private::Method::POST,
         path: "/{agentName}/start",
         server: 1,
         security: &[&["PublicKeyAuth"]],
     };
-    fn validate(&self) -> Result<(), crate::runtime::validate::ValidationError> {
+    fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
         {
             let value = &self.body;
-            crate::runtime::validate::Validate::validate(value, &String::from("body"))?;
+            voice_agents_runtime::__private::validate::Validate::validate(
+                value,
+                &String::from("body"),
+            )?;
         }
         Ok(())
     }
     fn build(
         &self,
-        req: &mut crate::runtime::RequestParts,
-    ) -> Result<(), crate::runtime::Error> {
+        req: &mut voice_agents_runtime::__private::RequestParts,
+    ) -> Result<(), voice_agents_runtime::Error> {
         req.path_param("agentName", self.agent_name.as_str())?;
         req.json(&self.body)?;
         Ok(())
     }
     fn decode(
-        resp: &crate::runtime::RawResponse,
-    ) -> Result<Self::Output, crate::runtime::Error> {
-        crate::runtime::decode_json(resp)
+        resp: &voice_agents_runtime::RawResponse,
+    ) -> Result<Self::Output, voice_agents_runtime::Error> {
+        voice_agents_runtime::__private::decode_json(resp)
     }
     fn decode_error(
         _status: u16,
         body: &[u8],
-    ) -> Option<Box<dyn crate::runtime::ErrorBody>> {
-        crate::runtime::decode_error_body::<ErrorResponse>(body)
+    ) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        voice_agents_runtime::__private::decode_error_body::<ErrorResponse>(body)
     }
 }
 
+voice_agents_runtime::__request_builder!(StartService, StartResponse);
+
 impl Client {
-    /// Start a service instance
-    ///
-    /// `POST /{agentName}/start`
-    ///
-    /// Served from `https://api.pipecat.daily.co/v1/public`.
+    /// Start a service instance (`POST /{agentName}/start`): see [`StartService`].
     pub fn start_service(
         &self,
         agent_name: impl Into<String>,
-        body: StartRequest,
-    ) -> crate::runtime::Call<'_, StartService> {
-        self.core
-            .call(StartService {
-                agent_name: agent_name.into(),
-                body,
-            })
+        body: impl Into<StartRequest>,
+    ) -> StartService<'_> {
+        StartService {
+            call: voice_agents_runtime::__private::CallState::new(&self.core),
+            agent_name: agent_name.into(),
+            body: body.into(),
+        }
     }
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::runtime_common::*;
-use voice_agents::runtime::{ClientBuilder, Error};
+use voice_agents_runtime::{ClientBuilder, Error};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -66,7 +66,7 @@ async fn api_error_echoing_the_key_is_scrubbed() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.code(), Some("bad_key"));
     assert_error_clean(&err);
 
@@ -91,7 +91,7 @@ async fn decode_error_echoing_the_key_is_scrubbed() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert!(err.decode().is_some());
     assert_error_clean(&err);
 }
@@ -106,7 +106,7 @@ async fn connection_error_hides_query_key_and_userinfo() {
         .max_retries(0)
         .build()
         .unwrap();
-    let err = client.0.call(Keyed).send().await.unwrap_err();
+    let err = client.keyed().send().await.unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
     assert!(err.to_string().contains("api_key=%5BREDACTED%5D"), "{err}");
     assert_error_clean(&err);
@@ -116,11 +116,11 @@ async fn connection_error_hides_query_key_and_userinfo() {
 #[tokio::test]
 async fn client_side_errors_hide_values() {
     let client = builder("http://127.0.0.1:1").build().unwrap();
-    let err = client.0.call(create_thing(SECRET)).send().await.unwrap_err();
+    let err = client.create_thing(SECRET).send().await.unwrap_err();
     assert_error_clean(&err);
-    let err = client.0.call(Keyed).send().await.unwrap_err();
+    let err = client.keyed().send().await.unwrap_err();
     assert_error_clean(&err);
-    let err = client.0.call(get_thing("1")).header("x-api-key", &format!("{KEY2}\n")).send().await.unwrap_err();
+    let err = client.get_thing("1").header("x-api-key", &format!("{KEY2}\n")).send().await.unwrap_err();
     assert_error_clean(&err);
     let err = builder("http://x").default_header("x-api-key", &format!("{KEY2}\r\n")).build().unwrap_err();
     assert_error_clean(&err);
@@ -133,7 +133,7 @@ async fn client_side_errors_hide_values() {
 async fn timeout_error_is_clean() {
     let server = RawServer::start(vec![Reply::Hang]).await;
     let client = builder(&server.url()).timeout(Duration::from_secs(1)).max_retries(0).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }));
     assert_error_clean(&err);
 }
@@ -153,7 +153,7 @@ async fn credentials_reach_the_wire() {
         .await;
     let client =
         builder(&server.uri()).credential("keyQuery", KEY2).credential("basicAuth", "user:pass").build().unwrap();
-    client.0.call(Keyed).send().await.unwrap();
+    client.keyed().send().await.unwrap();
 
     let server = MockServer::start().await;
     Mock::given(header("x-api-key", KEY2))
@@ -162,5 +162,5 @@ async fn credentials_reach_the_wire() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).credential("keyHeader", KEY2).build().unwrap();
-    client.0.call(Keyed).send().await.unwrap();
+    client.keyed().send().await.unwrap();
 }

@@ -27,11 +27,16 @@ pub(crate) fn select<'c>(cfg: &'c Config, security: &[&[&str]], operation: &str)
     if security.iter().any(|a| a.is_empty()) {
         return Ok(Vec::new());
     }
+    // Name the builder method that sets each credential: that is what the caller has to write.
+    let setter = |name: &str| match cfg.api.security_schemes.iter().find(|s| s.name == name) {
+        Some(info) => format!("`ClientBuilder::{}` (scheme `{name}`)", info.setter),
+        None => format!("scheme `{name}`"),
+    };
     let needed = security
         .iter()
-        .map(|a| a.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" + "))
+        .map(|a| a.iter().map(|s| setter(s)).collect::<Vec<_>>().join(" and "))
         .collect::<Vec<_>>()
-        .join(" or ");
+        .join(", or ");
     Err(Error::MissingCredential { operation: operation.to_owned(), needed })
 }
 
@@ -56,7 +61,7 @@ pub(crate) fn apply(
         let secret = secret.expose_secret();
         let (name, value) = match scheme.kind {
             SecurityKind::Bearer => (AUTHORIZATION, format!("Bearer {secret}")),
-            SecurityKind::Basic => (AUTHORIZATION, format!("Basic {}", base64(secret.as_bytes()))),
+            SecurityKind::Basic => (AUTHORIZATION, format!("Basic {}", basic_value(secret))),
             SecurityKind::ApiKeyHeader(h) => {
                 let name = HeaderName::from_bytes(h.as_bytes())
                     .map_err(|_| Error::Config(format!("scheme `{}` names an invalid header", scheme.name)))?;
@@ -76,42 +81,19 @@ pub(crate) fn apply(
     Ok(())
 }
 
-/// Standard base64 with padding, for Basic auth (too small a need for a dependency).
-pub(crate) fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// The `Authorization: Basic` value for `user:password`.
+pub(crate) fn basic_value(user_password: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(user_password)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::base64;
+    use super::basic_value;
 
     #[test]
-    fn base64_matches_rfc4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-            ("user:pass", "dXNlcjpwYXNz"),
-        ];
-        for (plain, encoded) in cases {
-            assert_eq!(base64(plain.as_bytes()), encoded, "{plain}");
-        }
+    fn basic_value_is_standard_padded_base64() {
+        assert_eq!(basic_value("user:pass"), "dXNlcjpwYXNz");
+        assert_eq!(basic_value("f"), "Zg==");
     }
 }

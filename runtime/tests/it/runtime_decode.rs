@@ -3,7 +3,7 @@
 
 
 use crate::runtime_common::*;
-use voice_agents::runtime::{ErrorKind, Response};
+use voice_agents_runtime::{ErrorKind, Response};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -22,7 +22,7 @@ fn json_body(status: u16, body: &str) -> ResponseTemplate {
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_with_path_and_excerpt() {
     let (_s, client) = serve(json_body(200, r#"{"id": "1", "name": oops}"#)).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     let d = err.decode().unwrap();
     assert_eq!(d.path(), "$.name");
@@ -35,7 +35,7 @@ async fn malformed_json_is_a_decode_error_with_path_and_excerpt() {
 #[tokio::test]
 async fn wrong_type_reports_nested_path() {
     let (_s, client) = serve(json_body(200, r#"{"id":"1","name":"n","status":"active","tags":["a",7]}"#)).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.decode().unwrap().path(), "$.tags[1]");
     assert!(err.decode().unwrap().message().contains("invalid type"), "{err}");
 }
@@ -45,7 +45,7 @@ async fn wrong_type_reports_nested_path() {
 async fn html_error_page_is_an_api_error_with_raw_body() {
     let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
     let (_s, client) = serve(ResponseTemplate::new(502).set_body_raw(html, "text/html")).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(err.raw_body().unwrap().as_ref(), html.as_bytes());
     assert!(err.api().unwrap().typed_body().is_none());
@@ -57,7 +57,7 @@ async fn html_error_page_is_an_api_error_with_raw_body() {
 #[tokio::test]
 async fn empty_body_is_a_decode_error() {
     let (_s, client) = serve(ResponseTemplate::new(200)).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     let d = err.decode().unwrap();
     assert_eq!(d.path(), "$");
@@ -69,7 +69,7 @@ async fn empty_body_is_a_decode_error() {
 #[tokio::test]
 async fn truncated_json_is_a_decode_error() {
     let (_s, client) = serve(json_body(200, r#"{"id":"1","name":"n","sta"#)).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     let d = err.decode().unwrap();
     assert!(d.message().contains("EOF"), "{}", d.message());
     assert!(d.excerpt().ends_with("\"sta"), "{}", d.excerpt());
@@ -80,7 +80,7 @@ async fn truncated_json_is_a_decode_error() {
 async fn trailing_garbage_is_a_decode_error() {
     let body = format!("{} trailing", thing_json("1"));
     let (_s, client) = serve(json_body(200, &body)).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
 }
 
@@ -89,7 +89,7 @@ async fn trailing_garbage_is_a_decode_error() {
 async fn excerpt_is_bounded() {
     let body = format!(r#"{{"id":"{}", "name": ]}}"#, "x".repeat(5000));
     let (_s, client) = serve(json_body(200, &body)).await;
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     let excerpt = err.decode().unwrap().excerpt();
     assert!(excerpt.chars().count() <= 202, "{}", excerpt.len());
     assert!(excerpt.contains(']'), "the excerpt is centred on the failure: {excerpt}");
@@ -101,7 +101,7 @@ async fn unknown_enum_unknown_fields_and_nulls_decode() {
     let body = r#"{"id":"1","name":"n","status":"hibernating","tags":null,"note":null,
                    "addedLater":{"nested":[1,2,3]}}"#;
     let (_s, client) = serve(json_body(200, body)).await;
-    let thing = client.0.call(get_thing("1")).send().await.unwrap();
+    let thing = client.get_thing("1").send().await.unwrap();
     assert_eq!(thing.status, Status::Unknown("hibernating".into()));
     assert_eq!(thing.tags, None);
     assert_eq!(thing.note, None);
@@ -114,7 +114,7 @@ async fn typed_error_body_and_request_id() {
         .insert_header("x-request-id", "req-123")
         .set_body_json(serde_json::json!({"code": "not_found", "message": "no such thing"}));
     let (_s, client) = serve(template).await;
-    let err = client.0.call(get_thing("9")).send().await.unwrap_err();
+    let err = client.get_thing("9").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.request_id(), Some("req-123"));
     assert_eq!(err.code(), Some("not_found"));
@@ -140,7 +140,7 @@ async fn status_kinds() {
     ];
     for (status, kind) in cases {
         let (_s, client) = serve(ResponseTemplate::new(status)).await;
-        let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+        let err = client.get_thing("1").send().await.unwrap_err();
         assert_eq!(err.kind(), kind, "{status}");
     }
 }
@@ -160,12 +160,12 @@ async fn send_with_response_and_into_future() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).build().unwrap();
-    let resp: Response<Thing> = client.0.call(get_thing("1")).send_with_response().await.unwrap();
+    let resp: Response<Thing> = client.get_thing("1").send_with_response().await.unwrap();
     assert_eq!(resp.status.as_u16(), 201);
     assert_eq!(resp.request_id.as_deref(), Some("abc"));
     assert_eq!(resp.headers.get("x-ratelimit-remaining").unwrap(), "7");
     assert_eq!(resp.data.id, "1");
 
-    let thing = client.0.call(get_thing("1")).await.unwrap();
+    let thing = client.get_thing("1").await.unwrap();
     assert_eq!(thing.name, "n");
 }

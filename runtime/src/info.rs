@@ -26,6 +26,8 @@ pub struct SecuritySchemeInfo {
     /// The scheme's name in `components.securitySchemes`; also the key for
     /// [`ClientBuilder::credential`](super::ClientBuilder::credential).
     pub name: &'static str,
+    /// The generated `ClientBuilder` method that sets its credential (`private_key_auth`).
+    pub setter: &'static str,
     /// How the credential is sent.
     pub kind: SecurityKind,
 }

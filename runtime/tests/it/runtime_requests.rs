@@ -4,7 +4,7 @@
 
 use http::Method;
 use crate::runtime_common::*;
-use voice_agents::runtime::{ClientBuilder, Error, ErrorKind, DEFAULT_USER_AGENT};
+use voice_agents_runtime::{ClientBuilder, Error, ErrorKind, DEFAULT_USER_AGENT};
 use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -23,7 +23,7 @@ fn ok_json() -> ResponseTemplate {
 async fn failing_validation_sends_nothing() {
     let server = nothing_expected().await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.0.call(create_thing("far too long a name")).send().await.unwrap_err();
+    let err = client.create_thing("far too long a name").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert_eq!(err.to_string(), "invalid request: `body.name` violates maxLength 10");
     assert_eq!(err.attempts(), 0);
@@ -35,7 +35,7 @@ async fn path_param_rejects_dot_segments_and_empty() {
     let server = nothing_expected().await;
     let client = builder(&server.uri()).build().unwrap();
     for bad in ["..", ".", ""] {
-        let err = client.0.call(get_thing(bad)).send().await.unwrap_err();
+        let err = client.get_thing(bad).send().await.unwrap_err();
         match &err {
             Error::Validation(v) => assert_eq!(v.field(), "path.id", "{bad:?}"),
             other => panic!("{bad:?}: {other:?}"),
@@ -49,7 +49,7 @@ async fn path_param_encodes_slash() {
     let server = MockServer::start().await;
     Mock::given(any()).respond_with(ok_json()).mount(&server).await;
     let client = builder(&server.uri()).build().unwrap();
-    client.0.call(get_thing("a/b ?#%")).send().await.unwrap();
+    client.get_thing("a/b ?#%").send().await.unwrap();
     let reqs = server.received_requests().await.unwrap();
     assert_eq!(reqs[0].url.path(), "/v1/things/a%2Fb%20%3F%23%25");
 }
@@ -64,9 +64,9 @@ async fn path_param_multi_keeps_slashes_rejects_dot_dot() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).build().unwrap();
-    client.0.call(GetFile { path: "dir/sub/file name.txt".into() }).send().await.unwrap();
+    client.get_file("dir/sub/file name.txt").send().await.unwrap();
     for bad in ["a/../b", "..", "a//b", ""] {
-        let err = client.0.call(GetFile { path: bad.into() }).send().await.unwrap_err();
+        let err = client.get_file(bad).send().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Validation, "{bad:?}");
     }
 }
@@ -76,13 +76,19 @@ async fn path_param_multi_keeps_slashes_rejects_dot_dot() {
 async fn missing_credential_sends_nothing() {
     let server = nothing_expected().await;
     let client: TestClient = ClientBuilder::new().base_url(server.uri()).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MissingCredential);
-    assert!(err.to_string().contains("`bearerAuth`"), "{err}");
+    // The message names the builder method to call, not the generic `credential`.
+    assert!(err.to_string().contains("`ClientBuilder::bearer_auth` (scheme `bearerAuth`)"), "{err}");
 
     // An operation with alternatives names them all.
-    let err = client.0.call(Keyed).send().await.unwrap_err();
-    assert!(err.to_string().contains("`keyHeader` or `keyQuery` + `basicAuth`"), "{err}");
+    let err = client.keyed().send().await.unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "`ClientBuilder::key_header` (scheme `keyHeader`), or `ClientBuilder::key_query` (scheme `keyQuery`) and `ClientBuilder::basic_auth` (scheme `basicAuth`)"
+        ),
+        "{err}"
+    );
 }
 
 /// Server 1 is declared as server 0 + `/public`; overriding the base URL moves it along, and
@@ -99,7 +105,7 @@ async fn server_prefix_rebasing_follows_base_url() {
     let config = client.0.config();
     assert_eq!(config.server_url(1), Some(format!("{}/v1/public", server.uri()).as_str()));
     assert_eq!(config.server_url(2), Some("https://elsewhere.example.test"));
-    let pong = client.0.call(PublicPing).send().await.unwrap();
+    let pong = client.public_ping().send().await.unwrap();
     assert_eq!(pong["pong"], true);
     let reqs = server.received_requests().await.unwrap();
     assert!(reqs[0].headers.get("authorization").is_none());
@@ -115,7 +121,7 @@ async fn explicit_server_url_and_spec_defaults() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).server_url(1, format!("{}/elsewhere/", server.uri())).build().unwrap();
-    client.0.call(PublicPing).send().await.unwrap();
+    client.public_ping().send().await.unwrap();
 
     let default: TestClient = ClientBuilder::new().build().unwrap();
     assert_eq!(default.0.config().base_url(), "https://api.example.test/v1");
@@ -153,7 +159,7 @@ async fn default_user_agent_auth_and_json_body() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).build().unwrap();
-    client.0.call(create_thing("x")).send().await.unwrap();
+    client.create_thing("x").send().await.unwrap();
     assert_eq!(DEFAULT_USER_AGENT, concat!("voice-agents/", env!("CARGO_PKG_VERSION")));
 }
 
@@ -169,7 +175,7 @@ async fn default_and_per_request_headers() {
         .remove_default_header("x-gone")
         .build()
         .unwrap();
-    client.0.call(get_thing("1")).header("x-team", "override").query("debug", "1").send().await.unwrap();
+    client.get_thing("1").header("x-team", "override").query("debug", "1").send().await.unwrap();
     assert_eq!(header_values(&server, "user-agent").await, ["my-app/1.0"]);
     assert_eq!(header_values(&server, "x-team").await, ["override"]);
     assert_eq!(header_values(&server, "x-gone").await, ["<none>"]);
@@ -179,7 +185,7 @@ async fn default_and_per_request_headers() {
     let server = MockServer::start().await;
     Mock::given(any()).respond_with(ok_json()).mount(&server).await;
     let client = builder(&server.uri()).no_user_agent().build().unwrap();
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert_eq!(header_values(&server, "user-agent").await, ["<none>"]);
 }
 
@@ -192,7 +198,7 @@ async fn custom_http_client_is_used() {
     headers.insert("x-from-custom-client", http::HeaderValue::from_static("yes"));
     let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
     let client = builder(&server.uri()).http_client(http).build().unwrap();
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert!(client.0.config().max_retries() == 2);
 }
 

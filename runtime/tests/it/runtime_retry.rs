@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::runtime_common::*;
 use tokio::time::Instant;
-use voice_agents::runtime::ErrorKind;
+use voice_agents_runtime::ErrorKind;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -28,7 +28,7 @@ async fn retries_503_then_succeeds_with_retry_count_header() {
     let client = paused_client(&server.uri()).build().unwrap();
 
     let start = Instant::now();
-    let thing = client.0.call(get_thing("1")).send().await.unwrap();
+    let thing = client.get_thing("1").send().await.unwrap();
     let waited = start.elapsed();
 
     assert_eq!(thing.id, "1");
@@ -43,7 +43,7 @@ async fn post_500_without_idempotency_key_is_not_retried() {
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).expect(1).mount(&server).await;
     let client = paused_client(&server.uri()).build().unwrap();
 
-    let err = client.0.call(create_thing("x")).send().await.unwrap_err();
+    let err = client.create_thing("x").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(err.attempts(), 1);
     assert!(err.is_retryable(), "500 is transient even when not retried automatically");
@@ -56,7 +56,7 @@ async fn get_500_is_retried() {
     first_then(&server, "GET", "/v1/things/1", ResponseTemplate::new(500), ok_thing()).await;
     let client = paused_client(&server.uri()).build().unwrap();
 
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert_eq!(header_values(&server, "x-retry-count").await, ["0", "1"]);
 }
 
@@ -67,7 +67,7 @@ async fn post_500_with_idempotency_key_is_retried_with_same_key() {
     first_then(&server, "POST", "/v1/things", ResponseTemplate::new(500), ok_thing()).await;
     let client = paused_client(&server.uri()).build().unwrap();
 
-    client.0.call(create_thing("x")).idempotency_key("key-42").send().await.unwrap();
+    client.create_thing("x").idempotency_key("key-42").send().await.unwrap();
     assert_eq!(header_values(&server, "idempotency-key").await, ["key-42", "key-42"]);
 }
 
@@ -77,7 +77,7 @@ async fn wait_for_retry_after(header: &str, value: &str) -> Duration {
     first_then(&server, "GET", "/v1/things/1", limited, ok_thing()).await;
     let client = paused_client(&server.uri()).build().unwrap();
     let start = Instant::now();
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
     start.elapsed()
 }
@@ -115,13 +115,41 @@ async fn retry_after_above_cap_fails_fast_with_the_wait() {
     let client = paused_client(&server.uri()).build().unwrap();
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(err.attempts(), 1);
     assert!(err.is_retryable());
     assert!(err.to_string().contains("retry after 3600s"), "{err}");
+}
+
+/// A 503 whose `Retry-After` is above the cap is a rate limit too (as the README promises), with
+/// its status kept; below the cap it is a server error (retried, then given up).
+#[tokio::test(start_paused = true)]
+async fn long_retry_after_on_503_is_a_rate_limit_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "120"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = paused_client(&server.uri()).build().unwrap();
+    let err = client.get_thing("1").send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(err.attempts(), 1);
+
+    let short = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+        .expect(3)
+        .mount(&short)
+        .await;
+    let client = paused_client(&short.uri()).build().unwrap();
+    let err = client.get_thing("1").send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server);
 }
 
 /// The cap is configurable: with a 2 h cap, a 3600 s wait is slept.
@@ -132,7 +160,7 @@ async fn retry_after_cap_is_configurable() {
     first_then(&server, "GET", "/v1/things/1", limited, ok_thing()).await;
     let client = paused_client(&server.uri()).max_retry_after(Duration::from_secs(7200)).build().unwrap();
     let start = Instant::now();
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert_close(start.elapsed(), Duration::from_secs(3600));
 }
 
@@ -146,7 +174,7 @@ async fn x_should_retry_false_stops_retry_of_503() {
         .mount(&server)
         .await;
     let client = paused_client(&server.uri()).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert!(!err.is_retryable());
 }
@@ -158,7 +186,7 @@ async fn x_should_retry_true_retries_400() {
     let bad = ResponseTemplate::new(400).insert_header("x-should-retry", "true");
     first_then(&server, "POST", "/v1/things", bad, ok_thing()).await;
     let client = paused_client(&server.uri()).build().unwrap();
-    client.0.call(create_thing("x")).send().await.unwrap();
+    client.create_thing("x").send().await.unwrap();
     assert_eq!(header_values(&server, "x-retry-count").await, ["0", "1"]);
 }
 
@@ -174,7 +202,7 @@ async fn exhausted_retries_return_last_error_with_attempt_count() {
     let client = paused_client(&server.uri()).build().unwrap();
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     let waited = start.elapsed();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -193,11 +221,11 @@ async fn max_retries_per_client_and_per_call() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
 
     let no_retry = paused_client(&server.uri()).max_retries(0).build().unwrap();
-    assert_eq!(no_retry.0.call(get_thing("1")).send().await.unwrap_err().attempts(), 1);
+    assert_eq!(no_retry.get_thing("1").send().await.unwrap_err().attempts(), 1);
 
     let client = paused_client(&server.uri()).build().unwrap();
-    assert_eq!(client.0.call(get_thing("1")).max_retries(0).send().await.unwrap_err().attempts(), 1);
-    assert_eq!(client.0.call(get_thing("1")).max_retries(4).send().await.unwrap_err().attempts(), 5);
+    assert_eq!(client.get_thing("1").max_retries(0).send().await.unwrap_err().attempts(), 1);
+    assert_eq!(client.get_thing("1").max_retries(4).send().await.unwrap_err().attempts(), 5);
 }
 
 /// Statuses that are never retried without a server hint: 400, 401, 404, 409, 422.
@@ -207,7 +235,7 @@ async fn client_errors_are_not_retried() {
         let server = MockServer::start().await;
         Mock::given(method("GET")).respond_with(ResponseTemplate::new(status)).expect(1).mount(&server).await;
         let client = paused_client(&server.uri()).build().unwrap();
-        let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+        let err = client.get_thing("1").send().await.unwrap_err();
         assert_eq!(err.attempts(), 1, "{status}");
         assert!(!err.is_retryable(), "{status}");
     }
@@ -220,7 +248,7 @@ async fn transient_statuses_are_retried_for_post() {
         let server = MockServer::start().await;
         first_then(&server, "POST", "/v1/things", ResponseTemplate::new(status), ok_thing()).await;
         let client = paused_client(&server.uri()).build().unwrap();
-        client.0.call(create_thing("x")).send().await.unwrap();
+        client.create_thing("x").send().await.unwrap();
         assert_eq!(server.received_requests().await.unwrap().len(), 2, "{status}");
     }
 }
@@ -231,13 +259,13 @@ async fn retry_count_header_can_be_renamed_or_removed() {
     let server = MockServer::start().await;
     first_then(&server, "GET", "/v1/things/1", ResponseTemplate::new(503), ok_thing()).await;
     let client = paused_client(&server.uri()).retry_count_header(Some("x-attempt")).build().unwrap();
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert_eq!(header_values(&server, "x-attempt").await, ["0", "1"]);
     assert_eq!(header_values(&server, "x-retry-count").await, ["<none>", "<none>"]);
 
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ok_thing()).mount(&server).await;
     let client = paused_client(&server.uri()).retry_count_header(None).build().unwrap();
-    client.0.call(get_thing("1")).send().await.unwrap();
+    client.get_thing("1").send().await.unwrap();
     assert_eq!(header_values(&server, "x-retry-count").await, ["<none>"]);
 }

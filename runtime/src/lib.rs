@@ -1,7 +1,8 @@
-//! The hand-written HTTP runtime that every generated API module calls into.
+//! The hand-written HTTP runtime that every generated API client calls into (the role
+//! `progenitor-client` plays for progenitor).
 //!
-//! Generated code describes each API with static data ([`ApiInfo`], [`OperationInfo`]) and each
-//! operation with an [`Operation`] impl; this module does everything else: server resolution,
+//! Generated code describes each API with static data and each operation with a request builder;
+//! this crate does everything else: server resolution,
 //! authentication, retries with backoff and `Retry-After`, timeouts (per attempt, idle body reads
 //! and an optional overall deadline), error classification, secret redaction and tracing.
 //!
@@ -40,23 +41,44 @@ mod request;
 mod response;
 mod retry;
 mod transport;
+#[doc(hidden)]
 pub mod validate;
 mod value;
 
+// What applications touch.
 pub use api_error::{ApiError, DecodeError};
-pub use builder::{ApiClient, ClientBuilder};
-pub use call::{Call, RequestOptions};
+pub use builder::ClientBuilder;
+pub use call::RequestOptions;
 pub use config::{Config, Core};
 pub use error::{Error, ErrorKind, TimeoutKind};
-pub use info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
-pub use operation::{decode_error_body, EnvelopeInfo, ErrorBody, Operation};
-pub use paginate::{Page, PageInfo, Paginated};
+pub use operation::ErrorBody;
+pub use paginate::Page;
 pub use raw::RawCall;
-pub use request::RequestParts;
-pub use response::{decode_json, RawResponse, Response};
-pub use retry::backoff;
-pub use validate::{Validate, ValidationError};
-pub use value::{serialize_tagged, Nullable, True};
+pub use response::{RawResponse, Response};
+pub use validate::ValidationError;
+pub use value::{Nullable, True};
+
+/// The contract between generated code and this crate: what the generator's output calls and
+/// implements. Not user API: it changes whenever the generator needs it to.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::builder::ApiClient;
+    pub use crate::call::{send, CallState};
+    pub use crate::info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
+    pub use crate::operation::{decode_error_body, EnvelopeInfo, Operation};
+    pub use crate::paginate::{fetch_page, items, pages, PageInfo, Paginated};
+    pub use crate::request::RequestParts;
+    pub use crate::response::decode_json;
+    pub use crate::retry::backoff;
+    pub use crate::validate::{self, Validate};
+    pub use crate::value::serialize_tagged;
+    pub use futures_core::Stream;
+    pub use http::Method;
+    pub use reqwest;
+
+    /// The future a request builder's `IntoFuture` returns.
+    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+}
 
 /// The user agent sent by default: `voice-agents/<crate version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("voice-agents/", env!("CARGO_PKG_VERSION"));

@@ -145,5 +145,5 @@ fn retry_delay_for_error(e: &AttemptError, idempotent: bool, attempt: u32) -> Op
 
 /// The error for a non-2xx response.
 pub(crate) fn api_error(cfg: &Config, resp: RawResponse, typed: Option<Box<dyn ErrorBody>>, attempts: u32) -> Error {
-    Error::Api(Box::new(ApiError::new(resp, typed, attempts, &cfg.scrubber)))
+    Error::Api(Box::new(ApiError::new(resp, typed, attempts, &cfg.scrubber, cfg.max_retry_after)))
 }

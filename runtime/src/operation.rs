@@ -8,12 +8,13 @@ use super::request::RequestParts;
 use super::response::RawResponse;
 use super::validate::ValidationError;
 
-/// One API operation with its parameters; generated per `operationId`.
+/// One API operation with its parameters; the generated request builder of each `operationId`
+/// implements it. Part of the generated-code contract, not user API.
 ///
 /// The runtime calls, in order: [`validate`](Operation::validate), [`build`](Operation::build),
 /// then (after authentication and the retry loop) [`decode`](Operation::decode) for a 2xx
 /// response or [`decode_error`](Operation::decode_error) for any other status.
-pub trait Operation: Send + Sync + Sized + 'static {
+pub trait Operation: Send + Sync + Sized {
     /// What a successful call returns.
     type Output: Send + 'static;
 

@@ -21,6 +21,9 @@ pub struct ApiError {
     typed: Option<Box<dyn ErrorBody>>,
     retry_after: Option<Duration>,
     attempts: u32,
+    /// The server asked to wait longer than the client's `max_retry_after`, so the call gave up
+    /// at once: a rate limit, whatever the status (a 503 with a long `Retry-After`).
+    wait_over_cap: bool,
     /// What `Display` shows: the typed message or a body excerpt, already free of secrets.
     detail: String,
 }
@@ -31,6 +34,7 @@ impl ApiError {
         typed: Option<Box<dyn ErrorBody>>,
         attempts: u32,
         scrubber: &Scrubber,
+        max_retry_after: Duration,
     ) -> Self {
         let detail = match typed.as_deref() {
             Some(t) if t.message().is_some() || t.code().is_some() => match (t.code(), t.message()) {
@@ -40,10 +44,13 @@ impl ApiError {
             },
             _ => redact::excerpt(&resp.body, 0),
         };
+        let retry_after = retry::retry_after(&resp.headers);
+        let wait_over_cap = retry::transient_status(resp.status, &resp.headers) && retry_after.is_some_and(|d| d > max_retry_after);
         ApiError {
             status: resp.status,
             request_id: request_id_of(&resp.headers).map(str::to_owned),
-            retry_after: retry::retry_after(&resp.headers),
+            retry_after,
+            wait_over_cap,
             detail: scrubber.scrub(&detail),
             headers: resp.headers,
             body: resp.body,
@@ -52,9 +59,10 @@ impl ApiError {
         }
     }
 
-    /// The status class.
+    /// The status class; [`ErrorKind::RateLimited`] also when the server asked to wait longer
+    /// than the client's `max_retry_after` (the call was not retried).
     pub fn kind(&self) -> ErrorKind {
-        ErrorKind::from_status(self.status)
+        if self.wait_over_cap { ErrorKind::RateLimited } else { ErrorKind::from_status(self.status) }
     }
 
     /// The HTTP status.

@@ -32,16 +32,18 @@ enum HeaderOp {
     Remove(String),
 }
 
-/// A by-value builder for a generated client `C`.
+/// A by-value builder for a generated client `C`; each generated API wraps it in its own
+/// `ClientBuilder`, which adds one credential setter per security scheme of the spec.
 ///
 /// ```no_run
-/// # use voice_agents::runtime::{ApiClient, ClientBuilder, Core, ApiInfo};
-/// # struct Client(Core);
+/// # use voice_agents_runtime::ClientBuilder;
+/// # use voice_agents_runtime::__private::{ApiClient, ApiInfo};
+/// # struct Client(voice_agents_runtime::Core);
 /// # impl ApiClient for Client {
 /// #     const API: &'static ApiInfo = &ApiInfo { name: "x", servers: &[], security_schemes: &[] };
-/// #     fn from_core(core: Core) -> Self { Client(core) }
+/// #     fn from_core(core: voice_agents_runtime::Core) -> Self { Client(core) }
 /// # }
-/// # fn main() -> Result<(), voice_agents::runtime::Error> {
+/// # fn main() -> Result<(), voice_agents_runtime::Error> {
 /// use std::time::Duration;
 /// let client: Client = ClientBuilder::new()
 ///     .base_url("https://api.example.com/v1")
@@ -209,6 +211,7 @@ impl<C: ApiClient> ClientBuilder<C> {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, Error> {
         let api = C::API;
+        install_crypto_provider();
         for scheme in self.credentials.keys() {
             if !api.security_schemes.iter().any(|s| s.name == *scheme) {
                 let known: Vec<_> = api.security_schemes.iter().map(|s| s.name).collect();
@@ -248,6 +251,13 @@ impl<C: ApiClient> ClientBuilder<C> {
         };
         Ok(C::from_core(Core::new(config)))
     }
+}
+
+/// reqwest is built without a bundled TLS crypto provider (aws-lc-rs is heavy to build): install
+/// ring as the process's rustls provider unless the application installed one already.
+fn install_crypto_provider() {
+    // `Err` means a provider is installed already, which is all that is needed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
@@ -340,7 +350,7 @@ fn scrubber(
         secrets.push(secret.clone());
         let basic = api.security_schemes.iter().any(|s| s.name == *name && s.kind == SecurityKind::Basic);
         if basic {
-            secrets.push(SecretString::from(auth::base64(secret.expose_secret().as_bytes())));
+            secrets.push(SecretString::from(auth::basic_value(secret.expose_secret())));
         }
     }
     Scrubber::new(secrets)
@@ -375,4 +385,104 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry_count_header", &self.retry_count_header)
             .finish()
     }
+}
+
+/// The public `ClientBuilder` of a generated API: a newtype over [`ClientBuilder`] (a crate
+/// cannot add inherent methods to another crate's type) whose common settings are forwarded
+/// here, once, with their docs; the generator adds one credential setter per security scheme.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_builder {
+    ($builder:ident, $client:ident) => {
+        impl $builder {
+            /// Overrides the URL of server 0 (the spec's default server); servers whose URL
+            /// starts with it move along. An invalid URL is reported by [`build`](Self::build).
+            pub fn base_url(self, url: impl ::std::convert::AsRef<str>) -> Self {
+                Self(self.0.base_url(url))
+            }
+
+            /// Overrides the URL of server `index` (see the module docs for the servers).
+            pub fn server_url(self, index: usize, url: impl ::std::convert::AsRef<str>) -> Self {
+                Self(self.0.server_url(index, url))
+            }
+
+            /// Uses the caller's `reqwest::Client` (proxies, TLS, middleware-like setup); its own
+            /// connect timeout and redirect policy then apply instead of ours.
+            pub fn http_client(self, client: $crate::__private::reqwest::Client) -> Self {
+                Self(self.0.http_client(client))
+            }
+
+            /// Retries after the first attempt (default 2; 0 disables retries).
+            pub fn max_retries(self, n: u32) -> Self {
+                Self(self.0.max_retries(n))
+            }
+
+            /// Timeout of one attempt, from sending to the last body byte (default 60 s).
+            pub fn timeout(self, per_attempt: ::std::time::Duration) -> Self {
+                Self(self.0.timeout(per_attempt))
+            }
+
+            /// Disables the per-attempt timeout (the idle read timeout and deadline still apply).
+            pub fn no_timeout(self) -> Self {
+                Self(self.0.no_timeout())
+            }
+
+            /// Connect timeout of the built-in HTTP client (default 5 s).
+            pub fn connect_timeout(self, d: ::std::time::Duration) -> Self {
+                Self(self.0.connect_timeout(d))
+            }
+
+            /// An overall deadline per call across all attempts and backoff sleeps (default: none).
+            pub fn deadline(self, overall: ::std::time::Duration) -> Self {
+                Self(self.0.deadline(overall))
+            }
+
+            /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s).
+            pub fn read_idle_timeout(self, d: ::std::time::Duration) -> Self {
+                Self(self.0.read_idle_timeout(d))
+            }
+
+            /// Disables the idle read timeout.
+            pub fn no_read_idle_timeout(self) -> Self {
+                Self(self.0.no_read_idle_timeout())
+            }
+
+            /// Longest server-requested wait (`Retry-After`) slept before retrying (default 60 s);
+            /// a longer one ends the call at once with a rate-limit error carrying the wait.
+            pub fn max_retry_after(self, cap: ::std::time::Duration) -> Self {
+                Self(self.0.max_retry_after(cap))
+            }
+
+            /// Adds or replaces a header sent with every request. Invalid names or values are
+            /// reported by [`build`](Self::build).
+            pub fn default_header(self, name: &str, value: &str) -> Self {
+                Self(self.0.default_header(name, value))
+            }
+
+            /// Removes a default header (also works for `user-agent`).
+            pub fn remove_default_header(self, name: &str) -> Self {
+                Self(self.0.remove_default_header(name))
+            }
+
+            /// Replaces the user agent (default `voice-agents/<version>`).
+            pub fn user_agent(self, ua: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self(self.0.user_agent(ua))
+            }
+
+            /// Sends no user agent.
+            pub fn no_user_agent(self) -> Self {
+                Self(self.0.no_user_agent())
+            }
+
+            /// Renames the retry-count header (default `x-retry-count`), or removes it with `None`.
+            pub fn retry_count_header(self, name: ::std::option::Option<&str>) -> Self {
+                Self(self.0.retry_count_header(name))
+            }
+
+            /// Checks the settings and builds the client.
+            pub fn build(self) -> ::std::result::Result<$client, $crate::Error> {
+                self.0.build()
+            }
+        }
+    };
 }

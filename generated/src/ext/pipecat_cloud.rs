@@ -1,11 +1,12 @@
-//! Hand-written conveniences for Pipecat Cloud (this file is not generated).
+//! Hand-written conveniences for Pipecat Cloud (not generated: the generated module is
+//! `crate::pipecat_cloud`; an inherent `impl Client` may live anywhere in the crate).
 //!
 //! [`Client::wait_until_ready`] polls an agent after a create or update until its deployment
 //! is rolled out and can take sessions, as the vendor's own CLI does after `deploy`.
 
 use std::time::Duration;
 
-use super::{Client, ServiceDetailsResponse};
+use crate::pipecat_cloud::{Client, ServiceDetailsResponse};
 use crate::runtime::{Error, ErrorKind};
 
 /// How [`Client::wait_until_ready`] polls.
@@ -58,7 +59,7 @@ pub enum DeploymentState {
 /// `reconciledDeploymentId`, then `available` and `ready`, then the current revision's phase).
 #[allow(deprecated)] // `activeDeploymentId`/`activeDeploymentReady` are the fallbacks for older servers.
 pub fn deployment_state(agent: &ServiceDetailsResponse) -> DeploymentState {
-    use super::RevisionInfoPhase;
+    use crate::pipecat_cloud::RevisionInfoPhase;
     if let Some(revision) = &agent.current_revision {
         if revision.phase == Some(RevisionInfoPhase::Failed) {
             let health = revision.health.as_ref();

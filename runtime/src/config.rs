@@ -8,10 +8,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName};
 use secrecy::SecretString;
 
-use super::call::{Call, RequestOptions};
 use super::error::Error;
 use super::info::ApiInfo;
-use super::operation::Operation;
 use super::raw::RawCall;
 use super::redact::{self, HeadersDebug, Redaction, Scrubber, REDACTED};
 
@@ -138,11 +136,6 @@ impl Core {
     /// The client's settings.
     pub fn config(&self) -> &Config {
         &self.inner
-    }
-
-    /// Starts a call of a generated operation; finish it with `.send()` or `.await`.
-    pub fn call<O: Operation>(&self, op: O) -> Call<'_, O> {
-        Call { core: self, op, options: RequestOptions::default() }
     }
 
     /// Starts a request to any path of the API, e.g. an undocumented endpoint; it still gets

@@ -34,7 +34,7 @@ async fn trace_logs_of_a_failing_call_hide_credentials() {
         .unwrap();
 
     let (logs, guard) = capture_logs();
-    let err = client.0.call(Keyed).send().await.unwrap_err();
+    let err = client.keyed().send().await.unwrap_err();
     // Also a raw call that puts the query key in the URL and a body with the bearer token.
     let raw = client
         .0

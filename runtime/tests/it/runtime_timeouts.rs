@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::runtime_common::*;
 use tokio::net::TcpListener;
 use tokio::time::Instant;
-use voice_agents::runtime::{Error, ErrorKind, TimeoutKind};
+use voice_agents_runtime::{Error, ErrorKind, TimeoutKind};
 
 fn thing_body() -> String {
     thing_json("1").to_string()
@@ -49,7 +49,7 @@ async fn connection_refused_then_success() {
     let client = builder(&format!("http://127.0.0.1:{port}")).build().unwrap();
 
     let start = Instant::now();
-    let thing = client.0.call(create_thing("x")).send().await.unwrap();
+    let thing = client.create_thing("x").send().await.unwrap();
     assert_eq!(thing.id, "1");
     assert!(start.elapsed() >= Duration::from_millis(375), "{:?}", start.elapsed());
     let guard = started.lock().unwrap();
@@ -63,7 +63,7 @@ async fn connection_refused_then_success() {
 async fn connection_refused_exhausts_retries() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = builder(&format!("http://127.0.0.1:{port}")).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection);
     assert_eq!(err.attempts(), 3);
     assert!(err.is_retryable());
@@ -77,7 +77,7 @@ async fn stalled_body_hits_idle_timeout() {
     let client = builder(&server.url()).read_idle_timeout(Duration::from_secs(2)).max_retries(0).build().unwrap();
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(timeout_kind(&err), Some(TimeoutKind::ReadIdle), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_close(start.elapsed(), Duration::from_secs(2));
@@ -89,20 +89,20 @@ async fn stalled_body_hits_idle_timeout() {
 async fn read_timeouts_are_retried_only_when_idempotent() {
     let server = RawServer::start(vec![stalled_reply()]).await;
     let client = builder(&server.url()).read_idle_timeout(Duration::from_secs(1)).max_retries(1).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.attempts(), 2);
     assert_eq!(server.request_count(), 2);
 
     let server = RawServer::start(vec![stalled_reply()]).await;
     let client = builder(&server.url()).read_idle_timeout(Duration::from_secs(1)).max_retries(1).build().unwrap();
-    let err = client.0.call(create_thing("x")).send().await.unwrap_err();
+    let err = client.create_thing("x").send().await.unwrap_err();
     assert_eq!(timeout_kind(&err), Some(TimeoutKind::ReadIdle));
     assert_eq!(err.attempts(), 1);
     assert_eq!(server.request_count(), 1);
 
     let server = RawServer::start(vec![stalled_reply(), ok_reply()]).await;
     let client = builder(&server.url()).read_idle_timeout(Duration::from_secs(1)).max_retries(1).build().unwrap();
-    client.0.call(create_thing("x")).idempotency_key("k").send().await.unwrap();
+    client.create_thing("x").idempotency_key("k").send().await.unwrap();
     assert_eq!(server.request_count(), 2);
 }
 
@@ -113,12 +113,12 @@ async fn per_attempt_timeout_fires() {
     let client = builder(&server.url()).timeout(Duration::from_secs(3)).max_retries(0).build().unwrap();
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(timeout_kind(&err), Some(TimeoutKind::Attempt));
     assert_close(start.elapsed(), Duration::from_secs(3));
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).timeout(Duration::from_millis(700)).send().await.unwrap_err();
+    let err = client.get_thing("1").timeout(Duration::from_millis(700)).send().await.unwrap_err();
     assert_eq!(timeout_kind(&err), Some(TimeoutKind::Attempt));
     assert_close(start.elapsed(), Duration::from_millis(700));
 }
@@ -130,7 +130,7 @@ async fn deadline_cuts_running_attempt() {
     let client = builder(&server.url()).deadline(Duration::from_secs(2)).build().unwrap();
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(timeout_kind(&err), Some(TimeoutKind::Deadline), "{err:?}");
     assert_close(start.elapsed(), Duration::from_secs(2));
     assert_eq!(err.attempts(), 1);
@@ -146,7 +146,7 @@ async fn deadline_stops_retries() {
     let client = builder(&server.url()).deadline(Duration::from_secs(2)).max_retries(10).build().unwrap();
 
     let start = Instant::now();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(err.attempts(), 3);
     assert_eq!(server.request_count(), 3);
@@ -160,6 +160,6 @@ async fn body_cut_short_is_a_connection_error() {
     let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\nconnection: close\r\n\r\n";
     let server = RawServer::start(vec![Reply::Full(format!("{head}{{\"id\":"))]).await;
     let client = builder(&server.url()).max_retries(0).build().unwrap();
-    let err = client.0.call(get_thing("1")).send().await.unwrap_err();
+    let err = client.get_thing("1").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err:?}");
 }

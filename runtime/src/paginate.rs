@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 
-use super::call::{execute_op, Call, RequestOptions};
+use super::call::{execute_op, CallState, RequestOptions};
 use super::config::Core;
 use super::error::Error;
 use super::operation::Operation;
@@ -25,7 +25,7 @@ pub struct PageInfo {
 }
 
 /// A list operation that pages by page number; generated from `x-pagination`.
-pub trait Paginated: Operation + Clone {
+pub trait Paginated: Operation {
     /// One item of a page.
     type Item: Send + 'static;
     /// Where the body reports more pages or the total.
@@ -60,55 +60,54 @@ pub struct Page<T> {
     pub request_id: Option<String>,
 }
 
-impl<'a, O: Paginated> Call<'a, O> {
-    /// Fetches the page this call asks for (page 1 unless set) with paging metadata.
-    pub async fn fetch_page(self) -> Result<Page<O::Item>, Error> {
-        fetch(self.core, &self.op, &self.options).await
-    }
+/// Fetches the page `op` asks for (page 1 unless set) with paging metadata.
+pub async fn fetch_page<O: Paginated>(op: &O, call: &CallState<'_>) -> Result<Page<O::Item>, Error> {
+    fetch(call.core(), op, call.options()).await
+}
 
-    /// Streams every page, starting at the page this call asks for.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<O::Item>, Error>> + Send + 'a {
-        let Call { core, op, options } = self;
-        futures_util::stream::unfold(Some((core, op, options)), |state| async move {
-            let (core, mut op, options) = state?;
-            let page = fetch(core, &op, &options).await;
-            let next = match &page {
-                Ok(p) if p.has_next => {
-                    op.set_page(p.number.saturating_add(1));
-                    Some((core, op, options))
-                }
-                _ => None,
-            };
-            Some((page, next))
-        })
-    }
+/// Streams every page, starting at the page `op` asks for; an error ends the stream after it is
+/// yielded.
+pub fn pages<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> impl Stream<Item = Result<Page<O::Item>, Error>> + Send + 'a {
+    let (core, options) = (call.core(), call.options().clone());
+    futures_util::stream::unfold(Some((core, op, options)), |state| async move {
+        let (core, mut op, options) = state?;
+        let page = fetch(core, &op, &options).await;
+        let next = match &page {
+            Ok(p) if p.has_next => {
+                op.set_page(p.number.saturating_add(1));
+                Some((core, op, options))
+            }
+            _ => None,
+        };
+        Some((page, next))
+    })
+}
 
-    /// Streams every item of every page; an error ends the stream after it is yielded.
-    pub fn items(self) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'a {
-        let Call { core, op, options } = self;
-        let start: ItemsState<'a, O> = ItemsState { core, op, options, buffer: VecDeque::new(), more: true };
-        futures_util::stream::unfold(start, |mut st| async move {
-            loop {
-                if let Some(item) = st.buffer.pop_front() {
-                    return Some((Ok(item), st));
+/// Streams every item of every page; an error ends the stream after it is yielded.
+pub fn items<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'a {
+    let (core, options) = (call.core(), call.options().clone());
+    let start: ItemsState<'a, O> = ItemsState { core, op, options, buffer: VecDeque::new(), more: true };
+    futures_util::stream::unfold(start, |mut st| async move {
+        loop {
+            if let Some(item) = st.buffer.pop_front() {
+                return Some((Ok(item), st));
+            }
+            if !st.more {
+                return None;
+            }
+            match fetch(st.core, &st.op, &st.options).await {
+                Ok(page) => {
+                    st.more = page.has_next;
+                    st.op.set_page(page.number.saturating_add(1));
+                    st.buffer.extend(page.items);
                 }
-                if !st.more {
-                    return None;
-                }
-                match fetch(st.core, &st.op, &st.options).await {
-                    Ok(page) => {
-                        st.more = page.has_next;
-                        st.op.set_page(page.number.saturating_add(1));
-                        st.buffer.extend(page.items);
-                    }
-                    Err(e) => {
-                        st.more = false;
-                        return Some((Err(e), st));
-                    }
+                Err(e) => {
+                    st.more = false;
+                    return Some((Err(e), st));
                 }
             }
-        })
-    }
+        }
+    })
 }
 
 struct ItemsState<'a, O: Paginated> {
@@ -117,6 +116,37 @@ struct ItemsState<'a, O: Paginated> {
     options: RequestOptions,
     buffer: VecDeque<O::Item>,
     more: bool,
+}
+
+/// The paging methods of a generated list builder (`fetch_page`, `pages`, `items`), expanded
+/// once per builder so that its docs page shows them with the item type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __paginated_builder {
+    ($builder:ident, $item:ty) => {
+        impl<'a> $builder<'a> {
+            /// Fetches the page this request asks for (page 1 unless set) with paging metadata.
+            pub async fn fetch_page(self) -> ::std::result::Result<$crate::Page<$item>, $crate::Error> {
+                $crate::__private::fetch_page(&self, &self.call).await
+            }
+
+            /// Streams every page, starting at the page this request asks for; an error ends
+            /// the stream after it is yielded.
+            pub fn pages(
+                self,
+            ) -> impl $crate::__private::Stream<Item = ::std::result::Result<$crate::Page<$item>, $crate::Error>> + Send + 'a
+            {
+                let call = self.call.clone();
+                $crate::__private::pages(self, call)
+            }
+
+            /// Streams every item of every page; an error ends the stream after it is yielded.
+            pub fn items(self) -> impl $crate::__private::Stream<Item = ::std::result::Result<$item, $crate::Error>> + Send + 'a {
+                let call = self.call.clone();
+                $crate::__private::items(self, call)
+            }
+        }
+    };
 }
 
 async fn fetch<O: Paginated>(core: &Core, op: &O, options: &RequestOptions) -> Result<Page<O::Item>, Error> {

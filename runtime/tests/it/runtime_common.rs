@@ -12,14 +12,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use voice_agents::runtime::{
-    decode_error_body, decode_json, validate, ApiClient, ApiInfo, ClientBuilder, Core, Error, ErrorBody, Operation,
-    OperationInfo, RawResponse, RequestParts, SecurityKind, SecuritySchemeInfo, ServerInfo, ValidationError,
+use voice_agents_runtime::__private::{
+    decode_error_body, decode_json, validate, ApiClient, ApiInfo, CallState, Method, Operation, OperationInfo,
+    RequestParts, SecurityKind, SecuritySchemeInfo, ServerInfo,
 };
+use voice_agents_runtime::{ClientBuilder, Core, Error, ErrorBody, RawResponse, ValidationError};
 
 /// The bearer token used by every test client; no output may ever contain it.
 pub const SECRET: &str = "sk-live-TOPSECRET-0123456789";
@@ -34,10 +34,10 @@ pub static API: ApiInfo = ApiInfo {
         ServerInfo { url: "https://elsewhere.example.test", description: "unrelated" },
     ],
     security_schemes: &[
-        SecuritySchemeInfo { name: "bearerAuth", kind: SecurityKind::Bearer },
-        SecuritySchemeInfo { name: "keyHeader", kind: SecurityKind::ApiKeyHeader("x-api-key") },
-        SecuritySchemeInfo { name: "keyQuery", kind: SecurityKind::ApiKeyQuery("api_key") },
-        SecuritySchemeInfo { name: "basicAuth", kind: SecurityKind::Basic },
+        SecuritySchemeInfo { name: "bearerAuth", setter: "bearer_auth", kind: SecurityKind::Bearer },
+        SecuritySchemeInfo { name: "keyHeader", setter: "key_header", kind: SecurityKind::ApiKeyHeader("x-api-key") },
+        SecuritySchemeInfo { name: "keyQuery", setter: "key_query", kind: SecurityKind::ApiKeyQuery("api_key") },
+        SecuritySchemeInfo { name: "basicAuth", setter: "basic_auth", kind: SecurityKind::Basic },
     ],
 };
 
@@ -101,12 +101,38 @@ impl ErrorBody for ApiErrorBody {
     }
 }
 
+/// The request builders, as the generator writes them.
+impl TestClient {
+    pub fn get_thing(&self, id: &str) -> GetThing<'_> {
+        GetThing { call: CallState::new(&self.0), id: id.into() }
+    }
+
+    pub fn create_thing(&self, name: &str) -> CreateThing<'_> {
+        CreateThing { call: CallState::new(&self.0), name: name.into() }
+    }
+
+    pub fn get_file(&self, path: &str) -> GetFile<'_> {
+        GetFile { call: CallState::new(&self.0), path: path.into() }
+    }
+
+    pub fn public_ping(&self) -> PublicPing<'_> {
+        PublicPing { call: CallState::new(&self.0) }
+    }
+
+    pub fn keyed(&self) -> Keyed<'_> {
+        Keyed { call: CallState::new(&self.0) }
+    }
+}
+
 /// `GET /things/{id}` returning a [`Thing`].
-pub struct GetThing {
+pub struct GetThing<'a> {
+    call: CallState<'a>,
     pub id: String,
 }
 
-impl Operation for GetThing {
+voice_agents_runtime::__request_builder!(GetThing, Thing);
+
+impl Operation for GetThing<'_> {
     type Output = Thing;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "getThing",
@@ -127,21 +153,20 @@ impl Operation for GetThing {
     }
 }
 
-pub fn get_thing(id: &str) -> GetThing {
-    GetThing { id: id.into() }
-}
-
 /// `POST /things` with a JSON body; `name` has `maxLength: 10`.
-pub struct CreateThing {
+pub struct CreateThing<'a> {
+    call: CallState<'a>,
     pub name: String,
 }
+
+voice_agents_runtime::__request_builder!(CreateThing, Thing);
 
 #[derive(Serialize)]
 struct CreateThingBody<'a> {
     name: &'a str,
 }
 
-impl Operation for CreateThing {
+impl Operation for CreateThing<'_> {
     type Output = Thing;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "createThing",
@@ -164,16 +189,15 @@ impl Operation for CreateThing {
     }
 }
 
-pub fn create_thing(name: &str) -> CreateThing {
-    CreateThing { name: name.into() }
-}
-
 /// `GET /files/{path}` with a catch-all path parameter.
-pub struct GetFile {
+pub struct GetFile<'a> {
+    call: CallState<'a>,
     pub path: String,
 }
 
-impl Operation for GetFile {
+voice_agents_runtime::__request_builder!(GetFile, serde_json::Value);
+
+impl Operation for GetFile<'_> {
     type Output = serde_json::Value;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "getFile",
@@ -192,9 +216,13 @@ impl Operation for GetFile {
 }
 
 /// `GET /ping` on server 1 (`<server 0>/public`), no authentication.
-pub struct PublicPing;
+pub struct PublicPing<'a> {
+    call: CallState<'a>,
+}
 
-impl Operation for PublicPing {
+voice_agents_runtime::__request_builder!(PublicPing, serde_json::Value);
+
+impl Operation for PublicPing<'_> {
     type Output = serde_json::Value;
     const INFO: &'static OperationInfo =
         &OperationInfo { id: "publicPing", method: Method::GET, path: "/ping", server: 1, security: &[] };
@@ -207,9 +235,13 @@ impl Operation for PublicPing {
 }
 
 /// `GET /keyed` accepting the header key, or the query key together with basic auth.
-pub struct Keyed;
+pub struct Keyed<'a> {
+    call: CallState<'a>,
+}
 
-impl Operation for Keyed {
+voice_agents_runtime::__request_builder!(Keyed, serde_json::Value);
+
+impl Operation for Keyed<'_> {
     type Output = serde_json::Value;
     const INFO: &'static OperationInfo = &OperationInfo {
         id: "keyed",

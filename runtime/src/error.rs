@@ -56,12 +56,13 @@ pub enum Error {
     Validation(#[from] ValidationError),
 
     /// The operation needs a credential that the client does not have; nothing was sent.
-    #[error("missing credential: `{operation}` needs {needed}; set it with `ClientBuilder::credential`")]
+    #[error("missing credential: `{operation}` needs {needed}")]
     #[non_exhaustive]
     MissingCredential {
         /// The operation id.
         operation: String,
-        /// The acceptable scheme combinations, e.g. "`PrivateKeyAuth`".
+        /// The acceptable credentials, naming the builder method that sets each, e.g.
+        /// "`ClientBuilder::private_key_auth` (scheme `PrivateKeyAuth`)".
         needed: String,
     },
 

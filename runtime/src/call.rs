@@ -1,0 +1,221 @@
+//! Sending one request of a generated operation, with per-request options.
+//!
+//! Every generated request builder holds a [`CallState`] (the client and the per-request
+//! options) and implements [`Operation`]; the `__request_builder!` macro gives it the options
+//! methods, `send`, `send_with_response` and `IntoFuture`, which all end in [`execute_op`].
+
+use std::fmt;
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use super::auth;
+use super::config::Core;
+use super::error::Error;
+use super::exec;
+use super::operation::Operation;
+use super::request::RequestParts;
+use super::response::Response;
+
+/// Per-request settings that override the client's.
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) idempotency_key: Option<String>,
+    /// The body holds secrets (`format: password` in the spec): never logged, even at TRACE.
+    pub(crate) sensitive_body: bool,
+}
+
+impl fmt::Debug for RequestOptions {
+    // Header values may be credentials; only their names are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("query", &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("idempotency_key", &self.idempotency_key)
+            .finish()
+    }
+}
+
+/// What every generated request builder holds: the client it was made from and its
+/// per-request options. Part of the generated-code contract, not user API.
+#[derive(Clone)]
+pub struct CallState<'a> {
+    core: &'a Core,
+    options: RequestOptions,
+}
+
+impl fmt::Debug for CallState<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The client's configuration is the client's business; a request shows its own options.
+        f.debug_struct("CallState").field("api", &self.core.config().api().name).field("options", &self.options).finish()
+    }
+}
+
+impl<'a> CallState<'a> {
+    /// A request on `core` with the client's settings.
+    pub fn new(core: &'a Core) -> Self {
+        CallState { core, options: RequestOptions::default() }
+    }
+
+    /// The client.
+    pub fn core(&self) -> &'a Core {
+        self.core
+    }
+
+    /// The per-request options.
+    pub fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    /// See the builders' `timeout`.
+    pub fn set_timeout(&mut self, per_attempt: Duration) {
+        self.options.timeout = Some(per_attempt);
+    }
+
+    /// See the builders' `max_retries`.
+    pub fn set_max_retries(&mut self, n: u32) {
+        self.options.max_retries = Some(n);
+    }
+
+    /// See the builders' `header`.
+    pub fn add_header(&mut self, name: &str, value: &str) {
+        self.options.headers.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// See the builders' `query`.
+    pub fn add_query(&mut self, name: &str, value: &str) {
+        self.options.query.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// See the builders' `idempotency_key`.
+    pub fn set_idempotency_key(&mut self, key: String) {
+        self.options.idempotency_key = Some(key);
+    }
+}
+
+/// Sends `op` and returns the decoded payload with status, headers and request id.
+pub async fn send<O: Operation>(op: &O, call: &CallState<'_>) -> Result<Response<O::Output>, Error> {
+    execute_op(call.core, op, &call.options).await.map(|(response, _)| response)
+}
+
+/// Runs one operation end to end: validate, build, authenticate, attempt (with retries), decode.
+/// Also returns the raw body, for callers that read more than the payload (pagination).
+pub(crate) async fn execute_op<O: Operation>(
+    core: &Core,
+    op: &O,
+    options: &RequestOptions,
+) -> Result<(Response<O::Output>, bytes::Bytes), Error> {
+    let cfg = core.config();
+    let info = O::INFO;
+    let mut options = options.clone();
+    if !O::RETRY && options.max_retries.is_none() {
+        options.max_retries = Some(0);
+    }
+    options.sensitive_body |= O::SENSITIVE_BODY;
+    let options = &options;
+    let span = tracing::info_span!(
+        "voice_agents.call",
+        api = cfg.api.name,
+        operation = info.id,
+        method = %info.method,
+        path = info.path,
+    );
+    let run = async move {
+        op.validate()?;
+        let mut parts = RequestParts::new(info.path);
+        op.build(&mut parts)?;
+        parts.check_path_complete()?;
+        let selected = auth::select(cfg, info.security, info.id)?;
+        let prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, options)?;
+        let (resp, attempts) = exec::execute(cfg, &prepared, options).await?;
+        if resp.status.is_success() {
+            let data = O::decode(&resp).map_err(|e| e.finish(attempts, &cfg.scrubber))?;
+            let body = resp.body.clone();
+            let response = Response::new(resp, data);
+            let response = match O::ENVELOPE {
+                Some(envelope) => response.with_envelope(&body, &envelope),
+                None => response,
+            };
+            Ok((response, body))
+        } else {
+            let typed = O::decode_error(resp.status.as_u16(), &resp.body);
+            Err(exec::api_error(cfg, resp, typed, attempts))
+        }
+    };
+    let result = run.instrument(span.clone()).await;
+    if let Err(e) = &result {
+        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
+    }
+    result
+}
+
+/// The methods every generated request builder has: per-request options, `send`,
+/// `send_with_response` and `IntoFuture`. Expanded once per builder, so that each operation's
+/// docs page lists them with the operation's own output type.
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation` with
+/// `Output = $output`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __request_builder {
+    ($builder:ident, $output:ty) => {
+        impl<'a> $builder<'a> {
+            /// Overrides the client's per-attempt timeout for this request.
+            pub fn timeout(mut self, per_attempt: ::std::time::Duration) -> Self {
+                self.call.set_timeout(per_attempt);
+                self
+            }
+
+            /// Overrides the client's number of retries for this request (0 disables them).
+            pub fn max_retries(mut self, n: u32) -> Self {
+                self.call.set_max_retries(n);
+                self
+            }
+
+            /// Adds a header to this request, replacing any default or generated header of that
+            /// name. An invalid name or value is reported when the request is sent.
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.call.add_header(name, value);
+                self
+            }
+
+            /// Adds a query parameter the spec does not declare to this request.
+            pub fn query(mut self, name: &str, value: &str) -> Self {
+                self.call.add_query(name, value);
+                self
+            }
+
+            /// Sends `Idempotency-Key: <key>` on every attempt, which also makes 500s and read
+            /// timeouts retryable for non-idempotent methods.
+            pub fn idempotency_key(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.call.set_idempotency_key(key.into());
+                self
+            }
+
+            /// Sends the request and returns the decoded payload.
+            pub async fn send(self) -> ::std::result::Result<$output, $crate::Error> {
+                $crate::__private::send(&self, &self.call).await.map(|response| response.data)
+            }
+
+            /// Sends the request and returns the payload with status, headers and request id.
+            pub async fn send_with_response(self) -> ::std::result::Result<$crate::Response<$output>, $crate::Error> {
+                $crate::__private::send(&self, &self.call).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$output, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
