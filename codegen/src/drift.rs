@@ -1,9 +1,11 @@
 //! The drift check: compares what the specs produce with what is on disk, without touching it.
 //!
 //! Pure: the caller passes the expected files and the files it found; the verdicts say which
-//! are stale, edited by hand, missing or orphaned.
+//! are stale, edited by hand, missing or orphaned. Only an API's manifest (its `mod.rs`, see
+//! [`crate::emit::MANIFEST`]) names the inputs, so an input change that alters no code makes the
+//! manifest alone stale; every other file is stale only when its own code changed.
 
-use crate::emit::{body_hash, parse_preamble};
+use crate::emit::{is_generated, parse_preamble};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -12,10 +14,11 @@ use std::fmt;
 pub enum Problem {
     /// Expected but not on disk.
     Missing,
-    /// On disk with a generated preamble, but its body no longer matches the hash the
-    /// preamble recorded: someone edited it.
+    /// On disk as a generated file, but it no longer matches the hash its preamble recorded (or
+    /// its preamble is broken): someone edited it.
     EditedByHand,
-    /// Generated from other inputs (or by another generator version) than now.
+    /// Intact, but generated from other inputs or by another generator than now: its code
+    /// differs, or (for the manifest) the spec, the overlay or the generator changed.
     Stale,
     /// A generated file that no spec produces any more.
     Orphan,
@@ -43,16 +46,15 @@ pub fn check(expected: &BTreeMap<String, String>, found: &BTreeMap<String, Strin
             None => out.push((path.clone(), Problem::Missing)),
             Some(have) if have == want => {}
             Some(have) => {
-                let edited = match parse_preamble(have) {
-                    Some((pre, body)) => pre.body_hash != body_hash(body),
-                    None => true,
-                };
-                out.push((path.clone(), if edited { Problem::EditedByHand } else { Problem::Stale }));
+                let intact = parse_preamble(have).is_some_and(|(pre, _)| pre.intact);
+                out.push((path.clone(), if intact { Problem::Stale } else { Problem::EditedByHand }));
             }
         }
     }
     for (path, have) in found {
-        if !expected.contains_key(path) && parse_preamble(have).is_some() {
+        // The marker alone decides: a hand edit that broke the rest of the preamble must not
+        // turn an orphan into a "hand-written" file nobody removes.
+        if !expected.contains_key(path) && is_generated(have) {
             out.push((path.clone(), Problem::Orphan));
         }
     }
@@ -63,10 +65,11 @@ pub fn check(expected: &BTreeMap<String, String>, found: &BTreeMap<String, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit::Provenance;
+    use crate::emit::{Provenance, MANIFEST};
     use crate::load::SourceHashes;
 
-    fn file(body: &str, spec_hash: &str) -> String {
+    /// A generated file as `emit` writes it (the manifest when `path` is [`MANIFEST`]).
+    fn file(path: &str, body: &str, spec_hash: &str) -> (String, String) {
         let p = Provenance {
             command: "cargo xtask regen".into(),
             spec_file: "specs/x.json".into(),
@@ -74,25 +77,30 @@ mod tests {
             hashes: SourceHashes { spec: spec_hash.into(), overlay: None },
             module_path: "api".into(),
         };
-        crate::emit::preamble::write(&p, body)
+        (path.to_owned(), crate::emit::preamble::write(&p, path == MANIFEST, body))
     }
 
     #[test]
     fn each_kind_of_drift_is_detected() {
         let expected: BTreeMap<String, String> = [
-            ("a.rs".to_owned(), file("fn a() {}\n", "new")),
-            ("b.rs".to_owned(), file("fn b() {}\n", "new")),
-            ("c.rs".to_owned(), file("fn c() {}\n", "new")),
-            ("ok.rs".to_owned(), file("fn ok() {}\n", "new")),
+            file("a.rs", "fn a() {}\n", "new"),
+            file("b.rs", "fn b() {}\n", "new"),
+            file("c.rs", "fn c() {}\n", "new"),
+            file("ok.rs", "fn ok() {}\n", "new"),
+            file(MANIFEST, "mod a;\n", "new"),
         ]
         .into();
-        let mut edited = file("fn a() {}\n", "new");
-        edited.push_str("// tweak\n");
+        let mut edited = file("a.rs", "fn a() {}\n", "new");
+        edited.1.push_str("// tweak\n");
+        let mut broken = file("gone2.rs", "fn gone2() {}\n", "old");
+        broken.1 = broken.1.replace("// sha256 of this file", "// sha of this file");
         let found: BTreeMap<String, String> = [
-            ("a.rs".to_owned(), edited),
-            ("b.rs".to_owned(), file("fn b_old() {}\n", "old")),
-            ("ok.rs".to_owned(), file("fn ok() {}\n", "new")),
-            ("gone.rs".to_owned(), file("fn gone() {}\n", "old")),
+            edited,
+            file("b.rs", "fn b_old() {}\n", "old"),
+            file("ok.rs", "fn ok() {}\n", "old"),
+            file(MANIFEST, "mod a;\n", "old"),
+            file("gone.rs", "fn gone() {}\n", "old"),
+            broken,
             ("handwritten.rs".to_owned(), "fn mine() {}\n".to_owned()),
         ]
         .into();
@@ -103,7 +111,18 @@ mod tests {
                 ("b.rs".to_owned(), Problem::Stale),
                 ("c.rs".to_owned(), Problem::Missing),
                 ("gone.rs".to_owned(), Problem::Orphan),
+                ("gone2.rs".to_owned(), Problem::Orphan),
+                // Only the manifest names the spec: `ok.rs`, same code from another spec, is current.
+                (MANIFEST.to_owned(), Problem::Stale),
             ]
         );
+    }
+
+    #[test]
+    fn a_hand_edit_of_the_manifest_is_told_from_a_stale_manifest() {
+        let expected: BTreeMap<String, String> = [file(MANIFEST, "mod a;\n", "new")].into();
+        let (path, text) = file(MANIFEST, "mod a;\n", "old");
+        let found: BTreeMap<String, String> = [(path, text.replace("(sha256 old)", "(sha256 new)"))].into();
+        assert_eq!(check(&expected, &found), vec![(MANIFEST.to_owned(), Problem::EditedByHand)]);
     }
 }

@@ -7,7 +7,7 @@ mod operations;
 pub(crate) mod preamble;
 mod types;
 
-pub use preamble::{body_hash, parse_preamble, Preamble};
+pub use preamble::{is_generated, parse_preamble, Preamble, MANIFEST};
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What goes into every file's preamble.
+/// What goes into the preambles: the command in every file's, the inputs in the manifest's.
 #[derive(Debug, Clone)]
 pub struct Provenance {
     /// The command that regenerates the file (`cargo xtask regen`).
@@ -152,7 +152,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
             Diagnostic::error(&provenance.spec_file, "", format!("generator bug: emitted invalid Rust for {path}: {e}"))
         })?;
         let body = space_items(&prettyplease::unparse(&file));
-        files.push(GeneratedFile { contents: preamble::write(provenance, &body), path });
+        files.push(GeneratedFile { contents: preamble::write(provenance, path == MANIFEST, &body), path });
         Ok(())
     };
 
