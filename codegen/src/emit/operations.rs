@@ -109,9 +109,10 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     how.push_str(&format!("\n\n# Example\n\n{}", example(ctx, op, &example_params)));
     let builder_how = docs::trusted_attrs(&how);
+    let headline = docs::sanitize(first_line(summary.summary.as_deref().or(summary.description.as_deref()).unwrap_or_default()));
     let method_doc = docs::trusted_attrs(&format!(
-        "{} ({endpoint}): see [`{}`].",
-        docs::sanitize(first_line(summary.summary.as_deref().or(summary.description.as_deref()).unwrap_or_default())),
+        "{} ({endpoint}); see [`{}`] for its options.",
+        headline.trim_end_matches('.'),
         op.type_name
     ));
     quote! {
