@@ -1,36 +1,29 @@
-//! A JSONPath (RFC 9535) subset, sized for OpenAPI Overlay `target` expressions.
+//! OpenAPI Overlay `target` expressions: RFC 9535 JSONPath, evaluated by `serde_json_path`.
 //!
 //! [`select`] answers with RFC 6901 JSON pointers rather than values, so the overlay
-//! engine can go back and edit (or remove) each selected node in place.
+//! engine can go back and edit (or remove) each selected node in place. The pointers
+//! come in document order without duplicates (RFC 9535 node lists follow the query
+//! and may repeat a node): the engine edits each node once, and removes in reverse
+//! document order so that no removal shifts the array index of a node still to remove.
 //!
-//! Supported: the root `$`; child segments `.name`, `.*`, `[<selectors>]`; descendant
-//! segments `..name`, `..*`, `..[<selectors>]`; selectors `'name'` / `"name"`, `*`,
-//! array indexes (negative counts from the end) and filters `?<expr>`. Filter
-//! expressions support `@` / `$` queries, existence tests, `==`, `!=`, `<`, `<=`, `>`,
-//! `>=`, string/number/`true`/`false`/`null` literals, `&&`, `||`, `!` and parentheses.
-//!
-//! Not supported (rejected with a clear error): array slices (`[1:3]`) and function
-//! extensions (`length()`, `match()`, ...).
-//!
-//! Deliberate leniencies, because real overlays use them: names after `.` may contain
-//! `-` and `$` and may start with a digit (`.x-internal`, `.$ref`, `.responses.200`);
-//! trailing blank space is ignored.
-//!
-//! Unlike RFC 9535 node lists, the result is in document order with duplicates
-//! removed, because callers edit each node exactly once.
+//! Hand-written additions to the crate (0.7.2), each for a case it does not cover:
+//! - dotted names as OpenAPI spells its keys (`.x-internal`, `.$ref`, `.200`): RFC 9535
+//!   only accepts them in brackets, but overlays write them dotted (see the test
+//!   `yaml_overlay_applies_end_to_end` in `overlay.rs`);
+//! - checks before the crate's parser sees the path, which it cannot survive: nesting
+//!   deeper than [`MAX_NESTING`] (the parser recurses without bound, so a deep path
+//!   overflows the stack and aborts, and it backtracks exponentially on nested filters;
+//!   test `deep_nesting_is_rejected_quickly`) and a path ending inside a string literal
+//!   (an unfinished `\u` escape there panics; test `unterminated_strings_are_errors`).
 
-use std::cmp::Ordering;
+use std::ops::Range;
 
-use serde_json::{Number, Value};
+use serde_json::Value;
+use serde_json_path::{JsonPath, NormalizedPath, PathElement};
 
-use crate::diagnostic::pointer;
-
-/// Deepest nesting of parentheses / filters accepted, so hostile input cannot
-/// exhaust the stack through recursion in the parser or evaluator.
-const MAX_NESTING: usize = 64;
-
-/// Largest array index magnitude RFC 9535 allows (the I-JSON exact-integer range).
-const MAX_INDEX: i64 = (1 << 53) - 1;
+/// Deepest nesting of brackets and parentheses accepted. Real targets nest three or
+/// four levels; each nested filter doubles the crate's parse time.
+const MAX_NESTING: usize = 10;
 
 /// Selects the nodes of `root` that the JSONPath `path` matches.
 ///
@@ -39,777 +32,186 @@ const MAX_INDEX: i64 = (1 << 53) - 1;
 ///
 /// # Errors
 ///
-/// A syntax error (or an unsupported construct such as a slice) returns a one-line
-/// message quoting `path`, the 0-based character position and what was expected there.
-pub fn select(root: &Value, path: &str) -> Result<Vec<String>, String> {
-    let query = Parser::new(path).parse_query()?;
-    let nodes = eval_query(&query, root, root);
-    Ok(nodes.iter().map(Node::pointer).collect())
+/// A syntax error returns a one-line message quoting `path`, the 0-based character
+/// position and what went wrong there.
+pub(crate) fn select(root: &Value, path: &str) -> Result<Vec<String>, String> {
+    let query = parse(path)?;
+    let mut found: Vec<(Vec<usize>, String)> = query
+        .query_located(root)
+        .iter()
+        .map(|node| (document_position(root, node.location()), node.location().to_json_pointer()))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    Ok(found.into_iter().map(|(_, pointer)| pointer).collect())
 }
 
-// ---------------------------------------------------------------------------
-// Syntax tree
-// ---------------------------------------------------------------------------
-
-/// A parsed query: where it starts and the segments applied in turn.
-#[derive(Debug, Clone, PartialEq)]
-struct Query {
-    origin: Origin,
-    segments: Vec<Segment>,
-}
-
-/// The node a query starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    /// `$`: the document root.
-    Root,
-    /// `@`: the node a filter is currently testing.
-    Current,
-}
-
-/// One segment: selectors applied to the input nodes' children (or all descendants).
-#[derive(Debug, Clone, PartialEq)]
-struct Segment {
-    descendant: bool,
-    selectors: Vec<Selector>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Selector {
-    Name(String),
-    Wildcard,
-    Index(i64),
-    Filter(Box<Expr>),
-}
-
-/// A filter expression. `Or`/`And` hold flat lists so long chains do not nest deeply.
-#[derive(Debug, Clone, PartialEq)]
-enum Expr {
-    Or(Vec<Expr>),
-    And(Vec<Expr>),
-    Not(Box<Expr>),
-    Exists(Query),
-    Compare(Operand, CmpOp, Operand),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Operand {
-    Literal(Value),
-    /// Always a singular query (checked by the parser).
-    Query(Query),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl Query {
-    /// True when the query can select at most one node (names and indexes only).
-    fn is_singular(&self) -> bool {
-        self.segments.iter().all(|s| {
-            !s.descendant && s.selectors.len() == 1 && matches!(s.selectors[0], Selector::Name(_) | Selector::Index(_))
-        })
+/// Parses `path` as RFC 9535 and, failing that, with its dotted names in brackets.
+fn parse(path: &str) -> Result<JsonPath, String> {
+    check_before_parsing(path)?;
+    let strict = match JsonPath::parse(path) {
+        Ok(query) => return Ok(query),
+        Err(error) => error,
+    };
+    let lenient = bracket_dotted_names(path);
+    if lenient.edits.is_empty() {
+        return Err(invalid(path, strict.position(), strict.message()));
     }
+    // Report the lenient parse's error: the strict one may just be the dotted name.
+    JsonPath::parse(&lenient.text)
+        .map_err(|error| invalid(path, lenient.original_position(error.position()), error.message()))
 }
 
-// ---------------------------------------------------------------------------
-// Parser
-// ---------------------------------------------------------------------------
-
-/// Recursive-descent parser over the path's characters; positions are char indexes.
-struct Parser<'s> {
-    source: &'s str,
-    chars: Vec<char>,
-    pos: usize,
-    depth: usize,
+/// `"invalid JSONPath ...: at position N (found C): problem"`; `at` is a byte offset.
+fn invalid(path: &str, at: usize, problem: &str) -> String {
+    let position = path.get(..at).map_or(0, |before| before.chars().count());
+    let found = match path.get(at..).and_then(|rest| rest.chars().next()) {
+        Some(c) => format!("{c:?}"),
+        None => "end of input".to_string(),
+    };
+    format!("invalid JSONPath {path:?}: at position {position} (found {found}): {problem}")
 }
 
-impl<'s> Parser<'s> {
-    fn new(source: &'s str) -> Self {
-        Self { source, chars: source.chars().collect(), pos: 0, depth: 0 }
-    }
-
-    // -- low-level helpers --------------------------------------------------
-
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
-    }
-
-    fn peek_at(&self, offset: usize) -> Option<char> {
-        self.chars.get(self.pos + offset).copied()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek();
-        if c.is_some() {
-            self.pos += 1;
+/// Rejects what the crate's parser cannot survive (see the module docs).
+fn check_before_parsing(path: &str) -> Result<(), String> {
+    let mut depth = 0_usize;
+    let mut open_quote = None;
+    for (at, c) in outside_strings(path) {
+        match c {
+            // Inside a string only its closing quote comes through, so quotes alternate.
+            '\'' | '"' => open_quote = if open_quote.is_some() { None } else { Some(at) },
+            '[' | '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    let problem = format!("nesting deeper than {MAX_NESTING} brackets and parentheses");
+                    return Err(invalid(path, at, &problem));
+                }
+            }
+            ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        c
     }
+    match open_quote {
+        Some(at) => Err(invalid(path, at, "the string starting here is not closed")),
+        None => Ok(()),
+    }
+}
 
-    fn eat(&mut self, c: char) -> bool {
-        if self.peek() == Some(c) {
-            self.pos += 1;
+/// The characters of `path` outside its string literals (quotes included), with their
+/// byte offsets, so that brackets or dots inside a quoted name are not mistaken for syntax.
+fn outside_strings(path: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote = None;
+    let mut escaped = false;
+    path.char_indices().filter(move |&(_, c)| match quote {
+        None => {
+            if matches!(c, '\'' | '"') {
+                quote = Some(c);
+            }
             true
-        } else {
+        }
+        Some(_) if escaped => {
+            escaped = false;
             false
         }
-    }
-
-    fn eat_pair(&mut self, first: char, second: char) -> bool {
-        if self.peek() == Some(first) && self.peek_at(1) == Some(second) {
-            self.pos += 2;
-            true
-        } else {
+        Some(_) if c == '\\' => {
+            escaped = true;
             false
         }
-    }
-
-    /// Skips RFC 9535 blank space (space, tab, line feed, carriage return).
-    fn skip_blank(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
-            self.pos += 1;
-        }
-    }
-
-    fn describe(&self, pos: usize) -> String {
-        match self.chars.get(pos) {
-            Some(c) => format!("{c:?}"),
-            None => "end of input".to_string(),
-        }
-    }
-
-    /// "expected X, found Y" at the current position.
-    fn expected(&self, what: &str) -> String {
-        self.fail_at(self.pos, &format!("expected {what}, found {}", self.describe(self.pos)))
-    }
-
-    fn fail_at(&self, pos: usize, problem: &str) -> String {
-        format!("invalid JSONPath {:?}: at position {pos}: {problem}", self.source)
-    }
-
-    fn expect(&mut self, c: char, what: &str) -> Result<(), String> {
-        if self.eat(c) {
-            Ok(())
-        } else {
-            Err(self.expected(what))
-        }
-    }
-
-    /// Counts one level of nesting; errors out before recursion could overflow the stack.
-    fn enter(&mut self) -> Result<(), String> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING {
-            return Err(self.fail_at(self.pos, &format!("nesting deeper than {MAX_NESTING} levels")));
-        }
-        Ok(())
-    }
-
-    fn leave(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-    }
-
-    // -- queries and segments ----------------------------------------------
-
-    fn parse_query(mut self) -> Result<Query, String> {
-        if !self.eat('$') {
-            return Err(self.expected("'$' (a query starts at the document root)"));
-        }
-        let segments = self.segments()?;
-        self.skip_blank();
-        if self.peek().is_some() {
-            return Err(self.expected("'.', '..' or '['"));
-        }
-        Ok(Query { origin: Origin::Root, segments })
-    }
-
-    /// Parses segments until something that cannot start one; blank space before
-    /// that something is left unconsumed.
-    fn segments(&mut self) -> Result<Vec<Segment>, String> {
-        let mut out = Vec::new();
-        loop {
-            let mark = self.pos;
-            self.skip_blank();
-            match self.peek() {
-                Some('.' | '[') => out.push(self.segment()?),
-                _ => {
-                    self.pos = mark;
-                    return Ok(out);
-                }
+        Some(open) => {
+            if c == open {
+                quote = None;
             }
+            c == open
         }
-    }
+    })
+}
 
-    fn segment(&mut self) -> Result<Segment, String> {
-        if self.eat('[') {
-            return Ok(Segment { descendant: false, selectors: self.bracketed()? });
-        }
-        self.bump(); // the '.' that `segments` saw
-        if self.eat('.') {
-            let selectors = if self.eat('[') {
-                self.bracketed()?
-            } else {
-                vec![self.dot_selector("a name, '*' or '[' after '..'")?]
-            };
-            return Ok(Segment { descendant: true, selectors });
-        }
-        Ok(Segment { descendant: false, selectors: vec![self.dot_selector("a name or '*' after '.'")?] })
-    }
+/// A rewritten path and where its text came from, to place errors in the original.
+struct Rewrite {
+    text: String,
+    /// Replaced byte ranges, in order: `(in the original, in the rewrite)`.
+    edits: Vec<(Range<usize>, Range<usize>)>,
+}
 
-    fn dot_selector(&mut self, what: &str) -> Result<Selector, String> {
-        if self.eat('*') {
-            return Ok(Selector::Wildcard);
-        }
-        let start = self.pos;
-        while self.peek().is_some_and(is_name_char) {
-            self.pos += 1;
-        }
-        if self.pos == start {
-            return Err(self.expected(what));
-        }
-        Ok(Selector::Name(self.chars[start..self.pos].iter().collect()))
-    }
-
-    /// Parses `sel (, sel)* ]` after an opening `[`.
-    fn bracketed(&mut self) -> Result<Vec<Selector>, String> {
-        let mut selectors = Vec::new();
-        loop {
-            self.skip_blank();
-            selectors.push(self.selector()?);
-            self.skip_blank();
-            if self.eat(',') {
-                continue;
-            }
-            if self.eat(']') {
-                return Ok(selectors);
-            }
-            return Err(self.expected("',' or ']'"));
-        }
-    }
-
-    fn selector(&mut self) -> Result<Selector, String> {
-        match self.peek() {
-            Some(quote @ ('\'' | '"')) => {
-                self.bump();
-                Ok(Selector::Name(self.string_body(quote)?))
-            }
-            Some('*') => {
-                self.bump();
-                Ok(Selector::Wildcard)
-            }
-            Some('?') => {
-                self.bump();
-                Ok(Selector::Filter(Box::new(self.logical_or()?)))
-            }
-            Some(c) if c == '-' || c.is_ascii_digit() => self.index_selector(),
-            Some(':') => Err(self.fail_at(self.pos, "array slices (start:end:step) are not supported")),
-            _ => Err(self.expected("a selector (a quoted name, '*', an index or a '?' filter)")),
-        }
-    }
-
-    fn index_selector(&mut self) -> Result<Selector, String> {
-        let start = self.pos;
-        let text = self.integer_text()?;
-        if text == "-0" {
-            return Err(self.fail_at(start, "'-0' is not a valid index"));
-        }
-        let index = text
-            .parse::<i64>()
-            .ok()
-            .filter(|i| (-MAX_INDEX..=MAX_INDEX).contains(i))
-            .ok_or_else(|| self.fail_at(start, "index out of range"))?;
-        self.skip_blank();
-        if self.peek() == Some(':') {
-            return Err(self.fail_at(self.pos, "array slices (start:end:step) are not supported"));
-        }
-        Ok(Selector::Index(index))
-    }
-
-    /// Reads `-?digits` with no leading zeros (RFC 9535 `int`, plus `-0` for numbers).
-    fn integer_text(&mut self) -> Result<String, String> {
-        let start = self.pos;
-        self.eat('-');
-        let digits_start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        let digits = self.pos - digits_start;
-        if digits == 0 {
-            return Err(self.expected("a digit"));
-        }
-        if digits > 1 && self.chars[digits_start] == '0' {
-            return Err(self.fail_at(digits_start, "integers must not have leading zeros"));
-        }
-        Ok(self.chars[start..self.pos].iter().collect())
-    }
-
-    // -- string literals ----------------------------------------------------
-
-    /// Parses the rest of a quoted string after its opening `quote`.
-    fn string_body(&mut self, quote: char) -> Result<String, String> {
-        let mut out = String::new();
-        loop {
-            let here = self.pos;
-            match self.bump() {
-                None => return Err(self.expected(&format!("closing {quote}"))),
-                Some(c) if c == quote => return Ok(out),
-                Some('\\') => out.push(self.escape()?),
-                Some(c) if u32::from(c) < 0x20 => {
-                    return Err(self.fail_at(here, "control characters in strings must be escaped"));
-                }
-                Some(c) => out.push(c),
-            }
-        }
-    }
-
-    /// Decodes one escape sequence after a backslash.
-    fn escape(&mut self) -> Result<char, String> {
-        let here = self.pos;
-        let decoded = match self.bump() {
-            Some('b') => '\u{8}',
-            Some('f') => '\u{c}',
-            Some('n') => '\n',
-            Some('r') => '\r',
-            Some('t') => '\t',
-            Some(c @ ('/' | '\\' | '\'' | '"')) => c,
-            Some('u') => return self.unicode_escape(),
-            _ => return Err(self.fail_at(here, "unknown escape; expected one of b f n r t / \\ ' \" u")),
-        };
-        Ok(decoded)
-    }
-
-    /// Decodes `XXXX` after `\u`, joining a UTF-16 surrogate pair when needed.
-    fn unicode_escape(&mut self) -> Result<char, String> {
-        let start = self.pos;
-        let high = self.hex4()?;
-        let code = match high {
-            0xD800..=0xDBFF => {
-                if !self.eat_pair('\\', 'u') {
-                    return Err(self.expected("'\\u' with the low half of a surrogate pair"));
-                }
-                let low = self.hex4()?;
-                if !(0xDC00..=0xDFFF).contains(&low) {
-                    return Err(self.fail_at(start, "invalid low surrogate in \\u escape"));
-                }
-                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-            }
-            0xDC00..=0xDFFF => return Err(self.fail_at(start, "unpaired low surrogate in \\u escape")),
-            _ => high,
-        };
-        char::from_u32(code).ok_or_else(|| self.fail_at(start, "invalid \\u escape"))
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let mut value = 0;
-        for _ in 0..4 {
-            let digit = self.peek().and_then(|c| c.to_digit(16)).ok_or_else(|| self.expected("a hex digit"))?;
-            self.pos += 1;
-            value = value * 16 + digit;
-        }
-        Ok(value)
-    }
-
-    // -- filter expressions -------------------------------------------------
-
-    /// `and ('||' and)*` — the lowest-precedence level, and the recursion entry point.
-    fn logical_or(&mut self) -> Result<Expr, String> {
-        self.enter()?;
-        let mut terms = vec![self.logical_and()?];
-        loop {
-            self.skip_blank();
-            if !self.eat_pair('|', '|') {
+impl Rewrite {
+    /// Maps a byte offset in the rewrite back to the original path.
+    fn original_position(&self, at: usize) -> usize {
+        let mut original_at = at;
+        for (original, rewritten) in &self.edits {
+            if at < rewritten.start {
                 break;
             }
-            terms.push(self.logical_and()?);
-        }
-        self.leave();
-        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::Or(terms) })
-    }
-
-    fn logical_and(&mut self) -> Result<Expr, String> {
-        let mut terms = vec![self.basic()?];
-        loop {
-            self.skip_blank();
-            if !self.eat_pair('&', '&') {
-                break;
+            if at < rewritten.end {
+                return original.start;
             }
-            terms.push(self.basic()?);
+            original_at = original.end + (at - rewritten.end);
         }
-        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::And(terms) })
-    }
-
-    fn basic(&mut self) -> Result<Expr, String> {
-        self.skip_blank();
-        match self.peek() {
-            Some('!') => {
-                self.bump();
-                self.skip_blank();
-                Ok(Expr::Not(Box::new(self.negatable()?)))
-            }
-            Some('(') => {
-                self.bump();
-                self.parenthesized()
-            }
-            _ => self.comparison_or_test(),
-        }
-    }
-
-    /// What may follow `!`: a parenthesized expression or an existence test (RFC 9535
-    /// does not allow negating a bare comparison).
-    fn negatable(&mut self) -> Result<Expr, String> {
-        match self.peek() {
-            Some('(') => {
-                self.bump();
-                self.parenthesized()
-            }
-            Some(c @ ('@' | '$')) => {
-                self.bump();
-                Ok(Expr::Exists(self.embedded_query(c)?))
-            }
-            _ => Err(self.expected("'(' or a query ('@' or '$') after '!'")),
-        }
-    }
-
-    fn parenthesized(&mut self) -> Result<Expr, String> {
-        let inner = self.logical_or()?;
-        self.skip_blank();
-        self.expect(')', "')'")?;
-        Ok(inner)
-    }
-
-    fn comparison_or_test(&mut self) -> Result<Expr, String> {
-        let left_pos = self.pos;
-        let left = self.operand()?;
-        self.skip_blank();
-        let Some(op) = self.comparison_op()? else {
-            return match left {
-                Operand::Query(query) => Ok(Expr::Exists(query)),
-                Operand::Literal(_) => Err(self.expected("a comparison operator after the literal")),
-            };
-        };
-        self.skip_blank();
-        let right_pos = self.pos;
-        let right = self.operand()?;
-        self.require_singular(&left, left_pos)?;
-        self.require_singular(&right, right_pos)?;
-        Ok(Expr::Compare(left, op, right))
-    }
-
-    fn require_singular(&self, operand: &Operand, pos: usize) -> Result<(), String> {
-        match operand {
-            Operand::Query(q) if !q.is_singular() => Err(self.fail_at(
-                pos,
-                "a query in a comparison must be singular (names and indexes only; no '*', '..', filters or unions)",
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    fn comparison_op(&mut self) -> Result<Option<CmpOp>, String> {
-        let pairs = [('=', '=', CmpOp::Eq), ('!', '=', CmpOp::Ne), ('<', '=', CmpOp::Le), ('>', '=', CmpOp::Ge)];
-        for (first, second, op) in pairs {
-            if self.eat_pair(first, second) {
-                return Ok(Some(op));
-            }
-        }
-        if self.eat('<') {
-            return Ok(Some(CmpOp::Lt));
-        }
-        if self.eat('>') {
-            return Ok(Some(CmpOp::Gt));
-        }
-        if self.peek() == Some('=') {
-            return Err(self.fail_at(self.pos, "'=' is not an operator; use '==' to compare"));
-        }
-        Ok(None)
-    }
-
-    fn operand(&mut self) -> Result<Operand, String> {
-        match self.peek() {
-            Some(c @ ('@' | '$')) => {
-                self.bump();
-                Ok(Operand::Query(self.embedded_query(c)?))
-            }
-            Some(quote @ ('\'' | '"')) => {
-                self.bump();
-                Ok(Operand::Literal(Value::String(self.string_body(quote)?)))
-            }
-            Some(c) if c == '-' || c.is_ascii_digit() => Ok(Operand::Literal(self.number_literal()?)),
-            Some(c) if c.is_ascii_alphabetic() => self.word_literal(),
-            _ => Err(self.expected("a query ('@' or '$'), a literal, '(' or '!'")),
-        }
-    }
-
-    /// Parses the segments of a query inside a filter, after its `@` or `$`.
-    fn embedded_query(&mut self, origin: char) -> Result<Query, String> {
-        let origin = if origin == '$' { Origin::Root } else { Origin::Current };
-        Ok(Query { origin, segments: self.segments()? })
-    }
-
-    /// `true`, `false` or `null`; other words are unsupported functions or typos.
-    fn word_literal(&mut self) -> Result<Operand, String> {
-        let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
-            self.pos += 1;
-        }
-        let word: String = self.chars[start..self.pos].iter().collect();
-        match word.as_str() {
-            "true" => Ok(Operand::Literal(Value::Bool(true))),
-            "false" => Ok(Operand::Literal(Value::Bool(false))),
-            "null" => Ok(Operand::Literal(Value::Null)),
-            _ if self.peek() == Some('(') => {
-                Err(self.fail_at(start, &format!("function extensions such as {word}() are not supported")))
-            }
-            _ => Err(self.fail_at(
-                start,
-                &format!(
-                    "expected a query ('@' or '$') or a literal, found the word {word:?} (strings must be quoted)"
-                ),
-            )),
-        }
-    }
-
-    /// A JSON number: `-?int(.digits)?([eE][+-]?digits)?`.
-    fn number_literal(&mut self) -> Result<Value, String> {
-        let start = self.pos;
-        let mut text = self.integer_text()?;
-        if self.eat('.') {
-            text.push('.');
-            text.push_str(&self.digits()?);
-        }
-        if let Some(e @ ('e' | 'E')) = self.peek() {
-            self.bump();
-            text.push(e);
-            if let Some(sign @ ('+' | '-')) = self.peek() {
-                self.bump();
-                text.push(sign);
-            }
-            text.push_str(&self.digits()?);
-        }
-        // The grammar above is JSON's, so serde_json can do the exact conversion.
-        serde_json::from_str::<Number>(&text).map(Value::Number).map_err(|_| self.fail_at(start, "number out of range"))
-    }
-
-    fn digits(&mut self) -> Result<String, String> {
-        let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        if self.pos == start {
-            return Err(self.expected("a digit"));
-        }
-        Ok(self.chars[start..self.pos].iter().collect())
+        original_at
     }
 }
 
-/// Characters allowed in a `.name` shorthand: RFC 9535's set plus `-`, `$` and leading
-/// digits (see the module docs).
-fn is_name_char(c: char) -> bool {
+/// Rewrites every dotted name as a bracketed one (`.x-internal` -> `['x-internal']`,
+/// `..$ref` -> `..['$ref']`), taking as a name the characters OpenAPI keys use.
+///
+/// A `.` starts a name only right after `$`, `@`, `]`, `*`, `.` or a name, so the dot
+/// of a number literal (`1.5`) and dots inside quoted strings are left alone.
+fn bracket_dotted_names(path: &str) -> Rewrite {
+    let mut rewrite = Rewrite { text: String::with_capacity(path.len() + 16), edits: Vec::new() };
+    let mut copied = 0; // bytes of `path` already in `rewrite.text`
+    let mut after_query = false;
+    let mut chars = outside_strings(path).peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '.' || !after_query {
+            after_query = matches!(c, '$' | '@' | ']' | '*');
+            continue;
+        }
+        let start = at + 1;
+        let len = path[start..].find(|c| !is_dotted_name_char(c)).unwrap_or(path.len() - start);
+        if len > 0 {
+            // The second dot of `..` stays: `..name` becomes `..['name']`.
+            let from = if path[..at].ends_with('.') { start } else { at };
+            let end = start + len;
+            rewrite.text.push_str(&path[copied..from]);
+            let new_start = rewrite.text.len();
+            rewrite.text.push_str("['");
+            rewrite.text.push_str(&path[start..end]);
+            rewrite.text.push_str("']");
+            rewrite.edits.push((from..end, new_start..rewrite.text.len()));
+            copied = end;
+            while chars.next_if(|&(i, _)| i < end).is_some() {}
+        }
+        after_query = true;
+    }
+    rewrite.text.push_str(&path[copied..]);
+    rewrite
+}
+
+/// RFC 9535 name characters (ASCII letters, digits, `_`, non-ASCII) plus `-` and `$`;
+/// a leading digit is allowed too. None of them needs escaping inside `'...'`.
+fn is_dotted_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$') || !c.is_ascii()
 }
 
-// ---------------------------------------------------------------------------
-// Evaluation
-// ---------------------------------------------------------------------------
-
-/// How a node is reached from its parent: `ordinal` is its position among the
-/// parent's children, which gives document order; `token` builds the pointer.
-#[derive(Debug, Clone)]
-struct Step {
-    ordinal: usize,
-    token: Token,
-}
-
-#[derive(Debug, Clone)]
-enum Token {
-    Key(String),
-    Index,
-}
-
-/// A selected value and the path that reached it.
-#[derive(Debug, Clone)]
-struct Node<'v> {
-    value: &'v Value,
-    path: Vec<Step>,
-}
-
-impl<'v> Node<'v> {
-    fn child(&self, ordinal: usize, token: Token, value: &'v Value) -> Self {
-        let mut path = self.path.clone();
-        path.push(Step { ordinal, token });
-        Node { value, path }
-    }
-
-    fn children(&self) -> Vec<Node<'v>> {
-        match self.value {
-            Value::Object(map) => {
-                map.iter().enumerate().map(|(i, (k, v))| self.child(i, Token::Key(k.clone()), v)).collect()
+/// The position of each step of `location` among its parent's children, so that
+/// sorting these vectors puts nodes in document order (parents before children).
+fn document_position(root: &Value, location: &NormalizedPath<'_>) -> Vec<usize> {
+    let mut node = Some(root);
+    location
+        .iter()
+        .map(|element| match (element, node) {
+            (PathElement::Name(name), Some(Value::Object(members))) => {
+                node = members.get(*name);
+                // Objects keep insertion order (serde_json's `preserve_order`).
+                members.keys().position(|key| key == name).unwrap_or(usize::MAX)
             }
-            Value::Array(items) => items.iter().enumerate().map(|(i, v)| self.child(i, Token::Index, v)).collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn pointer(&self) -> String {
-        pointer(self.path.iter().map(|step| match &step.token {
-            Token::Key(key) => key.clone(),
-            Token::Index => step.ordinal.to_string(),
-        }))
-    }
-
-    fn ordinals(&self) -> impl Iterator<Item = usize> + '_ {
-        self.path.iter().map(|s| s.ordinal)
-    }
-}
-
-fn eval_query<'v>(query: &Query, root: &'v Value, current: &'v Value) -> Vec<Node<'v>> {
-    let start = match query.origin {
-        Origin::Root => root,
-        Origin::Current => current,
-    };
-    let mut nodes = vec![Node { value: start, path: Vec::new() }];
-    for segment in &query.segments {
-        let mut next = Vec::new();
-        for node in &nodes {
-            apply_segment(segment, node, root, &mut next);
-        }
-        // Deduplicating per segment keeps `..*..*` from blowing up and does not change
-        // the final set, since the same node always yields the same results.
-        sort_and_dedup(&mut next);
-        nodes = next;
-        if nodes.is_empty() {
-            break;
-        }
-    }
-    nodes
-}
-
-fn sort_and_dedup(nodes: &mut Vec<Node<'_>>) {
-    nodes.sort_by(|a, b| a.ordinals().cmp(b.ordinals()));
-    nodes.dedup_by(|a, b| a.ordinals().eq(b.ordinals()));
-}
-
-fn apply_segment<'v>(segment: &Segment, node: &Node<'v>, root: &'v Value, out: &mut Vec<Node<'v>>) {
-    if !segment.descendant {
-        apply_selectors(&segment.selectors, node, root, out);
-        return;
-    }
-    // An explicit stack instead of recursion: order is fixed later by sorting.
-    let mut pending = vec![node.clone()];
-    while let Some(n) = pending.pop() {
-        apply_selectors(&segment.selectors, &n, root, out);
-        pending.extend(n.children());
-    }
-}
-
-fn apply_selectors<'v>(selectors: &[Selector], node: &Node<'v>, root: &'v Value, out: &mut Vec<Node<'v>>) {
-    for selector in selectors {
-        match selector {
-            Selector::Name(name) => out.extend(select_name(node, name)),
-            Selector::Wildcard => out.extend(node.children()),
-            Selector::Index(index) => out.extend(select_index(node, *index)),
-            Selector::Filter(expr) => {
-                out.extend(node.children().into_iter().filter(|c| eval_expr(expr, root, c.value)));
+            (PathElement::Index(index), Some(Value::Array(items))) => {
+                node = items.get(*index);
+                *index
             }
-        }
-    }
-}
-
-fn select_name<'v>(node: &Node<'v>, name: &str) -> Option<Node<'v>> {
-    let Value::Object(map) = node.value else { return None };
-    // Linear scan because the ordinal (position) is needed for document order.
-    let (ordinal, (key, value)) = map.iter().enumerate().find(|(_, (k, _))| k.as_str() == name)?;
-    Some(node.child(ordinal, Token::Key(key.clone()), value))
-}
-
-fn select_index<'v>(node: &Node<'v>, index: i64) -> Option<Node<'v>> {
-    let Value::Array(items) = node.value else { return None };
-    let len = i64::try_from(items.len()).ok()?;
-    let resolved = if index < 0 { len + index } else { index };
-    let position = usize::try_from(resolved).ok()?;
-    let value = items.get(position)?;
-    Some(node.child(position, Token::Index, value))
-}
-
-fn eval_expr(expr: &Expr, root: &Value, current: &Value) -> bool {
-    match expr {
-        Expr::Or(terms) => terms.iter().any(|t| eval_expr(t, root, current)),
-        Expr::And(terms) => terms.iter().all(|t| eval_expr(t, root, current)),
-        Expr::Not(inner) => !eval_expr(inner, root, current),
-        Expr::Exists(query) => !eval_query(query, root, current).is_empty(),
-        Expr::Compare(left, op, right) => compare(resolve(left, root, current), *op, resolve(right, root, current)),
-    }
-}
-
-/// The value of a comparison operand; `None` is RFC 9535's "Nothing" (no node).
-fn resolve<'a>(operand: &'a Operand, root: &'a Value, current: &'a Value) -> Option<&'a Value> {
-    match operand {
-        Operand::Literal(value) => Some(value),
-        Operand::Query(query) => match eval_query(query, root, current).as_slice() {
-            [only] => Some(only.value),
-            _ => None,
-        },
-    }
-}
-
-fn compare(left: Option<&Value>, op: CmpOp, right: Option<&Value>) -> bool {
-    match op {
-        CmpOp::Eq => equal(left, right),
-        CmpOp::Ne => !equal(left, right),
-        CmpOp::Lt => less(left, right),
-        CmpOp::Gt => less(right, left),
-        CmpOp::Le => less(left, right) || equal(left, right),
-        CmpOp::Ge => less(right, left) || equal(left, right),
-    }
-}
-
-/// RFC 9535 equality: two Nothings are equal; numbers compare by value.
-fn equal(left: Option<&Value>, right: Option<&Value>) -> bool {
-    match (left, right) {
-        (None, None) => true,
-        (Some(a), Some(b)) => values_equal(a, b),
-        _ => false,
-    }
-}
-
-fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => compare_numbers(x, y) == Some(Ordering::Equal),
-        (Value::Array(xs), Value::Array(ys)) => {
-            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| values_equal(x, y))
-        }
-        (Value::Object(xs), Value::Object(ys)) => {
-            xs.len() == ys.len() && xs.iter().all(|(k, x)| ys.get(k).is_some_and(|y| values_equal(x, y)))
-        }
-        _ => a == b,
-    }
-}
-
-/// RFC 9535 ordering: only number/number and string/string pairs are ordered.
-fn less(left: Option<&Value>, right: Option<&Value>) -> bool {
-    match (left, right) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => compare_numbers(x, y) == Some(Ordering::Less),
-        // Byte order of UTF-8 equals the code point order the RFC asks for.
-        (Some(Value::String(x)), Some(Value::String(y))) => x < y,
-        _ => false,
-    }
-}
-
-/// Compares integers exactly (i128 covers both i64 and u64) and anything else as f64.
-fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
-    fn as_int(n: &Number) -> Option<i128> {
-        n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
-    }
-    match (as_int(a), as_int(b)) {
-        (Some(x), Some(y)) => Some(x.cmp(&y)),
-        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
-    }
+            // Unreachable: the location came from this document.
+            _ => usize::MAX,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -857,7 +259,7 @@ mod tests {
         })
     }
 
-    // -- basic selectors -----------------------------------------------------
+    // -- pointers --------------------------------------------------------------
 
     #[test]
     fn root_selects_whole_document_as_empty_pointer() {
@@ -880,62 +282,15 @@ mod tests {
     fn bracket_name_with_tilde_and_dot_is_one_member() {
         let doc = json!({ "a~b/c.d": 1, "a": { "b": 2 } });
         assert_eq!(sel(&doc, "$['a~b/c.d']"), vec!["/a~0b~1c.d"]);
-    }
-
-    #[test]
-    fn empty_member_name_has_pointer_slash() {
         assert_eq!(sel(&json!({ "": 1 }), "$['']"), vec!["/"]);
     }
 
     #[test]
-    fn string_escapes_in_bracket_names_are_decoded() {
-        let doc = json!({ "it's": 1, "A\n": 2, "say \"hi\"": 3, "😀": 4 });
-        assert_eq!(sel(&doc, r"$['it\'s']"), vec!["/it's"]);
-        assert_eq!(sel(&doc, r"$['\u0041\n']"), vec!["/A\n"]);
-        assert_eq!(sel(&doc, r#"$["say \"hi\""]"#), vec!["/say \"hi\""]);
-        assert_eq!(sel(&doc, r"$['\uD83D\uDE00']"), vec!["/😀"]);
-    }
-
-    #[test]
-    fn dot_names_allow_dash_dollar_and_leading_digits() {
-        let doc = json!({ "x-internal": 1, "s": { "$ref": "#/x" }, "responses": { "200": { "d": 1 } } });
-        assert_eq!(sel(&doc, "$.x-internal"), vec!["/x-internal"]);
-        assert_eq!(sel(&doc, "$.s.$ref"), vec!["/s/$ref"]);
-        assert_eq!(sel(&doc, "$.responses.200.d"), vec!["/responses/200/d"]);
-    }
-
-    #[test]
-    fn non_ascii_dot_names_are_allowed() {
-        let doc = json!({ "größe": 1 });
-        assert_eq!(sel(&doc, "$.größe"), vec!["/größe"]);
-    }
-
-    #[test]
-    fn dot_and_bracket_wildcards_select_children_in_document_order() {
-        let doc = json!({ "z": 1, "a": 2, "m": [3, 4] });
-        assert_eq!(sel(&doc, "$.*"), vec!["/z", "/a", "/m"]);
-        assert_eq!(sel(&doc, "$[*]"), vec!["/z", "/a", "/m"]);
-        assert_eq!(sel(&doc, "$.m[*]"), vec!["/m/0", "/m/1"]);
-    }
-
-    #[test]
-    fn wildcard_on_scalar_selects_nothing() {
-        assert!(sel(&json!({ "a": 1 }), "$.a.*").is_empty());
-    }
-
-    #[test]
     fn array_index_positive_and_negative() {
-        let doc = json!({ "tags": ["a", "b", "c"] });
+        let doc = json!({ "tags": ["a", "b", "c"], "o": { "0": 1 } });
         assert_eq!(sel(&doc, "$.tags[0]"), vec!["/tags/0"]);
         assert_eq!(sel(&doc, "$.tags[-1]"), vec!["/tags/2"]);
-        assert_eq!(sel(&doc, "$.tags[-3]"), vec!["/tags/0"]);
-    }
-
-    #[test]
-    fn out_of_range_index_and_index_on_object_select_nothing() {
-        let doc = json!({ "tags": ["a"], "o": { "0": 1 } });
-        assert!(sel(&doc, "$.tags[1]").is_empty());
-        assert!(sel(&doc, "$.tags[-2]").is_empty());
+        assert!(sel(&doc, "$.tags[3]").is_empty());
         assert!(sel(&doc, "$.o[0]").is_empty());
     }
 
@@ -945,55 +300,39 @@ mod tests {
         assert!(sel(&openapi(), "$.info.title.deeper").is_empty());
     }
 
+    // -- order and duplicates ------------------------------------------------
+
     #[test]
-    fn union_is_in_document_order_without_duplicates() {
+    fn wildcards_select_children_in_document_order() {
+        let doc = json!({ "z": 1, "a": 2, "m": [3, 4] });
+        assert_eq!(sel(&doc, "$.*"), vec!["/z", "/a", "/m"]);
+        assert_eq!(sel(&doc, "$[*]"), vec!["/z", "/a", "/m"]);
+        assert_eq!(sel(&doc, "$.m[*]"), vec!["/m/0", "/m/1"]);
+    }
+
+    #[test]
+    fn union_and_slice_are_in_document_order_without_duplicates() {
         let doc = json!({ "a": 1, "b": 2, "c": [10, 11, 12] });
         assert_eq!(sel(&doc, "$['b','a','b']"), vec!["/a", "/b"]);
         assert_eq!(sel(&doc, "$.c[2, 0, -1]"), vec!["/c/0", "/c/2"]);
         assert_eq!(sel(&doc, "$[*, 'a']"), vec!["/a", "/b", "/c"]);
+        assert_eq!(sel(&doc, "$.c[::-1]"), vec!["/c/0", "/c/1", "/c/2"]);
     }
 
     #[test]
-    fn blank_space_inside_brackets_and_between_segments_is_allowed() {
-        let doc = json!({ "a": { "b": [1, 2] } });
-        assert_eq!(sel(&doc, "$ .a [ 'b' ] [ 0 , 1 ] "), vec!["/a/b/0", "/a/b/1"]);
-    }
-
-    // -- descendants -----------------------------------------------------------
-
-    #[test]
-    fn recursive_descent_name_finds_every_depth_in_document_order() {
+    fn recursive_descent_is_in_document_order_parents_first() {
         let doc = openapi();
         assert_eq!(
             sel(&doc, "$..description"),
             vec!["/components/schemas/Agent/properties/name/description", "/components/schemas/Agent/description"]
         );
-        assert_eq!(sel(&doc, "$.paths..operationId").len(), 4);
-    }
-
-    #[test]
-    fn recursive_descent_wildcard_selects_every_descendant_once() {
         let doc = json!({ "a": { "b": 1 }, "c": [2, { "d": 3 }] });
         assert_eq!(sel(&doc, "$..*"), vec!["/a", "/a/b", "/c", "/c/0", "/c/1", "/c/1/d"]);
-        assert_eq!(sel(&doc, "$..[*]"), sel(&doc, "$..*"));
         // Chained descent reaches the same nodes many ways; each is reported once.
         assert_eq!(sel(&doc, "$..*..*"), vec!["/a/b", "/c/0", "/c/1", "/c/1/d"]);
     }
 
-    #[test]
-    fn recursive_descent_includes_matches_on_the_start_node() {
-        let doc = json!({ "name": 1, "x": { "name": 2 } });
-        assert_eq!(sel(&doc, "$..name"), vec!["/name", "/x/name"]);
-    }
-
-    #[test]
-    fn recursive_descent_with_index_and_bracket_names() {
-        let doc = json!({ "a": [1, { "b": [2, 3] }], "c": { "/x": 4 } });
-        assert_eq!(sel(&doc, "$..[0]"), vec!["/a/0", "/a/1/b/0"]);
-        assert_eq!(sel(&doc, "$..['/x']"), vec!["/c/~1x"]);
-    }
-
-    // -- filters ----------------------------------------------------------------
+    // -- filters as overlays write them ----------------------------------------
 
     #[test]
     fn filter_equality_with_parenthesized_and_bare_forms() {
@@ -1005,12 +344,6 @@ mod tests {
     }
 
     #[test]
-    fn filter_inequality_includes_nodes_missing_the_member() {
-        let doc = json!([{ "name": "a" }, { "name": "x" }, { "other": 1 }]);
-        assert_eq!(sel(&doc, "$[?@.name != 'x']"), vec!["/0", "/2"]);
-    }
-
-    #[test]
     fn filter_existence_test_matches_present_members_even_when_false() {
         let doc = openapi();
         assert_eq!(
@@ -1018,198 +351,133 @@ mod tests {
             vec!["/paths/~1agents/post", "/paths/~1agents~1{agentName}/get"]
         );
         assert_eq!(sel(&doc, "$.paths.*[?@.deprecated == true]"), vec!["/paths/~1agents~1{agentName}/get"]);
-    }
-
-    #[test]
-    fn filter_negated_existence_and_negated_group() {
-        let doc = json!([{ "a": 1 }, { "b": 1 }, { "a": 2, "b": 2 }]);
-        assert_eq!(sel(&doc, "$[?!@.a]"), vec!["/1"]);
-        assert_eq!(sel(&doc, "$[?!(@.a && @.b)]"), vec!["/0", "/1"]);
-    }
-
-    #[test]
-    fn filter_and_binds_tighter_than_or() {
-        let doc = json!([{ "a": 1 }, { "b": 1 }, { "b": 1, "c": 1 }, { "c": 1 }]);
-        assert_eq!(sel(&doc, "$[?@.a || @.b && @.c]"), vec!["/0", "/2"]);
-        assert_eq!(sel(&doc, "$[?(@.a || @.b) && @.c]"), vec!["/2"]);
-    }
-
-    #[test]
-    fn filter_literals_number_bool_null_compare_by_value() {
-        let doc = json!([{ "v": 1 }, { "v": 1.0 }, { "v": true }, { "v": null }, { "v": "1" }, { "v": -2.5e1 }]);
-        assert_eq!(sel(&doc, "$[?@.v == 1]"), vec!["/0", "/1"]);
-        assert_eq!(sel(&doc, "$[?@.v == 1.0]"), vec!["/0", "/1"]);
-        assert_eq!(sel(&doc, "$[?@.v == true]"), vec!["/2"]);
-        assert_eq!(sel(&doc, "$[?@.v == null]"), vec!["/3"]);
-        assert_eq!(sel(&doc, "$[?@.v == '1']"), vec!["/4"]);
-        assert_eq!(sel(&doc, "$[?@.v == -25]"), vec!["/5"]);
-    }
-
-    #[test]
-    fn filter_ordering_comparisons_apply_to_numbers_and_strings_only() {
-        let doc = json!([{ "v": 1 }, { "v": 5 }, { "v": "b" }, { "v": true }, {}]);
-        assert_eq!(sel(&doc, "$[?@.v < 5]"), vec!["/0"]);
-        assert_eq!(sel(&doc, "$[?@.v <= 5]"), vec!["/0", "/1"]);
-        assert_eq!(sel(&doc, "$[?@.v > 1]"), vec!["/1"]);
-        assert_eq!(sel(&doc, "$[?@.v >= 'a']"), vec!["/2"]);
-        // Nothing <= Nothing holds because Nothing == Nothing.
-        assert_eq!(sel(&doc, "$[?@.w <= @.w]"), vec!["/0", "/1", "/2", "/3", "/4"]);
-    }
-
-    #[test]
-    fn filter_large_integers_compare_exactly() {
-        let doc = json!([{ "v": 9007199254740993_i64 }, { "v": u64::MAX }]);
-        assert_eq!(sel(&doc, "$[?@.v == 9007199254740993]"), vec!["/0"]);
-        assert_eq!(sel(&doc, "$[?@.v > 9007199254740993]"), vec!["/1"]);
-    }
-
-    #[test]
-    fn filter_selects_object_members_too() {
-        let doc = openapi();
         assert_eq!(sel(&doc, "$.paths[?@.delete]"), vec!["/paths/~1agents~1{agentName}"]);
-        assert_eq!(sel(&doc, "$.paths.*[?@.operationId == 'getAgent']"), vec!["/paths/~1agents~1{agentName}/get"]);
-    }
-
-    #[test]
-    fn filter_on_scalar_selects_nothing() {
-        assert!(sel(&json!({ "a": 1 }), "$.a[?@]").is_empty());
-    }
-
-    #[test]
-    fn filter_compares_two_queries_and_root_queries() {
-        let doc = json!({ "want": "b", "items": [{ "k": "a", "j": "a" }, { "k": "b", "j": "c" }] });
-        assert_eq!(sel(&doc, "$.items[?@.k == $.want]"), vec!["/items/1"]);
-        assert_eq!(sel(&doc, "$.items[?@.k == @.j]"), vec!["/items/0"]);
-        assert_eq!(sel(&doc, "$.items[?@['k'] == 'a']"), vec!["/items/0"]);
-        assert_eq!(sel(&doc, "$.items[?$.want]"), vec!["/items/0", "/items/1"]);
-    }
-
-    #[test]
-    fn filter_missing_members_compare_as_nothing() {
-        let doc = json!([{ "a": 1 }, { "b": 1 }]);
-        assert_eq!(sel(&doc, "$[?@.x == @.y]"), vec!["/0", "/1"]);
-        assert!(sel(&doc, "$[?@.x == null]").is_empty());
     }
 
     #[test]
     fn filter_on_current_node_value() {
-        let doc = json!({ "tags": ["a", "b", "a"] });
-        assert_eq!(sel(&doc, "$.tags[?@ == 'a']"), vec!["/tags/0", "/tags/2"]);
+        let doc = json!({ "required": ["name", "readOnly", "id"] });
+        assert_eq!(sel(&doc, "$.required[?@ == 'readOnly']"), vec!["/required/1"]);
     }
 
     #[test]
-    fn filter_with_nested_filter_and_descendant_existence() {
-        let doc =
-            json!([{ "p": [{ "in": "query" }] }, { "p": [{ "in": "path" }] }, { "q": { "r": { "in": "query" } } }]);
-        assert_eq!(sel(&doc, "$[?@.p[?@.in == 'query']]"), vec!["/0"]);
-        assert_eq!(sel(&doc, "$[?@..in]"), vec!["/0", "/1", "/2"]);
-    }
-
-    #[test]
-    fn recursive_descent_filter_finds_nested_objects() {
-        let doc = openapi();
-        assert_eq!(sel(&doc, "$..[?@.deprecated == true]"), vec!["/paths/~1agents~1{agentName}/get"]);
-        assert_eq!(sel(&doc, "$..[?@.type == 'string']"), vec!["/components/schemas/Agent/properties/name"]);
-    }
-
-    #[test]
-    fn long_or_chain_does_not_nest_deeply() {
+    fn long_or_chain_is_fine() {
         let expr = vec!["@.a == 1"; 5000].join(" || ");
         assert_eq!(sel(&json!([{ "a": 1 }]), &format!("$[?{expr}]")), vec!["/0"]);
     }
 
-    // -- errors -------------------------------------------------------------------
+    // -- dotted OpenAPI names (beyond RFC 9535) ----------------------------------
 
     #[test]
-    fn syntax_error_names_position_and_expectation() {
-        let e = err("$.paths['/a'");
-        assert!(e.contains("position 12"), "{e}");
-        assert!(e.contains("expected ',' or ']'"), "{e}");
-        assert!(e.contains("end of input"), "{e}");
-        assert!(e.contains("$.paths['/a'"), "{e}");
+    fn dotted_names_allow_dash_dollar_and_leading_digits() {
+        let doc = json!({ "x-internal": 1, "s": { "$ref": "#/x" }, "responses": { "200": { "d": 1 } } });
+        assert_eq!(sel(&doc, "$.x-internal"), vec!["/x-internal"]);
+        assert_eq!(sel(&doc, "$.s.$ref"), vec!["/s/$ref"]);
+        assert_eq!(sel(&doc, "$..$ref"), vec!["/s/$ref"]);
+        assert_eq!(sel(&doc, "$.responses.200.d"), vec!["/responses/200/d"]);
     }
 
     #[test]
-    fn path_must_start_at_root() {
-        for path in ["", "paths", " $", "@.a", ".a"] {
-            assert!(err(path).contains("expected '$'"), "{path}");
+    fn dotted_names_with_dash_in_filters() {
+        let doc = openapi();
+        let internal = vec!["/paths/~1agents~1{agentName}/delete"];
+        assert_eq!(sel(&doc, "$.paths.*[?@.x-internal == true]"), internal);
+        assert_eq!(sel(&doc, "$.paths.*[?(@.x-internal == true)]"), internal);
+        assert_eq!(sel(&doc, "$.paths.*[?(@.x-internal)]"), internal);
+        assert_eq!(sel(&doc, "$..[?@.x-internal && @.operationId == 'deleteAgent']"), internal);
+    }
+
+    #[test]
+    fn dotted_name_rewrite_leaves_strings_and_numbers_alone() {
+        let doc = json!([{ "x-y": "a.b-c", "v": 1.5 }, { "x-y": "it's .x-y", "v": 1.5 }]);
+        assert_eq!(sel(&doc, "$[?@.x-y == 'a.b-c']"), vec!["/0"]);
+        assert_eq!(sel(&doc, "$[?@.x-y == \"a.b-c\" && @.v == 1.5]"), vec!["/0"]);
+        assert_eq!(sel(&doc, r"$[?@.v == 1.5 && @.x-y == 'it\'s .x-y']"), vec!["/1"]);
+    }
+
+    #[test]
+    fn error_after_a_dotted_name_is_placed_in_the_original_path() {
+        // The strict parser fails at the `-`; the real problem is the missing `]`.
+        let e = err("$.x-internal['a'");
+        assert!(e.contains("at position 16 (found end of input)"), "{e}");
+        assert!(e.contains("\"$.x-internal['a'\""), "{e}");
+        let e = err("$[?@.x-y == 1 && @.v = 2]");
+        assert!(e.contains("at position 21 (found '=')"), "{e}");
+    }
+
+    // -- errors -----------------------------------------------------------------
+
+    #[test]
+    fn syntax_error_names_path_position_and_problem() {
+        let e = err("$.paths['/a'");
+        assert!(e.starts_with("invalid JSONPath \"$.paths['/a'\": at position 12 (found end of input): "), "{e}");
+        assert!(e.contains("expected closing ']'"), "{e}");
+        // Positions count characters, not bytes.
+        assert!(err("$['é'] x").contains("at position 6 (found ' ')"), "{}", err("$['é'] x"));
+    }
+
+    #[test]
+    fn malformed_paths_are_rejected() {
+        let cases = [
+            "",
+            "paths",
+            " $",
+            "@.a",
+            ".a",
+            "$ ",
+            "$.",
+            "$..",
+            "$...a",
+            "$[]",
+            "$a",
+            "$['a',]",
+            "$.a b",
+            "$['abc",
+            r"$['\x']",
+            r"$['\uD800']",
+            "$['a\u{1}']",
+            "$[01]",
+            "$[-0]",
+            "$[9007199254740992]",
+            "$[-]",
+            "$[?@.* == 1]",
+            "$[?@..a == 1]",
+            "$[?@.a = 'x']",
+            "$[?'x']",
+            "$[?@.a == x]",
+            "$[?(@.a == 1]",
+            "$[?@.a == ]",
+            "$[?!@.a == 1]",
+            "$[?@.a &&]",
+            "$[?1e999 == @.a]",
+            "$[?@.a == 1.]",
+            "$[?nope(@.a)]",
+        ];
+        for path in cases {
+            assert!(err(path).starts_with("invalid JSONPath "), "{path}");
         }
     }
 
     #[test]
-    fn dangling_dots_and_brackets_are_rejected() {
-        assert!(err("$.").contains("expected a name or '*' after '.'"));
-        assert!(err("$..").contains("expected a name, '*' or '[' after '..'"));
-        assert!(err("$...a").contains("after '..'"));
-        assert!(err("$[]").contains("expected a selector"));
-        assert!(err("$a").contains("expected '.', '..' or '['"));
-        assert!(err("$['a',]").contains("expected a selector"));
-        assert!(err("$.a b").contains("position 4"));
-    }
-
-    #[test]
-    fn unterminated_and_badly_escaped_strings_are_rejected() {
-        assert!(err("$['abc").contains("closing '"));
-        assert!(err(r"$['\x']").contains("unknown escape"));
-        assert!(err(r"$['\u12']").contains("hex digit"));
-        assert!(err(r"$['\uD800']").contains("surrogate"));
-        assert!(err(r"$['\uDC00']").contains("unpaired low surrogate"));
-        assert!(err("$['a\u{1}']").contains("control characters"));
-    }
-
-    #[test]
-    fn bad_indexes_are_rejected() {
-        assert!(err("$[01]").contains("leading zeros"));
-        assert!(err("$[-0]").contains("'-0'"));
-        assert!(err("$[9007199254740992]").contains("out of range"));
-        assert!(err("$[99999999999999999999999]").contains("out of range"));
-        assert!(err("$[-]").contains("expected a digit"));
-    }
-
-    #[test]
-    fn slices_are_rejected_with_clear_message() {
-        assert!(err("$[1:2]").contains("slices"));
-        assert!(err("$[:2]").contains("slices"));
-        assert!(err("$[::-1]").contains("slices"));
-    }
-
-    #[test]
-    fn function_extensions_are_rejected_with_clear_message() {
-        assert!(err("$[?length(@.a) > 1]").contains("function extensions such as length()"));
-        assert!(err("$[?match(@.a, 'x')]").contains("not supported"));
-    }
-
-    #[test]
-    fn non_singular_queries_cannot_be_compared() {
-        assert!(err("$[?@.* == 1]").contains("must be singular"));
-        assert!(err("$[?@..a == 1]").contains("must be singular"));
-        assert!(err("$[?1 == @['a','b']]").contains("must be singular"));
-    }
-
-    #[test]
-    fn malformed_filter_expressions_are_rejected() {
-        assert!(err("$[?@.a = 'x']").contains("use '=='"));
-        assert!(err("$[?'x']").contains("comparison operator"));
-        assert!(err("$[?@.a == x]").contains("strings must be quoted"));
-        assert!(err("$[?(@.a == 1]").contains("expected ')'"));
-        assert!(err("$[?@.a == ]").contains("a literal"));
-        assert!(err("$[?!@.a == 1]").contains("expected ',' or ']'"));
-        assert!(err("$[?!!@.a]").contains("after '!'"));
-        assert!(err("$[?@.a &&]").contains("a query"));
-        assert!(err("$[?1e999 == @.a]").contains("number out of range"));
-        assert!(err("$[?@.a == 1.]").contains("a digit"));
-        assert!(err("$[?@.a == 01]").contains("leading zeros"));
-    }
-
-    #[test]
-    fn deep_nesting_is_rejected_instead_of_overflowing_the_stack() {
+    fn deep_nesting_is_rejected_quickly() {
         let deep = format!("$[?{}@.a{}]", "(".repeat(10_000), ")".repeat(10_000));
-        assert!(err(&deep).contains("nesting deeper than"));
+        assert!(err(&deep).contains("at position 12 (found '('): nesting deeper than 10"), "{}", err(&deep));
         let nested_filters = format!("$[?@{}]", "[?@".repeat(10_000));
         assert!(err(&nested_filters).contains("nesting deeper than"));
-        // Moderate nesting is fine.
-        let ok = format!("$[?{}@.a{}]", "(".repeat(20), ")".repeat(20));
+        // Brackets inside names do not count; moderate nesting is fine.
+        assert_eq!(sel(&json!({ "[[[[[[[[[[[": 1 }), "$['[[[[[[[[[[[']"), vec!["/[[[[[[[[[[["]);
+        let ok = format!("$[?{}@.a{}]", "(".repeat(9), ")".repeat(9));
         assert_eq!(sel(&json!([{ "a": 1 }]), &ok), vec!["/0"]);
+    }
+
+    #[test]
+    fn unterminated_strings_are_errors() {
+        // serde_json_path 0.7.2 panics on these (an unfinished `\u` escape at the end).
+        for path in [r"$['\u", r"$['\u00e9\uD", "$['abc", r#"$["a\""#] {
+            assert!(err(path).contains("at position 2 (found "), "{path}: {}", err(path));
+            assert!(err(path).contains("the string starting here is not closed"), "{path}");
+        }
+        assert!(err(r"$[?@.a == 'x\uD83D\u").contains("at position 10 (found '\\'')"));
     }
 
     #[test]
@@ -1221,63 +489,9 @@ mod tests {
             "$.a[-1, 0, 'b', *][?@.v >= -1.5e+3 && @.w < $.x[0]]",
             r"$['\u00e9\uD83D\uDE00\n', 'x']..*",
             "$[?@.a == true || @.b == false || @.c == null]",
+            "$.x-internal..$ref[?@.200 && length(@.a-b) > 1][1:-1:2]",
         ];
-        let mut cases: Vec<String> = [
-            "",
-            "$",
-            "$$",
-            "$.",
-            "$..",
-            "$[",
-            "$]",
-            "$[[",
-            "$[']",
-            "$[\"]",
-            "$[?",
-            "$[?(",
-            "$[?)]",
-            "$[?@",
-            "$[?@.",
-            "$[?@ ==",
-            "$[?@ == ]",
-            "$[?==]",
-            "$[?&&]",
-            "$[?||]",
-            "$[?!]",
-            "$[?()]",
-            "$[-",
-            "$[--1]",
-            "$[1e3]",
-            "$[0x1]",
-            "$[1.5]",
-            "$[?@.a<>1]",
-            "$[?@.a===1]",
-            "$[?@.a!==1]",
-            "$['\\",
-            "$['\\u",
-            "$['\\uD800\\u",
-            "$['\\uD800\\uD800']",
-            "$\u{0}",
-            "$.\u{301}",
-            "$[?-]",
-            "$[?-.5]",
-            "$[?1.e]",
-            "$[?1e]",
-            "$[?1e+]",
-            "$[?t]",
-            "$[?tru]",
-            "$[?nul()]",
-            "$[,]",
-            "$[*,]",
-            "$[ ]",
-            "$.*.*.*[*]..[*]",
-            "$[?@[?@[?@]]]",
-            "$ ",
-            "$\t.a",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut cases: Vec<String> = Vec::new();
         for seed in seeds {
             let chars: Vec<char> = seed.chars().collect();
             for i in 0..=chars.len() {

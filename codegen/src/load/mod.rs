@@ -3,7 +3,7 @@
 //! Parsing goes through `serde_json::Value` first, so that the overlay can be applied to the
 //! document as data and every later diagnostic can point into it with a JSON pointer.
 
-pub mod jsonpath;
+mod jsonpath;
 pub mod overlay;
 mod yaml;
 

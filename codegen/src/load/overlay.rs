@@ -619,6 +619,19 @@ mod tests {
     }
 
     #[test]
+    fn remove_union_or_reversed_slice_removes_each_element_once() {
+        // JSONPath lists `[4, 0, 4, 2]` as written, duplicate included; removing in that
+        // order would shift the indexes still to remove.
+        let mut doc = json!({ "xs": [0, 1, 2, 3, 4, 5] });
+        let applied = apply_ok(&mut doc, &overlay(json!([{ "target": "$.xs[4, 0, 4, 2]", "remove": true }])));
+        assert_eq!(applied[0].matched, 3);
+        assert_eq!(doc, json!({ "xs": [1, 3, 5] }));
+        let mut doc = json!({ "xs": [0, 1, 2, 3, 4, 5] });
+        apply_ok(&mut doc, &overlay(json!([{ "target": "$.xs[::-2]", "remove": true }])));
+        assert_eq!(doc, json!({ "xs": [0, 2, 4] }));
+    }
+
+    #[test]
     fn remove_with_nested_matches_removes_ancestor_cleanly() {
         let mut doc = json!({ "a": { "x": { "x": 1 } }, "b": [{ "x": 2 }, { "x": 3 }] });
         apply_ok(&mut doc, &overlay(json!([{ "target": "$..x", "remove": true }])));
