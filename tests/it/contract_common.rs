@@ -301,12 +301,9 @@ pub fn operations(doc: &Value) -> Vec<(&str, &str, &Value)> {
     out
 }
 
-/// Follows one local `$ref`.
+/// Follows one local `$ref`; a dangling one fails the test.
 pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}")),
-        None => node,
-    }
+    voice_agents_tests::resolve_ref(doc, node).unwrap_or_else(|| panic!("dangling $ref in {node}"))
 }
 
 /// The static facts of the operation a call will run (its id, method and path template).

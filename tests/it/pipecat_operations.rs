@@ -12,7 +12,7 @@
 use serde_json::{json, Map, Value};
 use voice_agents::pipecat_cloud::{self as pc, Client};
 use voice_agents::runtime::{Error, ErrorKind};
-use wiremock::matchers::{any, body_json, header, method, path};
+use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
 // ---------------------------------------------------------------------------------------------
@@ -96,13 +96,6 @@ fn op_with_json(verb: &str, full_path: &str, key: &str, body: Value) -> MockBuil
 /// A JSON response with `status`.
 fn reply(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
-}
-
-/// A server that fails the test (when dropped) if any request reaches it.
-async fn server_expecting_nothing() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
-    server
 }
 
 /// A JSON object literal as the `serde_json::Map` the free-form fields take.
@@ -1491,7 +1484,7 @@ async fn delete_secret_from_set_encodes_secret_key_as_one_segment() {
 /// `..` as an agent name is refused before sending: it would resolve to `/v1/` itself.
 #[tokio::test]
 async fn get_service_refuses_dot_dot_agent_name_and_sends_nothing() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let err = client(&server).get_service("..").await.unwrap_err();
     assert_validation(&err, "path.agentName", "no `.` or `..` path segments");
 }
@@ -1515,7 +1508,7 @@ async fn get_service_with_traversal_name_stays_under_agents_path() {
 /// A `..` segment inside the proxy's catch-all path is refused before sending.
 #[tokio::test]
 async fn session_proxy_refuses_dot_dot_segment_in_path() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let client = client(&server);
     for bad in ["status/../../../agents", "..", "a//b", "/status", ""] {
         let err = client.session_proxy_get("my-agent", SESSION_ID, bad).await.unwrap_err();
@@ -1534,7 +1527,7 @@ async fn session_proxy_refuses_dot_dot_segment_in_path() {
 /// createService: a `serviceName` breaking the pattern (uppercase, `_`) is refused.
 #[tokio::test]
 async fn create_service_rejects_service_name_violating_pattern() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let client = client(&server);
     for bad in ["Voice_Starter", "voice-", "-voice", "a"] {
         let err = client.create_service(pc::CreateServiceRequest::new(bad).image("img:1")).await.unwrap_err();
@@ -1565,7 +1558,7 @@ async fn create_service_enforces_service_name_max_length_54() {
 /// create/updateService: `maxSessionDuration` below 60 (or above 14400) is refused.
 #[tokio::test]
 async fn max_session_duration_outside_60_to_14400_is_rejected_on_create_and_update() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let client = client(&server);
 
     let create = pc::CreateServiceRequest::new("voice-starter").image("img:1").max_session_duration(59);
@@ -1584,7 +1577,7 @@ async fn max_session_duration_outside_60_to_14400_is_rejected_on_create_and_upda
 /// upsertSecretSet: `setName` breaking its pattern, minLength 3 or maxLength 63 is refused.
 #[tokio::test]
 async fn upsert_secret_set_rejects_invalid_set_name() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let client = client(&server);
     let body = || pc::RegularSecretsRequest::new(vec![pc::RegularSecretsRequestSecretsItem::new("K", "v")]);
     let pattern = "pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
@@ -1603,7 +1596,7 @@ async fn upsert_secret_set_rejects_invalid_set_name() {
 /// upsertSecretSet: a regular set needs at least one secret (`minItems: 1`).
 #[tokio::test]
 async fn upsert_secret_set_rejects_empty_secrets_list() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let err = client(&server)
         .upsert_secret_set("my-app-secrets", pc::RegularSecretsRequest::new(vec![]))
         .await
@@ -1614,7 +1607,7 @@ async fn upsert_secret_set_rejects_empty_secrets_list() {
 /// listBuilds: `limit` must lie in 1..=100.
 #[tokio::test]
 async fn list_builds_rejects_limit_0_and_101() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let client = client(&server);
     let err = client.list_builds().limit(0).await.unwrap_err();
     assert_validation(&err, "query.limit", "minimum 1");
@@ -1625,7 +1618,7 @@ async fn list_builds_rejects_limit_0_and_101() {
 /// getSession: a `sessionId` that is not a UUID is refused.
 #[tokio::test]
 async fn get_session_rejects_non_uuid_session_id() {
-    let server = server_expecting_nothing().await;
+    let server = voice_agents_tests::mock::silent_server().await;
     let err = client(&server).get_session("voice-starter", "not-a-uuid").await.unwrap_err();
     assert_validation(&err, "path.sessionId", "format uuid");
 }

@@ -62,7 +62,7 @@ pub fn spec_examples(spec: &LoadedSpec) -> Vec<SpecExample> {
     for op in &spec.api.operations {
         let op_ptr = format!("/paths/{}/{}", escape(&op.path), op.method.to_ascii_lowercase());
         if let Some(body) = &op.body {
-            let rb = resolve(doc, doc.pointer(&format!("{op_ptr}/requestBody")));
+            let rb = doc.pointer(&format!("{op_ptr}/requestBody")).and_then(|n| resolve_ref(doc, n));
             collect_media_examples(doc, rb, &format!("{op_ptr}/requestBody"), &type_name(&body.shape.ty), true, &mut out);
         }
         for r in &op.responses {
@@ -73,7 +73,7 @@ pub fn spec_examples(spec: &LoadedSpec) -> Vec<SpecExample> {
                 ir::StatusSpec::Default => "default".to_owned(),
             };
             let ptr = format!("{op_ptr}/responses/{key}");
-            let resp = resolve(doc, doc.pointer(&ptr));
+            let resp = doc.pointer(&ptr).and_then(|n| resolve_ref(doc, n));
             collect_media_examples(doc, resp, &ptr, &type_name(&shape.ty), false, &mut out);
         }
     }
@@ -104,7 +104,7 @@ fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str
         }
         if let Some(examples) = m.get("examples").and_then(Value::as_object) {
             for (name, e) in examples {
-                let e = resolve(doc, Some(e));
+                let e = resolve_ref(doc, e);
                 if let Some(value) = e.and_then(|e| e.get("value")) {
                     out.push(SpecExample {
                         pointer: format!("{base}/examples/{}/value", escape(name)),
@@ -118,8 +118,8 @@ fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str
     }
 }
 
-fn resolve<'a>(doc: &'a Value, node: Option<&'a Value>) -> Option<&'a Value> {
-    let node = node?;
+/// Follows one local `$ref` (`None` when it dangles); any other node is returned as is.
+pub fn resolve_ref<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
     match node.get("$ref").and_then(Value::as_str) {
         Some(r) => doc.pointer(r.trim_start_matches('#')),
         None => Some(node),

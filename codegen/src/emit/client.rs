@@ -26,7 +26,7 @@ pub fn client(api: &Api) -> TokenStream {
         quote!(voice_agents_runtime::__private::SecuritySchemeInfo { name: #name, setter: #setter, kind: #kind })
     });
     let setters = api.security_schemes.iter().map(|s| {
-        let setter = super::ident(&s.setter);
+        let setter = super::ctx::ident(&s.setter);
         let name = &s.name;
         let how = match &s.kind {
             SecurityKind::Bearer => "Sent as `Authorization: Bearer <token>`".to_owned(),

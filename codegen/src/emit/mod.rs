@@ -2,150 +2,31 @@
 //! printed by prettyplease, one file per component schema or operation group.
 
 mod client;
+mod ctx;
 pub mod docs;
 mod operations;
 pub(crate) mod preamble;
+mod provenance;
 mod types;
+
+pub use provenance::{GeneratedFile, Provenance};
 
 pub use preamble::{is_generated, parse_preamble, Preamble, MANIFEST};
 
 use crate::diagnostic::Diagnostic;
+use ctx::{ident, Ctx};
 use crate::ir::*;
-use crate::load::SourceHashes;
 use crate::naming;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What goes into the preambles: the command in every file's, the inputs in the manifest's.
-#[derive(Debug, Clone)]
-pub struct Provenance {
-    /// The command that regenerates the file (`cargo xtask regen`).
-    pub command: String,
-    /// The spec's path as shown to maintainers.
-    pub spec_file: String,
-    /// The overlay's path, if one was applied.
-    pub overlay_file: Option<String>,
-    /// Hashes of spec and overlay.
-    pub hashes: SourceHashes,
-    /// The Rust path of the generated module as users name it (`voice_agents::pipecat_cloud`);
-    /// the compiled doc examples start from it.
-    pub module_path: String,
-}
-
-/// One generated file, as data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Path relative to the API module directory, `/`-separated (`models/region.rs`).
-    pub path: String,
-    /// Full contents, preamble included.
-    pub contents: String,
-}
-
-/// Lookups the emitters share.
-pub(crate) struct Ctx<'a> {
-    pub api: &'a Api,
-    /// See [`Provenance::module_path`].
-    pub module_path: &'a str,
-    types: BTreeMap<&'a str, &'a TypeDef>,
-}
-
-impl<'a> Ctx<'a> {
-    fn new(api: &'a Api, module_path: &'a str) -> Self {
-        Self { api, module_path, types: api.types.iter().map(|t| (t.name.as_str(), t)).collect() }
-    }
-
-    /// The named type has a `Validate` impl (request structs and unions; enums have no rules).
-    pub fn validates(&self, name: &str) -> bool {
-        self.types.get(name).is_some_and(|t| t.usage.request && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)))
-    }
-
-    /// The aliased shape, if `name` is an alias.
-    pub fn alias_of(&self, name: &str) -> Option<&'a Shape> {
-        match &self.types.get(name)?.kind {
-            TypeKind::Alias(shape) => Some(shape),
-            _ => None,
-        }
-    }
-
-    /// The named type is an open string enum (it implements `Display`).
-    pub fn is_enum(&self, name: &str) -> bool {
-        match self.types.get(name).map(|t| &t.kind) {
-            Some(TypeKind::Enum(_)) => true,
-            Some(TypeKind::Alias(Shape { ty: TypeRef::Named(n), .. })) => self.is_enum(n),
-            _ => false,
-        }
-    }
-
-    /// The only value of a single-value string enum type, if `ty` is one.
-    pub fn single_value(&self, ty: &TypeRef) -> Option<String> {
-        let TypeRef::Named(n) = ty else { return None };
-        match self.types.get(n.as_str()).map(|t| &t.kind) {
-            Some(TypeKind::Enum(e)) if e.variants.len() == 1 => e.variants.first().map(|v| v.wire.clone()),
-            _ => None,
-        }
-    }
-
-    /// Values of this shape can hold a secret field somewhere inside.
-    pub fn holds_secrets(&self, ty: &TypeRef) -> bool {
-        let mut seen = BTreeSet::new();
-        self.holds_secrets_inner(ty, &mut seen)
-    }
-
-    fn holds_secrets_inner(&self, ty: &TypeRef, seen: &mut BTreeSet<String>) -> bool {
-        match ty {
-            TypeRef::Array(s) | TypeRef::Map(s) => self.holds_secrets_inner(&s.ty, seen),
-            TypeRef::Named(n) if seen.insert(n.clone()) => match self.types.get(n.as_str()).map(|t| &t.kind) {
-                Some(TypeKind::Struct(s)) => {
-                    s.fields.iter().any(|f| f.sensitive || self.holds_secrets_inner(&f.shape.ty, seen))
-                }
-                Some(TypeKind::Union(u)) => u.variants.iter().any(|v| self.holds_secrets_inner(&v.shape.ty, seen)),
-                Some(TypeKind::Alias(s)) => self.holds_secrets_inner(&s.ty, seen),
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
-    /// The type implements `ErrorBody`.
-    pub fn is_error_body(&self, name: &str) -> bool {
-        matches!(self.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct(Struct { error_accessors: Some(_), .. })))
-    }
-
-    /// Whether values of this shape need any check before sending.
-    pub fn needs_check(&self, shape: &Shape) -> bool {
-        self.needs_check_depth(shape, 0)
-    }
-
-    fn needs_check_depth(&self, shape: &Shape, depth: usize) -> bool {
-        if !shape.constraints.is_empty() {
-            return true;
-        }
-        match &shape.ty {
-            TypeRef::Named(n) => match self.types.get(n.as_str()) {
-                Some(TypeDef { kind: TypeKind::Alias(s), .. }) if depth < 16 => self.needs_check_depth(s, depth + 1),
-                Some(TypeDef { kind: TypeKind::Struct(_) | TypeKind::Union(_), usage, .. }) => usage.request,
-                _ => false,
-            },
-            TypeRef::Array(s) | TypeRef::Map(s) => self.needs_check_depth(s, depth + 1),
-            _ => false,
-        }
-    }
-}
-
-/// An identifier token (raw when it is a keyword).
-pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
-    }
-}
-
 /// Emits every file of one API module.
 pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let ctx = Ctx::new(api, &provenance.module_path);
-    // A deprecated type is named by other files (fields, operations): allow it crate-side everywhere.
-    let any_deprecated_type = api.types.iter().any(|t| t.deprecated);
+    // Files that name a deprecated type (in a field, an import, an operation) allow it; no other.
+    let deprecated_types: BTreeSet<&str> = api.types.iter().filter(|t| t.deprecated).map(|t| t.name.as_str()).collect();
+    let names_deprecated = |names: &mut dyn Iterator<Item = String>| names.filter(|n| deprecated_types.contains(n.as_str())).count() > 0;
     let mut files = Vec::new();
     let mut render = |path: String, tokens: TokenStream| -> Result<(), Diagnostic> {
         let file: syn::File = syn::parse2(tokens).map_err(|e| {
@@ -174,7 +55,10 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
         let imports = imports(&defined, defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)), false);
         let doc = docs::inner_attrs(&format!("The `{component}` schema and the types nested in it."));
-        let allow = file_allows(any_deprecated_type || defs.iter().any(|d| type_mentions_deprecated(d)));
+        let allow = file_allows(
+            defs.iter().any(|d| type_mentions_deprecated(d))
+                || names_deprecated(&mut defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind))),
+        );
         render(format!("models/{}.rs", module.text), quote! { #doc #allow #imports #( #items )* })?;
         model_mods.push(module);
     }
@@ -203,8 +87,11 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         let mentioned = defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)).chain(ops.iter().flat_map(|op| op_referenced(op)));
         let imports = imports(&defined, mentioned, true);
         let doc = docs::inner_attrs(&format!("Operations of the `{group}` group and their inline types."));
-        let deprecated = defs.iter().any(|d| type_mentions_deprecated(d)) || ops.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated));
-        let allow = file_allows(any_deprecated_type || deprecated);
+        let deprecated = defs.iter().any(|d| type_mentions_deprecated(d))
+            || ops.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated))
+            || names_deprecated(&mut defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)))
+            || names_deprecated(&mut ops.iter().flat_map(|op| op_referenced(op)));
+        let allow = file_allows(deprecated);
         render(format!("operations/{}.rs", module.text), quote! { #doc #allow #imports #( #type_items )* #( #op_items )* })?;
         group_mods.push(module);
     }

@@ -2,7 +2,8 @@
 //! setters for optional parameters, an example), its `Operation` impl and a `Client` method.
 
 use super::types::{check_value, rust_type};
-use super::{docs, ident, Ctx};
+use super::ctx::{ident, Ctx};
+use super::docs;
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -12,7 +12,7 @@
 //! file of its own because every module has one and it is generated already: a separate file
 //! would be a non-Rust file the drift check must learn to read, or a module declared for nothing.
 
-use super::Provenance;
+use super::provenance::Provenance;
 use crate::load::sha256_hex;
 
 /// The file of an API module (path relative to the module directory) whose preamble is the

@@ -1,7 +1,8 @@
 //! Named types -> Rust items: structs, open enums, unions, aliases, plus their constructors,
 //! setters, `Validate` and `ErrorBody` impls.
 
-use super::{docs, ident, Ctx};
+use super::ctx::{ident, Ctx};
+use super::docs;
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -248,9 +249,17 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
             }
         }
     });
+    let new_doc = if !s.fields.iter().any(|f| f.required) {
+        "Creates a value with every field unset: the schema requires none."
+    } else if params.is_empty() {
+        "Creates a value; its required fields have one possible value each, set here. Optional fields start unset."
+    } else {
+        "Creates a value with the required fields set; optional fields start unset."
+    };
+    let new_doc = docs::lines_to_attrs(&new_doc);
     quote! {
         impl #name {
-            /// Creates a value with the required fields set; optional fields start unset.
+            #new_doc
             #allow
             pub fn new(#( #params ),*) -> Self {
                 Self { #( #inits ),* }
