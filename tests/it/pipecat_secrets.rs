@@ -1,8 +1,6 @@
 //! Secret values in request bodies (`format: password`, set by the Pipecat overlay) never
 //! appear in `Debug` output or in logs, not even TRACE-level body logs.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use voice_agents::pipecat_cloud::{self as pc, Client};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -22,20 +20,6 @@ fn debug_of_secret_bodies_redacts_the_values() {
     assert!(!pull.contains(SECRET), "{pull}");
 }
 
-/// A `Write` that collects everything the subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn trace_logs_of_a_secret_upsert_leave_the_body_out() {
     let server = MockServer::start().await;
@@ -45,17 +29,10 @@ async fn trace_logs_of_a_secret_upsert_leave_the_body_out() {
         .expect(1)
         .mount(&server)
         .await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let client = Client::builder().private_key_auth("pk_test").base_url(format!("{}/v1", server.uri())).build().expect("client");
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = voice_agents_tests::logs::capture_logs();
     client.upsert_secret_set("my-secrets", secrets_body()).await.expect("accepted");
-    let logs = String::from_utf8(captured.0.lock().expect("logs").clone()).expect("utf-8");
+    let logs = captured.contents();
     assert!(logs.contains("request body"), "the body event is still there, redacted:\n{logs}");
     assert!(!logs.contains(SECRET), "a secret value reached the logs:\n{logs}");
 }

@@ -8,7 +8,6 @@
 //! so its replies are seen before the runtime goes idle.
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -381,34 +380,9 @@ async fn handle(mut stream: TcpStream, reply: Reply, log: Arc<Mutex<Vec<String>>
     }
 }
 
-/// A `tracing` writer into memory.
-#[derive(Clone, Default)]
-pub struct LogBuf(Arc<Mutex<Vec<u8>>>);
-
-impl LogBuf {
-    pub fn contents(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
-    }
-}
-
-impl Write for LogBuf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Captures everything at TRACE level on this thread until the guard drops.
-pub fn capture_logs() -> (LogBuf, tracing::subscriber::DefaultGuard) {
-    let buf = LogBuf::default();
-    let writer = buf.clone();
-    let subscriber =
-        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
-    (buf, tracing::subscriber::set_default(subscriber))
-}
+#[path = "../../../tests/src/logs.rs"]
+mod logs;
+pub use logs::capture_logs;
 
 /// Asserts a paused-time duration to within the timer's millisecond granularity.
 #[track_caller]

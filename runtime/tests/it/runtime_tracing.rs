@@ -1,7 +1,7 @@
 //! The TRACE-level log of a failing call contains the call and attempt spans but no credential.
 //!
-//! Alone in its own test binary: `tracing` caches per-callsite interest process-wide, so a
-//! thread-local subscriber can miss events that other tests' threads registered first.
+//! Logs are captured per thread under one global subscriber (see `tests/src/logs.rs`), so the
+//! other tests of the binary running at the same time cannot hide events from this one.
 
 
 use crate::runtime_common::*;
