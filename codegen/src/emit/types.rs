@@ -256,7 +256,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
     } else {
         "Creates a value with the required fields set; optional fields start unset."
     };
-    let new_doc = docs::lines_to_attrs(&new_doc);
+    let new_doc = docs::lines_to_attrs(new_doc);
     quote! {
         impl #name {
             #new_doc
