@@ -23,6 +23,9 @@
 //!   `Display`, errors or logs.
 //! * **Tracing**: span `voice_agents.call` per call and `voice_agents.attempt` per attempt;
 //!   bodies only at `TRACE` level, with secret headers redacted.
+//! * **Streams** (`text/event-stream`): [`execute_stream`] retries only until a 2xx response's
+//!   headers arrive; the [`EventStream`] then applies the idle timeout between reads and ends
+//!   after its first error.
 
 mod api_error;
 mod auth;
@@ -39,6 +42,7 @@ mod redact;
 mod request;
 mod response;
 mod retry;
+mod sse;
 mod transport;
 pub mod validate;
 mod value;
@@ -55,6 +59,7 @@ pub use raw::RawCall;
 pub use request::RequestParts;
 pub use response::{decode_json, RawResponse, Response};
 pub use retry::backoff;
+pub use sse::{execute_stream, EventStream, SseEvent, StreamEvent, EVENT_STREAM, MAX_EVENT_BYTES};
 pub use validate::{Validate, ValidationError};
 pub use value::{serialize_tagged, Nullable, True};
 
