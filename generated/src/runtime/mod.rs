@@ -23,6 +23,8 @@
 //!   `Display`, errors or logs.
 //! * **Tracing**: span `voice_agents.call` per call and `voice_agents.attempt` per attempt;
 //!   bodies only at `TRACE` level, with secret headers redacted.
+//! * **Webhooks**: [`WebhookVerifier`] checks HMAC-SHA256 signatures in constant time, the
+//!   replay window when the API sends a timestamp, and decodes the event.
 //! * **Streams** (`text/event-stream`): [`execute_stream`] retries only until a 2xx response's
 //!   headers arrive; the [`EventStream`] then applies the idle timeout between reads and ends
 //!   after its first error.
@@ -46,6 +48,7 @@ mod sse;
 mod transport;
 pub mod validate;
 mod value;
+mod webhook;
 
 pub use api_error::{ApiError, DecodeError};
 pub use builder::{ApiClient, ClientBuilder};
@@ -62,6 +65,9 @@ pub use retry::backoff;
 pub use sse::{execute_stream, EventStream, SseEvent, StreamEvent, EVENT_STREAM, MAX_EVENT_BYTES};
 pub use validate::{Validate, ValidationError};
 pub use value::{serialize_tagged, Nullable, True};
+pub use webhook::{
+    SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
+};
 
 /// The user agent sent by default: `voice-agents/<crate version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("voice-agents/", env!("CARGO_PKG_VERSION"));

@@ -1,5 +1,6 @@
 //! The runtime's fault suite, in one test binary: requests, retries, timeouts, decoding,
-//! secrets and tracing against wiremock servers and raw TCP, deterministic under paused time.
+//! secrets, tracing, event streams and webhook verification, against wiremock
+//! servers and raw TCP, deterministic under paused time (or with short real timeouts).
 
 mod runtime_common;
 
@@ -7,5 +8,7 @@ mod runtime_decode;
 mod runtime_requests;
 mod runtime_retry;
 mod runtime_secrets;
+mod runtime_sse;
 mod runtime_timeouts;
 mod runtime_tracing;
+mod runtime_webhook;
