@@ -25,6 +25,8 @@ pub struct RequestOptions {
     pub(crate) idempotency_key: Option<String>,
     /// The body holds secrets (`format: password` in the spec): never logged, even at TRACE.
     pub(crate) sensitive_body: bool,
+    /// Members added to the JSON body that the spec does not know (see [`Call::extra_body`]).
+    pub(crate) extra_body: serde_json::Map<String, serde_json::Value>,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -36,6 +38,7 @@ impl fmt::Debug for RequestOptions {
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("query", &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("idempotency_key", &self.idempotency_key)
+            .field("extra_body", &self.extra_body.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -78,6 +81,17 @@ impl<'a, O: Operation> Call<'a, O> {
     /// timeouts retryable for non-idempotent methods.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Adds a member the spec does not declare to the JSON request body (for fields a vendor
+    /// accepts before its spec lists them), e.g. `.extra_body("enableManagedKeys", true)`.
+    ///
+    /// Members are merged into the top level of the body after it is built, replacing a member
+    /// of the same name; a request without a body gets `{key: value}` as its body. The request
+    /// fails before sending if the body is not a JSON object. Extra members are not validated.
+    pub fn extra_body(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.options.extra_body.insert(key.into(), value.into());
         self
     }
 

@@ -37,10 +37,11 @@ pub(crate) fn prepare(
     cfg: &Config,
     method: Method,
     server: usize,
-    parts: RequestParts,
+    mut parts: RequestParts,
     selected: &Selected<'_>,
     options: &RequestOptions,
 ) -> Result<Prepared, Error> {
+    parts.merge_extra_body(&options.extra_body)?;
     let base = cfg.server(server)?;
     let mut url = Url::parse(&format!("{base}{}", parts.path))
         .map_err(|e| Error::Config(format!("could not build the request URL for server {server}: {e}")))?;

@@ -1,10 +1,11 @@
 //! The runtime's fault suite, in one test binary: requests, retries, timeouts, decoding,
-//! secrets, tracing, event streams and webhook verification, against wiremock
+//! secrets, tracing, event streams, webhook verification and undeclared fields, against wiremock
 //! servers and raw TCP, deterministic under paused time (or with short real timeouts).
 
 mod runtime_common;
 
 mod runtime_decode;
+mod runtime_extra;
 mod runtime_requests;
 mod runtime_retry;
 mod runtime_secrets;
