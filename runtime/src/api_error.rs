@@ -184,6 +184,8 @@ pub struct DecodeError {
     message: String,
     excerpt: String,
     attempts: u32,
+    /// The SSE event whose `data` failed to decode (`None` for a whole body).
+    event: Option<String>,
 }
 
 impl DecodeError {
@@ -197,7 +199,32 @@ impl DecodeError {
             message,
             excerpt: redact::excerpt(&resp.body, offset),
             attempts: 1,
+            event: None,
         }
+    }
+
+    /// A decode error of one SSE event's `data` (the excerpt is taken from `data`), or of the
+    /// event stream itself when `event` is `None`. Status and headers are filled in by the event
+    /// stream, which knows the response ([`Self::set_response`]).
+    pub(crate) fn for_event(event: Option<&str>, data: &[u8], path: String, message: String, offset: usize) -> Self {
+        DecodeError {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            request_id: None,
+            body: Bytes::copy_from_slice(data),
+            path,
+            message,
+            excerpt: redact::excerpt(data, offset),
+            attempts: 1,
+            event: event.map(str::to_owned),
+        }
+    }
+
+    /// Records the response an event-stream error belongs to.
+    pub(crate) fn set_response(&mut self, status: StatusCode, headers: &HeaderMap) {
+        self.status = status;
+        self.request_id = request_id_of(headers).map(str::to_owned);
+        self.headers = headers.clone();
     }
 
     pub(crate) fn finish(&mut self, attempts: u32, scrubber: &Scrubber) {
@@ -245,17 +272,21 @@ impl DecodeError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// For a Server-Sent Events stream: the name of the event whose `data` did not decode
+    /// (then [`body`](Self::body) is that event's `data`, not the whole stream).
+    pub fn event(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not decode the response body (HTTP {}) at `{}`: {}",
-            self.status.as_u16(),
-            self.path,
-            self.message
-        )?;
+        let what = match &self.event {
+            Some(event) => format!("the data of SSE event `{event}`"),
+            None => "the response body".to_owned(),
+        };
+        write!(f, "could not decode {what} (HTTP {}) at `{}`: {}", self.status.as_u16(), self.path, self.message)?;
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
@@ -272,6 +303,7 @@ impl fmt::Debug for DecodeError {
         f.debug_struct("DecodeError")
             .field("status", &self.status)
             .field("request_id", &self.request_id)
+            .field("event", &self.event)
             .field("path", &self.path)
             .field("message", &self.message)
             .field("excerpt", &self.excerpt)

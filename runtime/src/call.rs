@@ -27,6 +27,8 @@ pub struct RequestOptions {
     pub(crate) idempotency_key: Option<String>,
     /// The body holds secrets (`format: password` in the spec): never logged, even at TRACE.
     pub(crate) sensitive_body: bool,
+    /// Members added to the JSON body that the spec does not know (the builders' `extra_body`).
+    pub(crate) extra_body: serde_json::Map<String, serde_json::Value>,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -38,6 +40,7 @@ impl fmt::Debug for RequestOptions {
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("query", &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("idempotency_key", &self.idempotency_key)
+            .field("extra_body", &self.extra_body.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -96,6 +99,11 @@ impl<'a> CallState<'a> {
     /// See the builders' `idempotency_key`.
     pub fn set_idempotency_key(&mut self, key: String) {
         self.options.idempotency_key = Some(key);
+    }
+
+    /// See the builders' `extra_body`.
+    pub fn add_extra_body(&mut self, key: String, value: serde_json::Value) {
+        self.options.extra_body.insert(key, value);
     }
 }
 
@@ -195,6 +203,22 @@ macro_rules! __request_builder {
             /// timeouts retryable for non-idempotent methods.
             pub fn idempotency_key(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
                 self.call.set_idempotency_key(key.into());
+                self
+            }
+
+            /// Adds a member the spec does not declare to the JSON request body (for a field the
+            /// vendor accepts before its spec lists it), e.g. `.extra_body("enableManagedKeys", true)`.
+            ///
+            /// Members are merged into the top level of the body after it is built, replacing a
+            /// member of the same name; a request without a body gets `{key: value}` as its body.
+            /// The request fails before sending if the body is not a JSON object. Extra members
+            /// are not validated.
+            pub fn extra_body(
+                mut self,
+                key: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<$crate::__private::serde_json::Value>,
+            ) -> Self {
+                self.call.add_extra_body(key.into(), value.into());
                 self
             }
 

@@ -37,10 +37,11 @@ pub(crate) fn prepare(
     cfg: &Config,
     method: Method,
     server: usize,
-    parts: RequestParts,
+    mut parts: RequestParts,
     selected: &Selected<'_>,
     options: &RequestOptions,
 ) -> Result<Prepared, Error> {
+    parts.merge_extra_body(&options.extra_body)?;
     let base = cfg.server(server)?;
     let mut url = Url::parse(&format!("{base}{}", parts.path))
         .map_err(|e| Error::Config(format!("could not build the request URL for server {server}: {e}")))?;
@@ -112,7 +113,12 @@ pub(crate) async fn execute(
 }
 
 /// `Some(wait)` when the response should be retried.
-fn retry_delay_for_response(cfg: &Config, resp: &RawResponse, idempotent: bool, attempt: u32) -> Option<Duration> {
+pub(crate) fn retry_delay_for_response(
+    cfg: &Config,
+    resp: &RawResponse,
+    idempotent: bool,
+    attempt: u32,
+) -> Option<Duration> {
     if !retry::should_retry_status(resp.status, &resp.headers, idempotent) {
         return None;
     }
@@ -131,7 +137,7 @@ fn retry_delay_for_response(cfg: &Config, resp: &RawResponse, idempotent: bool, 
 }
 
 /// `Some(wait)` when the failed attempt should be retried.
-fn retry_delay_for_error(e: &AttemptError, idempotent: bool, attempt: u32) -> Option<Duration> {
+pub(crate) fn retry_delay_for_error(e: &AttemptError, idempotent: bool, attempt: u32) -> Option<Duration> {
     let retry = match e {
         // Nothing reached the server's application (or a pooled connection was stale).
         AttemptError::Send(_) => true,

@@ -24,6 +24,11 @@
 //!   `Display`, errors or logs.
 //! * **Tracing**: span `voice_agents.call` per call and `voice_agents.attempt` per attempt;
 //!   bodies only at `TRACE` level, with secret headers redacted.
+//! * **Webhooks**: [`WebhookVerifier`] checks HMAC-SHA256 signatures in constant time, the
+//!   replay window when the API sends a timestamp, and decodes the event.
+//! * **Streams** (`text/event-stream`): [`execute_stream`] retries only until a 2xx response's
+//!   headers arrive; the [`EventStream`] then applies the idle timeout between reads and ends
+//!   after its first error.
 
 mod api_error;
 mod auth;
@@ -40,10 +45,12 @@ mod redact;
 mod request;
 mod response;
 mod retry;
+mod sse;
 mod transport;
 #[doc(hidden)]
 pub mod validate;
 mod value;
+mod webhook;
 
 // What applications touch.
 pub use api_error::{ApiError, DecodeError};
@@ -57,6 +64,10 @@ pub use raw::RawCall;
 pub use response::{RawResponse, Response};
 pub use validate::ValidationError;
 pub use value::{Nullable, True};
+pub use sse::{EventStream, SseEvent, EVENT_STREAM, MAX_EVENT_BYTES};
+pub use webhook::{
+    SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
+};
 
 /// The contract between generated code and this crate: what the generator's output calls and
 /// implements. Not user API: it changes whenever the generator needs it to.
@@ -70,11 +81,13 @@ pub mod __private {
     pub use crate::request::RequestParts;
     pub use crate::response::decode_json;
     pub use crate::retry::backoff;
+    pub use crate::sse::{execute_stream, StreamEvent};
     pub use crate::validate::{self, Validate};
     pub use crate::value::serialize_tagged;
     pub use futures_core::Stream;
     pub use http::Method;
     pub use reqwest;
+    pub use serde_json;
 
     /// The future a request builder's `IntoFuture` returns.
     pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

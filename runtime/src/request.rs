@@ -92,6 +92,35 @@ impl RequestParts {
     }
 }
 
+impl RequestParts {
+    /// Merges `extra` into the top level of the JSON body (later members win); without a body,
+    /// `extra` becomes the body. A body that is not a JSON object is an [`Error::Encode`].
+    pub(crate) fn merge_extra_body(&mut self, extra: &serde_json::Map<String, serde_json::Value>) -> Result<(), Error> {
+        if extra.is_empty() {
+            return Ok(());
+        }
+        let mut object = match &self.body {
+            None => serde_json::Map::new(),
+            Some((bytes, content_type)) => {
+                let ct = content_type.to_str().unwrap_or_default();
+                let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                if media != "application/json" && !media.ends_with("+json") {
+                    return Err(Error::Encode(format!("extra body members need a JSON body, not `{media}`")));
+                }
+                match serde_json::from_slice(bytes) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    _ => return Err(Error::Encode("extra body members need a JSON object body".into())),
+                }
+            }
+        };
+        object.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let content_type = self.body.take().map(|(_, ct)| ct);
+        let bytes = serde_json::to_vec(&object).map_err(|e| Error::Encode(e.to_string()))?;
+        self.body = Some((bytes.into(), content_type.unwrap_or(HeaderValue::from_static("application/json"))));
+        Ok(())
+    }
+}
+
 impl fmt::Debug for RequestParts {
     // Header values and bodies may hold secrets; show their shape only.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -179,6 +208,33 @@ mod tests {
         assert_eq!(p.check_path_complete().unwrap_err().field(), "path.y");
         p.path_param("y", "2").unwrap();
         assert!(p.check_path_complete().is_ok());
+    }
+
+    #[test]
+    fn extra_body_merges_into_json_objects_only() {
+        let extra: serde_json::Map<_, _> = [("b".to_owned(), serde_json::json!(true))].into_iter().collect();
+        let body = |p: &RequestParts| serde_json::from_slice::<serde_json::Value>(&p.body.as_ref().unwrap().0).unwrap();
+
+        let mut p = RequestParts::new("/");
+        p.json(&serde_json::json!({"a": 1, "b": false})).unwrap();
+        p.merge_extra_body(&extra).unwrap();
+        assert_eq!(body(&p), serde_json::json!({"a": 1, "b": true}), "extra members win");
+
+        let mut p = RequestParts::new("/");
+        p.merge_extra_body(&extra).unwrap();
+        assert_eq!(body(&p), serde_json::json!({"b": true}), "no body: the extra members are the body");
+        assert_eq!(p.body.as_ref().unwrap().1, "application/json");
+
+        let mut p = RequestParts::new("/");
+        p.json(&serde_json::json!([1])).unwrap();
+        assert!(matches!(p.merge_extra_body(&extra), Err(Error::Encode(_))));
+        let mut p = RequestParts::new("/");
+        p.body("a=1", "application/x-www-form-urlencoded").unwrap();
+        assert!(matches!(p.merge_extra_body(&extra), Err(Error::Encode(_))));
+
+        let mut p = RequestParts::new("/");
+        p.merge_extra_body(&serde_json::Map::new()).unwrap();
+        assert!(p.body.is_none(), "nothing to add, nothing changes");
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
 
 /// A successful result together with the response's status, headers and request id;
 /// returned by [`Call::send_with_response`](super::Call::send_with_response).
+///
+/// The raw body stays reachable ([`raw_body`](Self::raw_body), [`raw_json`](Self::raw_json)) for
+/// fields the spec does not declare; keeping it is cheap (`Bytes` is reference-counted).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Response<T> {
@@ -50,6 +53,19 @@ pub struct Response<T> {
     /// For enveloped bodies: everything in the envelope except the payload (pagination,
     /// `meta`, ...), as received.
     pub envelope: Option<serde_json::Value>,
+    /// The body as received (empty for streams); private so that `Debug` never shows it (it may
+    /// hold secrets the typed `data` redacts).
+    raw: RawBody,
+}
+
+/// A body kept for [`Response::raw_body`]; its `Debug` shows only the length.
+#[derive(Clone, Default)]
+struct RawBody(Bytes);
+
+impl std::fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes", self.0.len())
+    }
 }
 
 impl<T> Response<T> {
@@ -60,18 +76,47 @@ impl<T> Response<T> {
             headers: raw.headers,
             data,
             envelope: None,
+            raw: RawBody(raw.body),
         }
+    }
+
+    /// A response whose body is not in memory (an event stream): status and headers only.
+    pub(crate) fn from_head(status: StatusCode, headers: HeaderMap, data: T) -> Self {
+        Response {
+            request_id: request_id_of(&headers).map(str::to_owned),
+            status,
+            headers,
+            data,
+            envelope: None,
+            raw: RawBody::default(),
+        }
+    }
+
+    /// The whole response body as received (before any envelope was unwrapped); empty for an
+    /// event stream.
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw.0
+    }
+
+    /// The body parsed as JSON, for fields the spec does not declare; `None` when the body is
+    /// not JSON (or empty). Parsed on each call: keep the value if you read it often.
+    ///
+    /// ```
+    /// # fn show<T>(resp: &voice_agents_runtime::Response<T>) {
+    /// // A member the vendor added after the spec was written:
+    /// let beta = resp.raw_json().and_then(|v| v.pointer("/data/betaFeature").cloned());
+    /// # let _ = beta; }
+    /// ```
+    pub fn raw_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.raw.0).ok()
     }
 
     /// Keeps the envelope's metadata and takes the request id from it when no header had one.
     pub(crate) fn with_envelope(mut self, body: &[u8], info: &super::operation::EnvelopeInfo) -> Self {
         let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else { return self };
         if self.request_id.is_none() {
-            self.request_id = info
-                .request_id
-                .and_then(|p| value.pointer(p))
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned);
+            self.request_id =
+                info.request_id.and_then(|p| value.pointer(p)).and_then(serde_json::Value::as_str).map(str::to_owned);
         }
         remove_pointer(&mut value, info.data);
         self.envelope = Some(value);
@@ -86,6 +131,7 @@ impl<T> Response<T> {
             request_id: self.request_id,
             data: f(self.data),
             envelope: self.envelope,
+            raw: self.raw,
         }
     }
 
@@ -125,7 +171,7 @@ fn decode_error(resp: &RawResponse, path: String, e: serde_json::Error) -> Error
 }
 
 /// `serde_path_to_error` prints `.` for the root and `a.b[0]` below it; show JSONPath-style `$...`.
-fn json_path(p: &str) -> String {
+pub(crate) fn json_path(p: &str) -> String {
     match p {
         "" | "." => "$".into(),
         p if p.starts_with('[') => format!("${p}"),
@@ -134,7 +180,7 @@ fn json_path(p: &str) -> String {
 }
 
 /// serde_json reports 1-based lines and columns; turn them into a byte offset.
-fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+pub(crate) fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in body.split(|b| *b == b'\n').enumerate() {
         if i + 1 >= line {

@@ -81,14 +81,7 @@ pub(crate) async fn attempt(
     let span =
         tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, request_id = Empty, latency_ms = Empty);
     let started = Instant::now();
-    // Whichever limit comes first ends the attempt; the error reports the configured value.
-    let attempt_limit = per_attempt.map(|d| (d, TimeoutKind::Attempt, d));
-    let deadline_limit =
-        deadline.map(|(at, total)| (at.saturating_duration_since(started), TimeoutKind::Deadline, total));
-    let limit = match (attempt_limit, deadline_limit) {
-        (Some(a), Some(d)) => Some(if d.0 <= a.0 { d } else { a }),
-        (a, d) => a.or(d),
-    };
+    let limit = attempt_limit(per_attempt, deadline, started);
     let work = async {
         let request = build_request(cfg, req, attempt);
         send_and_read(cfg, request, cfg.read_idle_timeout).await
@@ -128,7 +121,23 @@ pub(crate) async fn attempt(
     result
 }
 
-fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> reqwest::Request {
+/// The time one attempt started at `started` may take: `(wait, which timeout, configured value)`.
+/// Whichever limit comes first ends the attempt; the error reports the configured value.
+pub(crate) fn attempt_limit(
+    per_attempt: Option<Duration>,
+    deadline: Option<(Instant, Duration)>,
+    started: Instant,
+) -> Option<(Duration, TimeoutKind, Duration)> {
+    let attempt_limit = per_attempt.map(|d| (d, TimeoutKind::Attempt, d));
+    let deadline_limit =
+        deadline.map(|(at, total)| (at.saturating_duration_since(started), TimeoutKind::Deadline, total));
+    match (attempt_limit, deadline_limit) {
+        (Some(a), Some(d)) => Some(if d.0 <= a.0 { d } else { a }),
+        (a, d) => a.or(d),
+    }
+}
+
+pub(crate) fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> reqwest::Request {
     let mut request = reqwest::Request::new(req.method.clone(), req.url.clone());
     let headers = request.headers_mut();
     headers.clone_from(&req.headers);
@@ -163,14 +172,27 @@ async fn send_and_read(
     request: reqwest::Request,
     idle: Option<Duration>,
 ) -> Result<RawResponse, AttemptError> {
-    let mut resp = cfg.http.execute(request).await.map_err(|e| {
+    let resp = send(cfg, request).await?;
+    read_body(resp, idle).await
+}
+
+/// Sends the request and waits for the response headers.
+pub(crate) async fn send(cfg: &Config, request: reqwest::Request) -> Result<reqwest::Response, AttemptError> {
+    cfg.http.execute(request).await.map_err(|e| {
         // A client-side timeout of a user's reqwest client means the request went out.
         if e.is_timeout() && !e.is_connect() {
             AttemptError::Read(e)
         } else {
             AttemptError::Send(e)
         }
-    })?;
+    })
+}
+
+/// Reads the whole body, chunk by chunk under the idle timeout.
+pub(crate) async fn read_body(
+    mut resp: reqwest::Response,
+    idle: Option<Duration>,
+) -> Result<RawResponse, AttemptError> {
     let status = resp.status();
     let headers = resp.headers().clone();
     let mut body = BytesMut::new();

@@ -297,6 +297,25 @@ async fn get_build_upload_url() {
     exercise!(mock(), c.get_build_upload_url(pc::UploadUrlRequest::new("eu-central")));
 }
 
+/// A client with only the private key serves every build operation (the overlay adds
+/// `PrivateKeyAuth`, which Prism then accepts as an alternative).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn builds_accept_the_private_key_alone() {
+    let url = mock().base_url();
+    let c = pc::Client::builder()
+        .base_url(&url)
+        .server_url(1, &url)
+        .private_key_auth(TOKEN)
+        .max_retries(0)
+        .build()
+        .expect("client builds");
+    exercise!(mock(), c.list_builds());
+    exercise!(mock(), c.create_build(pc::CreateBuildRequest::new(uuid(UPLOAD_ID), "us-west")));
+    exercise!(mock(), c.get_build(BUILD_ID));
+    exercise!(mock(), c.get_build_logs(BUILD_ID));
+    exercise!(mock(), c.get_build_upload_url(pc::UploadUrlRequest::new("eu-central")));
+}
+
 // -------------------------------------------------------------------------------- properties
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

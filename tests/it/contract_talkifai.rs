@@ -52,6 +52,14 @@ const COVERED: &[&OperationInfo] = &[
     tk::UpdateCustomFunction::INFO,
     tk::DeleteCustomFunction::INFO,
     tk::InitiateOutboundCall::INFO,
+    tk::SetAgentWebhook::INFO,
+    tk::DeleteAgentWebhook::INFO,
+    tk::CreateChatSession::INFO,
+    // Generated as a plain call returning the raw stream bytes until phase B emits SSE
+    // operations (`x-sse-events`) as typed event streams; its test below reads the bytes.
+    tk::SendChatMessage::INFO,
+    tk::GetChatHistory::INFO,
+    tk::EndChatSession::INFO,
 ];
 
 #[test]
@@ -62,7 +70,7 @@ fn every_operation_is_covered() {
     spec.sort();
     covered.sort();
     assert_eq!(covered, spec, "operations of the spec vs operations this file calls");
-    assert_eq!(covered.len(), 10);
+    assert_eq!(covered.len(), 16);
 }
 
 // ------------------------------------------------------------------------------------ agents
@@ -214,6 +222,91 @@ async fn initiate_outbound_call() {
     exercise!(mock(), c.initiate_outbound_call("+15551234567", "+15557654321"));
 }
 
+// ------------------------------------------------------------------------------------ webhooks
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_agent_webhook() {
+    let c = client();
+    let resp =
+        exercise!(mock(), c.set_agent_webhook(AGENT_ID, tk::AgentWebhookUpdate::new("https://example.com/hook")));
+    assert_eq!(resp.data.webhook_url.as_deref(), Some("https://example.com/talkifai/webhook"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_agent_webhook() {
+    let c = client();
+    exercise!(mock(), c.delete_agent_webhook(AGENT_ID));
+}
+
+// ---------------------------------------------------------------------------------------- chat
+
+const CONVERSATION_ID: &str = "conv_8f2a1c";
+
+/// The chat API's credentials: the API key in `X-API-Key` to create a session (the only scheme
+/// `createChatSession` accepts) and the session token for the session's own calls.
+fn chat_client() -> tk::Client {
+    tk::Client::builder()
+        .base_url(mock().base_url())
+        .api_key_auth(TOKEN)
+        .chat_session_token("session-jwt")
+        .max_retries(0)
+        .build()
+        .expect("client builds")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_chat_session() {
+    let c = chat_client();
+    let body = tk::ChatSessionCreate::new("agent_txt789")
+        .metadata(object(json!({"channel": "website"})))
+        .user_identifier("jane@example.com");
+    let resp = exercise!(mock(), c.create_chat_session(body.clone()));
+    assert_eq!(resp.data.conversation_id, CONVERSATION_ID);
+    assert!(!format!("{:?}", resp.data).contains(&resp.data.session_token), "the session token is redacted");
+}
+
+/// Until phase B the operation returns the stream's raw bytes; the example stream comes back
+/// as `text/event-stream`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_chat_message() {
+    let c = chat_client();
+    let resp =
+        exercise!(mock(), c.send_chat_message(CONVERSATION_ID, tk::ChatMessageCreate::new("Where is my order?")));
+    let text = String::from_utf8_lossy(&resp.data);
+    assert!(text.contains("event: chunk"), "{text}");
+    let content_type = resp.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("text/event-stream"), "{content_type}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_chat_history() {
+    let c = chat_client();
+    let resp = exercise!(mock(), c.get_chat_history(CONVERSATION_ID));
+    assert_eq!(resp.data.messages.len(), 2);
+    assert_eq!(resp.data.messages[0].token_count, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_chat_session() {
+    let c = chat_client();
+    exercise!(mock(), c.end_chat_session(CONVERSATION_ID));
+}
+
+/// `createChatSession` takes the API key in `X-API-Key` only; a bearer-only client is refused
+/// before sending, and the session calls need the session token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_credentials_are_required() {
+    let bearer_only = client();
+    check_no_credential(
+        "createChatSession with only BearerAuth",
+        bearer_only.create_chat_session(tk::ChatSessionCreate::new("agent_txt789")).send_with_response().await,
+    );
+    check_no_credential(
+        "getChatHistory without the session token",
+        bearer_only.get_chat_history(CONVERSATION_ID).send_with_response().await,
+    );
+}
+
 // ---------------------------------------------------------------------------------- security
 
 /// The second security alternative: the key in `X-API-Key` instead of a bearer token.
@@ -306,7 +399,7 @@ async fn invalid_requests_are_flagged_by_prism_and_refused_by_the_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prism_validates_every_request_body() {
     let checked = check_every_body_is_validated(mock(), client().core()).await;
-    assert_eq!(checked.len(), 4, "operations with a JSON body: {checked:?}");
+    assert_eq!(checked.len(), 7, "operations with a JSON body: {checked:?}");
 }
 
 /// Prism checks credentials, and the client refuses to send without one.

@@ -737,8 +737,60 @@ async fn get_sessions_sends_filters_and_enums_and_decodes_session_page() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Builds (BearerAuth, /v1/builds...)
+// Builds (BearerAuth or PrivateKeyAuth, /v1/builds...)
 // ---------------------------------------------------------------------------------------------
+
+/// The overlay adds `PrivateKeyAuth` to the build operations (the overview: every Private API
+/// endpoint takes the private key): a client with only the private key sends it to every build
+/// operation instead of failing with a missing credential.
+#[tokio::test]
+async fn builds_accept_the_private_key_alone() {
+    let server = MockServer::start().await;
+    let build = json!({ "build": build_example("success") });
+    op("GET", &format!("/v1/builds/{BUILD_ID}"), PRIVATE_KEY, &[])
+        .respond_with(reply(200, build.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    op("GET", "/v1/builds", PRIVATE_KEY, &[])
+        .respond_with(reply(200, json!({ "builds": [], "total": 0, "limit": 20, "offset": 0 })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    op("GET", &format!("/v1/builds/{BUILD_ID}/logs"), PRIVATE_KEY, &[])
+        .respond_with(reply(200, json!({ "logs": [] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    op_with_json("POST", "/v1/builds/upload-url", PRIVATE_KEY, json!({ "region": "us-west" }))
+        .respond_with(reply(
+            200,
+            json!({ "uploadId": UPLOAD_ID, "uploadUrl": "https://s3.example.com/u", "uploadFields": {},
+                    "expiresAt": "2025-01-01T00:00:00Z" }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    op_with_json("POST", "/v1/builds", PRIVATE_KEY, json!({ "uploadId": UPLOAD_ID, "region": "us-west" }))
+        .respond_with(reply(201, build))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let c = Client::builder()
+        .private_key_auth(PRIVATE_KEY)
+        .base_url(format!("{}/v1", server.uri()))
+        .max_retries(0)
+        .build()
+        .expect("the client builds");
+    c.get_build(BUILD_ID).await.expect("getBuild with the private key");
+    c.list_builds().await.expect("listBuilds with the private key");
+    c.get_build_logs(BUILD_ID).await.expect("getBuildLogs with the private key");
+    c.get_build_upload_url(pc::UploadUrlRequest::new("us-west")).await.expect("getBuildUploadUrl with the private key");
+    c.create_build(pc::CreateBuildRequest::new(uuid!(UPLOAD_ID), "us-west"))
+        .await
+        .expect("createBuild with the private key");
+}
 
 /// createBuild: a new build answers 201, which decodes; `send_with_response` shows the 201.
 #[tokio::test]

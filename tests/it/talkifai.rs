@@ -90,7 +90,7 @@ fn default_server_is_the_bare_host_because_paths_carry_their_own_prefix() {
     assert_eq!(<tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers.len(), 1);
     assert_eq!(<tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url, "https://api.talkifai.dev");
     let names: Vec<_> = <tk::Client as voice_agents_runtime::__private::ApiClient>::API.security_schemes.iter().map(|s| s.name).collect();
-    assert_eq!(names, ["BearerAuth", "ApiKeyAuth"]);
+    assert_eq!(names, ["BearerAuth", "ApiKeyAuth", "ChatSessionToken"]);
 }
 
 #[tokio::test]

@@ -36,6 +36,19 @@ fn talkifai_round_trip(type_name: &str, value: &Value) -> Result<Value, String> 
         CustomFunctionUpdate,
         SuccessMessage,
         OutboundCallResult,
+        AgentWebhookUpdate,
+        AgentWebhookResult,
+        ChatSessionCreate,
+        ChatSession,
+        ChatMessageCreate,
+        ChatHistory,
+        CallStartedWebhook,
+        CallEndedWebhook,
+        CallFailedWebhook,
+        TranscriptReadyWebhook,
+        AnalysisCompletedWebhook,
+        CreditLowWebhook,
+        CreditDepletedWebhook,
     )
 }
 
@@ -60,6 +73,14 @@ fn ayra_round_trip(type_name: &str, value: &Value) -> Result<Value, String> {
         ConversationEnvelope,
         ConversationListEnvelope,
         ErrorEnvelope,
+        CallStartedWebhook,
+        CallCompletedWebhook,
+        CallFailedWebhook,
+        TranscriptUpdatedWebhook,
+        SentimentChangedWebhook,
+        KeywordDetectedWebhook,
+        AppointmentBookedWebhook,
+        TicketCreatedWebhook,
     )
 }
 
@@ -77,6 +98,19 @@ const TALKIFAI_TYPES: &[&str] = &[
     "CustomFunctionUpdate",
     "SuccessMessage",
     "OutboundCallResult",
+    "AgentWebhookUpdate",
+    "AgentWebhookResult",
+    "ChatSessionCreate",
+    "ChatSession",
+    "ChatMessageCreate",
+    "ChatHistory",
+    "CallStartedWebhook",
+    "CallEndedWebhook",
+    "CallFailedWebhook",
+    "TranscriptReadyWebhook",
+    "AnalysisCompletedWebhook",
+    "CreditLowWebhook",
+    "CreditDepletedWebhook",
 ];
 
 const AYRA_TYPES: &[&str] = &[
@@ -87,6 +121,14 @@ const AYRA_TYPES: &[&str] = &[
     "ConversationEnvelope",
     "ConversationListEnvelope",
     "ErrorEnvelope",
+    "CallStartedWebhook",
+    "CallCompletedWebhook",
+    "CallFailedWebhook",
+    "TranscriptUpdatedWebhook",
+    "SentimentChangedWebhook",
+    "KeywordDetectedWebhook",
+    "AppointmentBookedWebhook",
+    "TicketCreatedWebhook",
 ];
 
 /// Round-trips every example of `dir`'s spec; returns (examples, request examples, types seen).
@@ -119,9 +161,11 @@ fn check_spec(dir: &str, round_trip: fn(&str, &Value) -> Result<Value, String>) 
 #[test]
 fn every_talkifai_spec_example_decodes_and_re_encodes_equivalently() {
     let (total, requests, seen) = check_spec("talkifai", talkifai_round_trip);
-    // 10 operations: 7 request examples (3 create variants, 2 updates, 1 custom-function create,
-    // 1 custom-function update), 13 success responses, and the shared error examples per status.
-    assert_eq!(requests, 7, "request-body examples of the TalkifAI spec");
+    // 16 operations: 10 request examples (3 create variants, 2 updates, 1 custom-function create,
+    // 1 custom-function update, the webhook URL, a chat session, a chat message), the success
+    // responses, the shared error examples per status, and 7 webhook event examples. The SSE
+    // stream example is text, not JSON (see `spec_examples`).
+    assert_eq!(requests, 10, "request-body examples of the TalkifAI spec");
     assert!(total >= 70, "expected the spec's examples, found {total}");
     let expected: BTreeSet<String> = TALKIFAI_TYPES.iter().map(|s| s.to_string()).collect();
     assert_eq!(seen, expected, "every listed type is exercised by an example, and only those");
@@ -132,7 +176,8 @@ fn every_ayra_spec_example_decodes_and_re_encodes_equivalently() {
     let (total, requests, seen) = check_spec("ayra", ayra_round_trip);
     // createAgent: full + minimal; updateAgent: cURL, JavaScript, Python, clearFields.
     assert_eq!(requests, 6, "request-body examples of the Ayra spec");
-    assert!(total >= 49, "expected the spec's examples, found {total}");
+    // The operations' examples plus one per webhook event (8).
+    assert!(total >= 57, "expected the spec's examples, found {total}");
     let expected: BTreeSet<String> = AYRA_TYPES.iter().map(|s| s.to_string()).collect();
     assert_eq!(seen, expected, "every listed type is exercised by an example, and only those");
 }

@@ -99,6 +99,11 @@ pub fn spec_examples(spec: &LoadedSpec) -> Vec<SpecExample> {
 fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str, request: bool, out: &mut Vec<SpecExample>) {
     let Some(content) = node.and_then(|n| n.get("content")).and_then(Value::as_object) else { return };
     for (media, m) in content {
+        // Only JSON documents decode into the generated types; a `text/event-stream` example is
+        // a stream of SSE events whose payloads the event types cover (phase B parses them).
+        if !is_json_media(media) {
+            continue;
+        }
         let base = format!("{ptr}/content/{}", escape(media));
         if let Some(e) = m.get("example") {
             out.push(SpecExample { pointer: format!("{base}/example"), type_name: ty.to_owned(), value: e.clone(), request });
@@ -125,6 +130,12 @@ pub fn resolve_ref<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
         Some(r) => doc.pointer(r.trim_start_matches('#')),
         None => Some(node),
     }
+}
+
+/// `application/json`, `*/*` and `+json` types (parameters such as `; charset=utf-8` ignored).
+fn is_json_media(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    m == "application/json" || m.ends_with("+json") || m == "*/*"
 }
 
 fn type_name(ty: &ir::TypeRef) -> String {

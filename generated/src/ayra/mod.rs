@@ -2,8 +2,8 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
-// spec: specs/ayra/openapi.yaml (sha256 d8fef7463e87913e6687b86fd92b36cd229f4b7ce57a708422cada5ad548072a)
-// sha256 of this file without this line: 177690e22ba957540aff4c75cfff357a933de3be23beabfda3fa938eddaa0dad
+// spec: specs/ayra/openapi.yaml (sha256 c81587b6f564e8a86e7114a334c57ae231eaebc7658b66985f180eaaadfc7fc4)
+// sha256 of this file without this line: c7cc81488fd864f0598554625099464407ca82eec8ce03dd2a692d8c5df639ef
 
 //! # Ayra API (API version 1.0.0)
 //!

@@ -3,8 +3,8 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
-// overlay: specs/pipecat-cloud/overlay.yaml (sha256 2a9c017c42a32a04c15bf1df6a492a6237ac3372ee5eb5e52152e6f064877162)
-// sha256 of this file without this line: 198ec1d6c73cc59d84c9bb172e7c3a13c9db4994b8dce3d77b6b7b410c5397a8
+// overlay: specs/pipecat-cloud/overlay.yaml (sha256 792977ebe955e899fae73711129637bc44203702533542f5615ee47757622a94)
+// sha256 of this file without this line: da8d95c65cf5c62fcffc37c72b2aded636ec1047c55b5a5e364fe31a634c6efc
 
 //! # Pipecat Cloud (API version 1.0.0)
 //!

@@ -2,13 +2,14 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
-// spec: specs/talkifai/openapi.yaml (sha256 86145f1c7621a3020113551b8fcc9113fbf82d5e6093019bec092029b0291424)
-// sha256 of this file without this line: de99198b76ceee39aeb17a81255775ae2ab40f8bc1ce9ea48d357855da2fb793
+// spec: specs/talkifai/openapi.yaml (sha256 a93b5df298e16c6a6bd97cce96b4010471bfa7e2121c8a6647701c3daa16ba1f)
+// sha256 of this file without this line: dcefcc49f02bca58022d5afc6834f2acb8d450e5c8a889d1f23d697d7bac1691
 
 //! # TalkifAI API (API version 1.0.0)
 //!
 //! Hand-written OpenAPI description of the TalkifAI REST API (agents, custom
-//! functions, outbound calls), reconstructed from <https://docs.talkifai.dev>.
+//! functions, outbound calls, text chat, webhooks), reconstructed from
+//! <https://docs.talkifai.dev>.
 //! See the provenance comment at the top of this file and PROVENANCE.md for
 //! sources and for which shapes are inferred.
 //!

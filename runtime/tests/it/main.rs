@@ -1,11 +1,15 @@
 //! The runtime's fault suite, in one test binary: requests, retries, timeouts, decoding,
-//! secrets and tracing against wiremock servers and raw TCP, deterministic under paused time.
+//! secrets, tracing, event streams, webhook verification and undeclared fields, against wiremock
+//! servers and raw TCP, deterministic under paused time (or with short real timeouts).
 
 mod runtime_common;
 
 mod runtime_decode;
+mod runtime_extra;
 mod runtime_requests;
 mod runtime_retry;
 mod runtime_secrets;
+mod runtime_sse;
 mod runtime_timeouts;
 mod runtime_tracing;
+mod runtime_webhook;

@@ -1,0 +1,620 @@
+//! Server-Sent Events: typed event streams over a response body (`x-sse-events` in a spec).
+//!
+//! An operation whose success response is `text/event-stream` is sent with [`execute_stream`]:
+//! authentication, retries and timeouts work as for every call until the response **headers**
+//! arrive. A non-2xx answer is read whole and returned as [`Error::Api`]; a 2xx answer becomes a
+//! [`Response`] whose `data` is an [`EventStream`]. Once the stream has started nothing is retried
+//! (a repeat could duplicate what the server already did, such as a chat reply).
+//!
+//! Parsing is [`sse_stream`]'s: it follows the WHATWG rules (CRLF, CR and LF line endings, also
+//! split across reads; multi-line `data`; comments; `id:`/`retry:`; a leading BOM; unknown fields
+//! ignored) and is maintained (0.3, 2026; the Rust MCP SDK's SSE parser), where
+//! `eventsource-stream` has had no release since 2022 and re-buffers the whole remainder on every
+//! line. This module adds what an SDK needs on top: the idle timeout between reads, a bound on
+//! the size of one event, typed decoding with errors that name the event, and ending the stream
+//! after the first error.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::{FusedStream, Stream};
+use futures_util::StreamExt;
+use http::header::{ACCEPT, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::de::DeserializeOwned;
+use sse_stream::{Sse, SseByteStream};
+use tokio::time::Instant;
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use super::api_error::DecodeError;
+use super::auth;
+use super::call::RequestOptions;
+use super::config::{Config, Core};
+use super::error::{Error, TimeoutKind};
+use super::exec::{self, Prepared};
+use super::operation::{ErrorBody, Operation};
+use super::request::RequestParts;
+use super::response::{byte_offset, json_path, RawResponse, Response};
+use super::transport::{self, AttemptError};
+
+/// The media type of an event stream.
+pub const EVENT_STREAM: &str = "text/event-stream";
+
+/// Largest amount of stream data read without completing an event (16 MiB). A server that
+/// never ends a line or an event would otherwise grow the parser's buffer without bound; real
+/// events (chat chunks, tool calls) are a few hundred bytes.
+pub const MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// One event of a Server-Sent Events stream, before typing.
+///
+/// Blocks without any `data:` line are not events (the SSE rules): their `id:` and `retry:`
+/// still update what later events report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SseEvent {
+    /// The `event:` field; `message` when the block has none (or an empty one).
+    pub event: String,
+    /// The `data:` lines joined with `\n`.
+    pub data: String,
+    /// The last event id the stream set (`id:`), as a browser's `EventSource` keeps it.
+    pub id: Option<String>,
+    /// The last reconnection delay the stream asked for (`retry:`). This client does not
+    /// reconnect by itself: a stream that ends is over.
+    pub retry: Option<Duration>,
+}
+
+impl SseEvent {
+    /// An event named `event` with `data` (for tests and hand-written [`StreamEvent`] impls).
+    pub fn new(event: impl Into<String>, data: impl Into<String>) -> Self {
+        SseEvent { event: event.into(), data: data.into(), id: None, retry: None }
+    }
+
+    /// Decodes `data` as JSON into `T`.
+    ///
+    /// On failure the [`Error::Decode`] names the event ([`DecodeError::event`]), the JSON path
+    /// that failed and an excerpt of `data`. `data` that is not JSON (or JSON followed by more
+    /// text) is a decode error too. Nesting deeper than serde_json's limit (128) is an error,
+    /// never a stack overflow.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let mut de = serde_json::Deserializer::from_str(&self.data);
+        let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+            let path = json_path(&e.path().to_string());
+            self.decode_error(path, e.into_inner())
+        })?;
+        de.end().map_err(|e| self.decode_error("$".into(), e))?;
+        Ok(value)
+    }
+
+    fn decode_error(&self, path: String, e: serde_json::Error) -> Error {
+        let offset = byte_offset(self.data.as_bytes(), e.line(), e.column());
+        Error::Decode(Box::new(DecodeError::for_event(
+            Some(&self.event),
+            self.data.as_bytes(),
+            path,
+            e.to_string(),
+            offset,
+        )))
+    }
+}
+
+/// A typed event of a stream; the generator implements it for each operation's event enum.
+///
+/// Generated impls are one `match` on the event name, decoding `data` with [`SseEvent::json`]
+/// (or taking it verbatim for a `type: string` schema) and keeping unknown events raw, so a new
+/// event type on the server never breaks a client:
+///
+/// ```
+/// use voice_agents_runtime::__private::StreamEvent;
+/// use voice_agents_runtime::{Error, SseEvent};
+///
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Chunk { delta: String }
+///
+/// #[derive(Debug)]
+/// enum ChatEvent {
+///     Chunk(Chunk),
+///     Unknown { event: String, data: String },
+/// }
+///
+/// impl StreamEvent for ChatEvent {
+///     fn from_sse(e: SseEvent) -> Result<Self, Error> {
+///         Ok(match e.event.as_str() {
+///             "chunk" => ChatEvent::Chunk(e.json()?),
+///             _ => ChatEvent::Unknown { event: e.event, data: e.data },
+///         })
+///     }
+/// }
+/// ```
+pub trait StreamEvent: Sized + Send + 'static {
+    /// Types one event. An error ends the stream after it is yielded.
+    fn from_sse(event: SseEvent) -> Result<Self, Error>;
+}
+
+/// Untyped streams: every event as received.
+impl StreamEvent for SseEvent {
+    fn from_sse(event: SseEvent) -> Result<Self, Error> {
+        Ok(event)
+    }
+}
+
+/// The events of one streamed response, in order; a [`Stream`] of `Result<E, Error>`.
+///
+/// Use it with `futures_util::StreamExt` / `TryStreamExt` (`next`, `try_next`, `try_collect`,
+/// `try_for_each`...). Rules:
+///
+/// * **Idle timeout**: when no byte arrives for the client's
+///   [`read_idle_timeout`](super::ClientBuilder::read_idle_timeout) (30 s by default), the stream
+///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`]) and ends. Keep-alive comments count as
+///   activity. The per-attempt timeout and the overall deadline only bound the wait for the
+///   response headers; bound a whole stream with `tokio::time::timeout` if you need to.
+/// * **Errors end the stream**: a connection error, a timeout, an event that does not decode
+///   (the error names the event) or more than [`MAX_EVENT_BYTES`] without a complete event is
+///   yielded once; then the stream is over. It is never retried or resumed.
+/// * **Dropping** the stream drops the response and closes its connection.
+/// * The stream ends normally when the server closes the response; an unfinished last event
+///   (no blank line after it) is discarded, as the SSE rules say.
+pub struct EventStream<E> {
+    inner: futures_util::stream::Fuse<BoxedEvents<E>>,
+}
+
+type BoxedEvents<E> = Pin<Box<dyn Stream<Item = Result<E, Error>> + Send>>;
+
+/// An operation's [`Operation::decode_error`].
+type DecodeErrorFn = fn(u16, &[u8]) -> Option<Box<dyn ErrorBody>>;
+
+impl<E: StreamEvent> EventStream<E> {
+    /// Reads events from a 2xx response whose headers have arrived; `attempts` is how many
+    /// attempts the call made (reported by errors).
+    pub(crate) fn new(core: Core, resp: reqwest::Response, attempts: u32) -> Self {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let idle = core.config().read_idle_timeout;
+        let received = Arc::new(AtomicUsize::new(0));
+        let parser = SseByteStream::new(chunks(resp, idle, received.clone()));
+        let state = Reader { parser, core, status, headers, attempts, received, last_id: None, retry: None };
+        let events = futures_util::stream::unfold(Some(state), |state| async move {
+            let mut reader = state?;
+            match reader.next_event::<E>().await? {
+                Ok(event) => Some((Ok(event), Some(reader))),
+                // Dropping the reader here closes the connection at once.
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        let boxed: BoxedEvents<E> = Box::pin(events);
+        EventStream { inner: boxed.fuse() }
+    }
+}
+
+impl<E> Stream for EventStream<E> {
+    type Item = Result<E, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl<E> FusedStream for EventStream<E> {
+    fn is_terminated(&self) -> bool {
+        self.inner.is_terminated()
+    }
+}
+
+impl<E> fmt::Debug for EventStream<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream").field("ended", &self.inner.is_terminated()).finish_non_exhaustive()
+    }
+}
+
+/// Why reading the body failed; travels through the parser as its byte stream's error.
+#[derive(Debug)]
+enum ChunkError {
+    Read(reqwest::Error),
+    Idle(Duration),
+    TooLarge,
+}
+
+impl fmt::Display for ChunkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChunkError::Read(e) => write!(f, "{e}"),
+            ChunkError::Idle(d) => write!(f, "no data for {d:?}"),
+            ChunkError::TooLarge => write!(f, "more than {MAX_EVENT_BYTES} bytes without a complete event"),
+        }
+    }
+}
+
+impl std::error::Error for ChunkError {}
+
+type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, ChunkError>> + Send>>;
+
+/// The body's chunks, each awaited under the idle timeout; `received` counts the bytes since the
+/// reader last completed a block.
+fn chunks(resp: reqwest::Response, idle: Option<Duration>, received: Arc<AtomicUsize>) -> Chunks {
+    Box::pin(futures_util::stream::unfold(Some(resp), move |resp| {
+        let received = received.clone();
+        async move {
+            let mut resp = resp?;
+            let next = match idle {
+                Some(d) => match tokio::time::timeout(d, resp.chunk()).await {
+                    Ok(next) => next,
+                    Err(_) => return Some((Err(ChunkError::Idle(d)), None)),
+                },
+                None => resp.chunk().await,
+            };
+            match next {
+                Ok(Some(bytes)) => {
+                    let total = received.fetch_add(bytes.len(), Ordering::Relaxed).saturating_add(bytes.len());
+                    if total > MAX_EVENT_BYTES {
+                        return Some((Err(ChunkError::TooLarge), None));
+                    }
+                    Some((Ok(bytes), Some(resp)))
+                }
+                Ok(None) => None,
+                Err(e) => Some((Err(ChunkError::Read(e)), None)),
+            }
+        }
+    }))
+}
+
+/// The state behind an [`EventStream`]: the parser over the body and what errors report.
+struct Reader {
+    parser: SseByteStream<Chunks>,
+    core: Core,
+    status: StatusCode,
+    headers: HeaderMap,
+    attempts: u32,
+    received: Arc<AtomicUsize>,
+    last_id: Option<String>,
+    retry: Option<Duration>,
+}
+
+impl Reader {
+    /// The next typed event, `None` at the end of the body.
+    async fn next_event<E: StreamEvent>(&mut self) -> Option<Result<E, Error>> {
+        loop {
+            let block: Sse = match self.parser.next().await? {
+                Ok(block) => block,
+                Err(e) => return Some(Err(self.stream_error(e))),
+            };
+            self.received.store(0, Ordering::Relaxed);
+            if let Some(id) = block.id {
+                // `id:` with an empty value resets the last event id (SSE rules).
+                self.last_id = (!id.is_empty()).then_some(id);
+            }
+            if let Some(ms) = block.retry {
+                self.retry = Some(Duration::from_millis(ms));
+            }
+            // A block without `data:` (only `id:`/`retry:`, or `event:`) dispatches nothing.
+            let Some(data) = block.data else { continue };
+            let event = block.event.filter(|e| !e.is_empty()).unwrap_or_else(|| "message".to_owned());
+            tracing::trace!(event = %event, data_len = data.len(), "SSE event");
+            let raw = SseEvent { event, data, id: self.last_id.clone(), retry: self.retry };
+            return Some(E::from_sse(raw).map_err(|e| self.finish(e)));
+        }
+    }
+
+    fn config(&self) -> &Config {
+        self.core.config()
+    }
+
+    /// Attaches the response and attempt count to an error from a [`StreamEvent`] impl, and
+    /// scrubs known secrets from its excerpt.
+    fn finish(&self, e: Error) -> Error {
+        match e {
+            Error::Decode(mut d) => {
+                d.set_response(self.status, &self.headers);
+                Error::Decode(d).finish(self.attempts, &self.config().scrubber)
+            }
+            other => other,
+        }
+    }
+
+    fn stream_error(&self, e: sse_stream::Error) -> Error {
+        let decode = |message: String| {
+            self.finish(Error::Decode(Box::new(DecodeError::for_event(None, b"", "$".into(), message, 0))))
+        };
+        match e {
+            sse_stream::Error::Body(source) => match source.downcast::<ChunkError>() {
+                Ok(chunk) => match *chunk {
+                    ChunkError::Read(e) => AttemptError::Read(e).into_error(self.attempts, self.config()),
+                    ChunkError::Idle(after) => {
+                        Error::Timeout { kind: TimeoutKind::ReadIdle, after, attempts: self.attempts }
+                    }
+                    ChunkError::TooLarge => decode(ChunkError::TooLarge.to_string()),
+                },
+                Err(other) => Error::Connection {
+                    message: self.config().scrubber.scrub(&other.to_string()),
+                    source: other,
+                    attempts: self.attempts,
+                },
+            },
+            sse_stream::Error::Utf8Parse(e) => decode(format!("the event stream is not valid UTF-8: {e}")),
+            other => decode(format!("invalid event stream: {other}")),
+        }
+    }
+}
+
+/// Sends operation `O` and, once a 2xx response's headers arrive, returns its event stream.
+///
+/// This is the streaming counterpart of a normal call and part of the contract generated code
+/// uses (an operation whose success response is `text/event-stream`):
+///
+/// * validation, path building, credential selection and headers as for every call, plus
+///   `Accept: text/event-stream` unless the client or the call set another `Accept`;
+/// * attempts are retried by the usual rules (connection errors, 408/429/5xx per method,
+///   `Retry-After`, `x-should-retry`, `x-retry: false`), but only **before** the stream starts:
+///   the per-attempt timeout and the overall deadline bound the wait for the headers;
+/// * a non-2xx answer is read whole and returned as [`Error::Api`] with the operation's typed
+///   error body;
+/// * a 2xx answer with a `content-type` other than `text/event-stream` is an [`Error::Decode`]
+///   (the body is read to show what came instead); without a `content-type` it is parsed as a
+///   stream.
+pub async fn execute_stream<O: Operation, E: StreamEvent>(
+    core: &Core,
+    op: &O,
+    options: &RequestOptions,
+) -> Result<Response<EventStream<E>>, Error> {
+    let cfg = core.config();
+    let info = O::INFO;
+    let mut options = options.clone();
+    if !O::RETRY && options.max_retries.is_none() {
+        options.max_retries = Some(0);
+    }
+    options.sensitive_body |= O::SENSITIVE_BODY;
+    let options = &options;
+    let span = tracing::info_span!(
+        "voice_agents.call",
+        api = cfg.api.name,
+        operation = info.id,
+        method = %info.method,
+        path = info.path,
+        stream = true,
+    );
+    let run = async move {
+        op.validate()?;
+        let mut parts = RequestParts::new(info.path);
+        op.build(&mut parts)?;
+        parts.check_path_complete()?;
+        let selected = auth::select(cfg, info.security, info.id)?;
+        let mut prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, options)?;
+        accept_event_stream(cfg, &mut prepared.headers);
+        open_stream(core, &prepared, options, O::decode_error).await
+    };
+    let result = run.instrument(span.clone()).await;
+    if let Err(e) = &result {
+        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
+    }
+    result
+}
+
+/// Asks for an event stream unless `Accept` was customised (the client's default is JSON).
+fn accept_event_stream(cfg: &Config, headers: &mut HeaderMap) {
+    if headers.get(ACCEPT) == cfg.default_headers.get(ACCEPT) {
+        headers.insert(ACCEPT, HeaderValue::from_static(EVENT_STREAM));
+    }
+}
+
+/// What one attempt produced: a stream to read, or a complete non-2xx response.
+enum Opened {
+    Stream(reqwest::Response),
+    Complete(RawResponse),
+}
+
+/// The retry loop of [`exec::execute`], stopping at the headers of a 2xx response.
+async fn open_stream<E: StreamEvent>(
+    core: &Core,
+    req: &Prepared,
+    options: &RequestOptions,
+    decode_error: DecodeErrorFn,
+) -> Result<Response<EventStream<E>>, Error> {
+    let cfg = core.config();
+    let max_retries = options.max_retries.unwrap_or(cfg.max_retries);
+    let per_attempt = options.timeout.or(cfg.timeout);
+    let deadline = cfg.deadline.map(|d| (Instant::now() + d, d));
+    let mut attempt: u32 = 0;
+    loop {
+        let result = open_once(cfg, req, attempt, per_attempt, deadline).await;
+        let delay = match &result {
+            Ok(Opened::Stream(_)) => None,
+            Ok(Opened::Complete(resp)) => exec::retry_delay_for_response(cfg, resp, req.idempotent, attempt),
+            Err(e) => exec::retry_delay_for_error(e, req.idempotent, attempt),
+        };
+        if let Some(delay) = delay.filter(|_| attempt < max_retries) {
+            let past_deadline = deadline.is_some_and(|(at, _)| Instant::now() + delay >= at);
+            if !past_deadline {
+                tracing::info!(retry = attempt + 1, delay_ms = delay.as_millis() as u64, "retrying request");
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+                continue;
+            }
+            tracing::debug!("not retrying: the overall deadline would pass first");
+        }
+        let attempts = attempt + 1;
+        return match result {
+            Ok(Opened::Stream(resp)) => start(core, resp, attempts).await,
+            Ok(Opened::Complete(resp)) => {
+                let typed = decode_error(resp.status.as_u16(), &resp.body);
+                Err(exec::api_error(cfg, resp, typed, attempts))
+            }
+            Err(e) => Err(e.into_error(attempts, cfg)),
+        };
+    }
+}
+
+/// One attempt: send, wait for the headers, and read the body only when it is not a 2xx.
+async fn open_once(
+    cfg: &Config,
+    req: &Prepared,
+    attempt: u32,
+    per_attempt: Option<Duration>,
+    deadline: Option<(Instant, Duration)>,
+) -> Result<Opened, AttemptError> {
+    let span = tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, latency_ms = Empty);
+    let started = Instant::now();
+    let work = async {
+        let resp = transport::send(cfg, transport::build_request(cfg, req, attempt)).await?;
+        if resp.status().is_success() {
+            Ok(Opened::Stream(resp))
+        } else {
+            transport::read_body(resp, cfg.read_idle_timeout).await.map(Opened::Complete)
+        }
+    };
+    let result = match transport::attempt_limit(per_attempt, deadline, started) {
+        // Nothing left (a deadline already spent): do not send at all.
+        Some((wait, kind, reported)) if wait.is_zero() => Err(AttemptError::Timeout(kind, reported)),
+        Some((wait, kind, reported)) => tokio::time::timeout(wait, work.instrument(span.clone()))
+            .await
+            .unwrap_or(Err(AttemptError::Timeout(kind, reported))),
+        None => work.instrument(span.clone()).await,
+    };
+    span.record("latency_ms", started.elapsed().as_millis() as u64);
+    let status = match &result {
+        Ok(Opened::Stream(resp)) => Some(resp.status()),
+        Ok(Opened::Complete(resp)) => Some(resp.status),
+        Err(_) => None,
+    };
+    if let Some(status) = status {
+        span.record("status", status.as_u16());
+        span.in_scope(|| tracing::debug!(status = status.as_u16(), "response headers received"));
+    }
+    result
+}
+
+/// Turns a 2xx response into the caller's stream, unless it is not an event stream.
+async fn start<E: StreamEvent>(
+    core: &Core,
+    resp: reqwest::Response,
+    attempts: u32,
+) -> Result<Response<EventStream<E>>, Error> {
+    let cfg = core.config();
+    let content_type = resp.headers().get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if let Some(ct) = content_type.filter(|ct| !is_event_stream(ct)) {
+        // A JSON body parsed as SSE would silently yield no events; say what came instead.
+        let raw = transport::read_body(resp, cfg.read_idle_timeout).await.map_err(|e| e.into_error(attempts, cfg))?;
+        let message = format!("expected a `{EVENT_STREAM}` response, got `{ct}`");
+        let e = Error::Decode(Box::new(DecodeError::new(&raw, "$".into(), message, 0)));
+        return Err(e.finish(attempts, &cfg.scrubber));
+    }
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    Ok(Response::from_head(status, headers, EventStream::new(core.clone(), resp, attempts)))
+}
+
+/// `text/event-stream`, parameters (`; charset=utf-8`) and case ignored.
+fn is_event_stream(content_type: &str) -> bool {
+    content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(EVENT_STREAM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builder::ApiClient;
+    use crate::info::ApiInfo;
+    use crate::ClientBuilder;
+    use futures_util::TryStreamExt;
+
+    static API: ApiInfo = ApiInfo { name: "sse-unit", servers: &[], security_schemes: &[] };
+
+    struct Client(Core);
+    impl ApiClient for Client {
+        const API: &'static ApiInfo = &API;
+        fn from_core(core: Core) -> Self {
+            Client(core)
+        }
+    }
+
+    fn core() -> Core {
+        ClientBuilder::<Client>::new().base_url("http://127.0.0.1:9").build().expect("client").0
+    }
+
+    /// An event stream over `pieces`, delivered as separate body chunks.
+    fn stream_of(pieces: Vec<&'static [u8]>) -> EventStream<SseEvent> {
+        let body =
+            futures_util::stream::iter(pieces.into_iter().map(|p| Ok::<_, std::io::Error>(Bytes::from_static(p))));
+        let resp = http::Response::builder()
+            .header(CONTENT_TYPE, EVENT_STREAM)
+            .body(reqwest::Body::wrap_stream(body))
+            .expect("response");
+        EventStream::new(core(), reqwest::Response::from(resp), 1)
+    }
+
+    /// Splits `text` into single bytes: every boundary, including inside `\r\n`, is a chunk edge.
+    fn bytewise(text: &'static [u8]) -> Vec<&'static [u8]> {
+        (0..text.len()).map(|i| &text[i..i + 1]).collect()
+    }
+
+    const STREAM: &[u8] = b"\xEF\xBB\xBF: hello\r\nretry: 1500\r\n\r\nevent: chunk\r\ndata: {\"delta\":\"a\"}\r\n\r\n\
+id: 7\rdata: line one\rdata: line two\r\revent:\ndata:\n\nid\nevent: x\n\ndata: tail without blank line";
+
+    #[tokio::test]
+    async fn parses_every_line_ending_bom_comments_retry_id_and_multiline_data_split_anywhere() {
+        let expected = vec![
+            SseEvent {
+                event: "chunk".into(),
+                data: "{\"delta\":\"a\"}".into(),
+                id: None,
+                retry: Some(Duration::from_millis(1500)),
+            },
+            SseEvent {
+                event: "message".into(),
+                data: "line one\nline two".into(),
+                id: Some("7".into()),
+                retry: Some(Duration::from_millis(1500)),
+            },
+            // `event:` empty means `message`; `data:` empty is an event with empty data.
+            SseEvent {
+                event: "message".into(),
+                data: String::new(),
+                id: Some("7".into()),
+                retry: Some(Duration::from_millis(1500)),
+            },
+        ];
+        let whole: Vec<SseEvent> = stream_of(vec![STREAM]).try_collect().await.expect("events");
+        assert_eq!(whole, expected);
+        let split: Vec<SseEvent> = stream_of(bytewise(STREAM)).try_collect().await.expect("events");
+        assert_eq!(split, expected, "byte-by-byte chunks give the same events");
+    }
+
+    #[test]
+    fn json_errors_name_the_event_and_the_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Chunk {
+            delta: String,
+        }
+        let e = SseEvent::new("chunk", r#"{"delta": 5}"#).json::<Chunk>().unwrap_err();
+        let d = e.decode().expect("a decode error");
+        assert_eq!((d.event(), d.path()), (Some("chunk"), "$.delta"));
+        assert!(e.to_string().contains("SSE event `chunk`"), "{e}");
+        let e = SseEvent::new("chunk", "[DONE]").json::<Chunk>().unwrap_err();
+        assert_eq!(e.decode().and_then(DecodeError::event), Some("chunk"));
+        let e = SseEvent::new("chunk", r#"{"delta":"a"} trailing"#).json::<Chunk>().unwrap_err();
+        assert_eq!(e.decode().map(DecodeError::path), Some("$"));
+        // Deep nesting hits serde_json's recursion limit instead of the stack.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(SseEvent::new("x", deep).json::<serde_json::Value>().is_err());
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_ends_the_stream_with_a_decode_error() {
+        let mut s = stream_of(vec![b"data: ok\n\n", b"data: \xff\xfe\n\n", b"data: never\n\n"]);
+        assert_eq!(s.try_next().await.expect("first").expect("event").data, "ok");
+        let e = s.try_next().await.expect_err("invalid UTF-8");
+        assert!(e.to_string().contains("UTF-8"), "{e}");
+        assert!(s.next().await.is_none(), "an error ends the stream");
+        assert!(s.is_terminated());
+    }
+
+    #[test]
+    fn event_stream_media_type() {
+        assert!(is_event_stream("text/event-stream"));
+        assert!(is_event_stream("Text/Event-Stream; charset=utf-8"));
+        assert!(!is_event_stream("application/json"));
+    }
+}
