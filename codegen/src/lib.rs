@@ -10,6 +10,7 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod naming;
+pub mod surface;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use std::process::Command;
-use voice_agents_codegen::{analyze, diff, drift, generate_module, ir, Input};
+use voice_agents_codegen::{analyze, diff, drift, generate_module, ir, surface, Input};
 
 /// The command named in preambles and in the fix hint.
 pub const REGEN: &str = "cargo xtask regen";
@@ -60,15 +60,53 @@ pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, Stri
 
 /// The API as the last commit's spec (and overlay) describe it; `None` when git has no such
 /// file (a new API, or no repository).
-fn committed_api(root: &Path, api: &ApiSpec) -> Option<ir::Api> {
+fn committed_api(root: &Path, api: &ApiSpec, rev: &str) -> Option<ir::Api> {
     let show = |rel: &str| -> Option<String> {
-        let out = Command::new("git").current_dir(root).args(["show", &format!("HEAD:{rel}")]).output().ok()?;
+        let out = Command::new("git").current_dir(root).args(["show", &format!("{rev}:{rel}")]).output().ok()?;
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let text = show(&api.spec)?;
     let overlay = api.overlay.as_deref().and_then(show);
     let input = Input { file: &api.spec, text: &text, overlay: api.overlay.as_deref().zip(overlay.as_deref()) };
     analyze(input).ok().map(|(api, _, _)| api)
+}
+
+/// The contents of every file under `prefix` in the last commit (none without git or commit).
+fn committed_files(root: &Path, prefix: &str, rev: &str) -> Vec<String> {
+    let Ok(list) = Command::new("git").current_dir(root).args(["ls-tree", "-r", "--name-only", rev, prefix]).output()
+    else {
+        return Vec::new();
+    };
+    let paths: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().map(str::to_owned).collect();
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    // One `git cat-file --batch` for all files: `<sha> blob <size>\n<bytes>\n` per request.
+    let Ok(mut child) = Command::new("git")
+        .current_dir(root)
+        .args(["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    else {
+        return Vec::new();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        let requests: String = paths.iter().map(|p| format!("{rev}:{p}\n")).collect();
+        let _ = stdin.write_all(requests.as_bytes());
+    }
+    let Ok(out) = child.wait_with_output() else { return Vec::new() };
+    let mut files = Vec::new();
+    let mut rest: &[u8] = &out.stdout;
+    while let Some(nl) = rest.iter().position(|b| *b == b'\n') {
+        let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
+        let size: usize = header.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let Some(body) = rest.get(nl + 1..nl + 1 + size) else { break };
+        files.push(String::from_utf8_lossy(body).into_owned());
+        rest = rest.get(nl + 2 + size..).unwrap_or_default();
+    }
+    files
 }
 
 fn read(root: &Path, rel: &str) -> Result<String, String> {
@@ -128,8 +166,8 @@ fn expected_files(root: &Path) -> Result<Expected, String> {
     Ok((expected, irs))
 }
 
-/// `cargo xtask regen`.
-pub fn regen(root: &Path) -> Result<(), String> {
+/// `cargo xtask regen [--since REV]`: the change reports compare with `REV` (default `HEAD`).
+pub fn regen(root: &Path, since: &str) -> Result<(), String> {
     let started = Instant::now();
     let (expected, apis) = expected_files(root)?;
     let generated_in = started.elapsed();
@@ -154,11 +192,27 @@ pub fn regen(root: &Path) -> Result<(), String> {
             }
         }
     }
-    println!("\nChanges to the generated public API since the last commit:");
+    println!("\nChanges to the generated public API since {since}:");
     for (api, ir) in &apis {
-        match committed_api(root, api) {
+        match committed_api(root, api, since) {
             Some(before) => print!("{}", diff::report(&api.dir, &diff::diff(&before, ir))),
             None => println!("{}: new API ({} operations, {} types)", api.dir, ir.operations.len(), ir.types.len()),
+        }
+    }
+    println!("\nChanges to the generated Rust items since {since} (what users see, generator changes included):");
+    for (api, _) in &apis {
+        let prefix = format!("generated/src/{}/", api.module);
+        let before = committed_files(root, &prefix, since);
+        let after = expected.iter().filter(|(p, _)| p.starts_with(&prefix)).map(|(_, c)| c.as_str());
+        let (removed, added) =
+            surface::changes(&surface::public_items(before.iter().map(String::as_str)), &surface::public_items(after));
+        if removed.is_empty() && added.is_empty() {
+            println!("{}: no changes to the generated Rust items", api.dir);
+            continue;
+        }
+        println!("{}: {} item(s) removed or changed, {} added", api.dir, removed.len(), added.len());
+        for line in removed.iter().map(|r| format!("  - {r}")).chain(added.iter().map(|a| format!("  + {a}"))) {
+            println!("{line}");
         }
     }
     println!(

@@ -1,6 +1,7 @@
 //! Project automation. `cargo xtask <command>`:
 //!
-//! - `regen`            regenerate every API module under `generated/src/` from `specs/`
+//! - `regen [--since REV]` regenerate every API module under `generated/src/` from `specs/`;
+//!                      the change reports compare with REV (default HEAD)
 //! - `regen --check`    change nothing; fail listing stale, hand-edited, missing and orphaned files
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
@@ -22,8 +23,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regen") => match args.get(1).map(String::as_str) {
             Some("--check") => apis::check(&root),
-            None => apis::regen(&root),
-            Some(other) => Err(format!("unknown option `{other}` (expected `--check`)")),
+            Some("--since") => match args.get(2) {
+                Some(rev) => apis::regen(&root, rev),
+                None => Err("`--since` needs a git revision".to_owned()),
+            },
+            None => apis::regen(&root, "HEAD"),
+            Some(other) => Err(format!("unknown option `{other}` (expected `--check` or `--since REV`)")),
         },
         Some("gen") => gen::run(&root, &args[1..]),
         Some("diff") => diff::run(&args[1..]),
@@ -41,7 +46,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench>".to_owned()
+    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.
