@@ -1,7 +1,7 @@
 //! Project automation. `cargo xtask <command>`:
 //!
 //! - `regen [--since REV]` regenerate every API module under `generated/src/` from `specs/`;
-//!                      the change reports compare with REV (default HEAD)
+//!   (the change reports compare with REV, default HEAD)
 //! - `regen --check`    change nothing; fail listing stale, hand-edited, missing and orphaned files
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
