@@ -10,6 +10,8 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod naming;
+pub mod pointer;
+pub mod resolve;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
