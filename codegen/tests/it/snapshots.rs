@@ -22,6 +22,8 @@ const PREAMBLE_LINES: usize = 5;
 /// Every fixture, so that a fixture without a test (or a test without a fixture) is noticed.
 const FIXTURES: &[&str] = &[
     "additional_properties.yaml",
+    "alias_cycle.yaml",
+    "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
     "deprecated.yaml",
     "deprecated_types.yaml",
@@ -575,6 +577,37 @@ fn openapi_3_1_documents_are_rejected_at_the_version_field() {
     assert_eq!(diags.0.len(), 1);
     assert_eq!(diags.0[0].pointer, "/openapi");
     insta::assert_snapshot!("errors_openapi_3_1__diagnostics", diags.to_string());
+}
+
+#[test]
+fn alias_cycles_are_located_errors_naming_the_chain_and_never_hang() {
+    let fixture = "alias_cycle.yaml";
+    // On a worker thread with a deadline: a hang fails this test instead of hanging CI.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(try_generate(fixture));
+    });
+    let outcome = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("generation returns (it hung on alias cycles once)");
+    let Err(diags) = outcome else { panic!("{fixture} must be rejected") };
+    let errors: Vec<(&str, &str)> =
+        diags.0.iter().filter(|d| d.severity == Severity::Error).map(|d| (d.pointer.as_str(), d.message.as_str())).collect();
+    assert_eq!(errors, [
+        ("/components/schemas/A/$ref", "$ref cycle: #/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"),
+        ("/components/schemas/Itself/$ref", "$ref cycle: #/components/schemas/Itself -> #/components/schemas/Itself"),
+    ], "recursion through Tree's properties is not a cycle:\n{diags}");
+    insta::assert_snapshot!("alias_cycle__diagnostics", diags.to_string());
+}
+
+#[test]
+fn schemas_aliasing_themselves_through_wrappers_are_cut_with_a_warning() {
+    let fixture = "alias_cycle_wrappers.yaml";
+    let g = generate_ok(fixture);
+    let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(warned, ["/components/schemas/Nested", "/components/schemas/Wrapped"]);
+    assert_contains(&body(&g, "models/nested.rs"), "pub type Nested = Vec<serde_json::Value>;");
+    assert_contains(&body(&g, "models/wrapped.rs"), "pub type Wrapped = serde_json::Value;");
+    snapshot_files(&g, fixture, &["models/nested.rs", "models/wrapped.rs", "models/holder.rs"]);
+    insta::assert_snapshot!("alias_cycle_wrappers__warnings", g.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
 }
 
 #[test]
