@@ -28,8 +28,16 @@ pub fn build(loaded: &Loaded) -> (Option<Api>, Vec<Diagnostic>) {
     };
     let api = b.api();
     let failed = b.space.failed();
-    let (types, diags) = b.space.finish();
-    let api = Api { types, ..api };
+    let (mut types, diags) = b.space.finish();
+    let mut api = Api { types: Vec::new(), ..api };
+    // Origins are shown in docs: they point into the file as written, not as rewritten (3.1).
+    for t in &mut types {
+        t.origin = loaded.origins.original(&t.origin);
+    }
+    for w in &mut api.webhooks {
+        w.origin = loaded.origins.original(&w.origin);
+    }
+    api.types = types;
     (if failed { None } else { Some(api) }, diags)
 }
 
@@ -58,11 +66,12 @@ impl<'a> Builder<'a> {
         let security_schemes = self.security_schemes();
         self.components();
         let operations = self.operations(&security_schemes);
+        let webhooks = self.webhooks();
         let extensions = self.root_extensions();
         for (origin, message) in walk::break_alias_cycles(self.space.types_mut()) {
             self.warn(&origin, &message);
         }
-        walk::compute_usage(self.space.types_mut(), &operations);
+        walk::compute_usage(self.space.types_mut(), &operations, &webhooks);
         walk::box_recursive_fields(self.space.types_mut());
         self.error_accessors(&operations, &extensions);
         Api {
@@ -74,8 +83,62 @@ impl<'a> Builder<'a> {
             // Filled in from the type space by `build`.
             types: Vec::new(),
             operations,
+            webhooks,
             extensions,
         }
+    }
+
+    /// OpenAPI 3.1 `webhooks` (kept in the document as data: the typed reader knows 3.0 only).
+    fn webhooks(&mut self) -> Vec<Webhook> {
+        let mut out = Vec::new();
+        let Some(hooks) = self.document.get("webhooks").and_then(serde_json::Value::as_object) else { return out };
+        for (name, node) in hooks {
+            let read: PathItem;
+            let (item, item_at) = match crate::resolve::alias_of(node) {
+                Some(reference) => {
+                    let Some((item, at)) = self.path_item(reference) else { continue };
+                    read = item;
+                    (&read, at)
+                }
+                None => {
+                    let at = pointer::join(["webhooks", name]);
+                    match serde_json::from_value::<PathItem>(node.clone()) {
+                        Ok(item) => {
+                            read = item;
+                            (&read, at)
+                        }
+                        Err(e) => {
+                            self.error(&at, &format!("not a valid path item: {e}"));
+                            continue;
+                        }
+                    }
+                }
+            };
+            // Inline payload types live in a models file of their own, named after the webhook.
+            let base = format!("{}Webhook", naming::type_name(name));
+            let owner = Owner::Component(base.clone());
+            for (method, op) in item.iter() {
+                let at = format!("{item_at}/{method}");
+                let body = match &op.request_body {
+                    None => None,
+                    Some(rb) => match self.body(rb, &owner, &base, &format!("{at}/requestBody")) {
+                        Ok(body) => body.map(|b| b.shape),
+                        Err(why) => {
+                            self.warn(&at, &format!("webhook payload left untyped: {why}"));
+                            None
+                        }
+                    },
+                };
+                out.push(Webhook {
+                    name: name.clone(),
+                    method: method.to_ascii_uppercase(),
+                    body,
+                    docs: Docs { summary: op.summary.clone(), description: op.description.clone() },
+                    origin: at,
+                });
+            }
+        }
+        out
     }
 
     fn root_extensions(&self) -> ApiExtensions {

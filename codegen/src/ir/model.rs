@@ -20,6 +20,9 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Every operation, in document order (path, then method).
     pub operations: Vec<Operation>,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends, in document order. Their payload types
+    /// are among `types`; nothing is emitted for the webhooks themselves yet.
+    pub webhooks: Vec<Webhook>,
     /// Pointers where the generator needs a helper from the vendor extensions.
     pub extensions: ApiExtensions,
 }
@@ -357,6 +360,21 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// False when `x-retry: false`: the runtime sends it once unless the caller asks for retries.
     pub retry: bool,
+}
+
+/// A webhook: a request the API sends to an endpoint of the client's (OpenAPI 3.1 `webhooks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// The webhook's key in `webhooks`.
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The JSON payload's type, if the request has one.
+    pub body: Option<Shape>,
+    /// Summary and description of the operation.
+    pub docs: Docs,
+    /// Where the operation is: a JSON pointer into the spec.
+    pub origin: String,
 }
 
 /// A success body that wraps the payload (`{success, data, pagination}`), per `x-envelope`.

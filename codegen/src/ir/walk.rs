@@ -41,8 +41,9 @@ fn index_of(types: &[TypeDef]) -> BTreeMap<String, usize> {
     types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect()
 }
 
-/// Marks every type reachable from requests and from responses.
-pub(crate) fn compute_usage(types: &mut [TypeDef], operations: &[Operation]) {
+/// Marks every type reachable from requests and from responses (webhook payloads are
+/// received, like responses).
+pub(crate) fn compute_usage(types: &mut [TypeDef], operations: &[Operation], webhooks: &[Webhook]) {
     let index = index_of(types);
     let mut request_roots = Vec::new();
     let mut response_roots = Vec::new();
@@ -58,6 +59,9 @@ pub(crate) fn compute_usage(types: &mut [TypeDef], operations: &[Operation]) {
                 collect_names(&s.ty, &mut response_roots);
             }
         }
+    }
+    for s in webhooks.iter().filter_map(|w| w.body.as_ref()) {
+        collect_names(&s.ty, &mut response_roots);
     }
     for (roots, is_request) in [(request_roots, true), (response_roots, false)] {
         let mut stack = roots;
