@@ -64,4 +64,36 @@ components:
             api.types.iter().map(|t| &t.name).collect::<Vec<_>>()
         );
     }
+
+    #[test]
+    fn all_of_with_a_part_that_contains_it_is_not_copied_into_itself() {
+        // Merging copies Tree's properties into `same`, which is one of them: once would
+        // recurse forever (a stack overflow the fuzzer found).
+        let text = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Tree:
+      type: object
+      properties:
+        same:
+          allOf:
+            - $ref: '#/components/schemas/Tree'
+            - type: object
+              properties:
+                depth: {type: integer}
+"#;
+        let loaded = load(Input { file: "t.yaml", text, overlay: None }).expect("loads");
+        let (api, diags) = build(&loaded);
+        let api = api.expect("builds");
+        let tree = api.types.iter().find(|t| t.name == "Tree").expect("Tree");
+        let TypeKind::Struct(s) = &tree.kind else { panic!("Tree is a struct: {:?}", tree.kind) };
+        assert_eq!(s.fields[0].shape.ty, TypeRef::Named("TreeSame".to_owned()));
+        let same = api.types.iter().find(|t| t.name == "TreeSame").expect("TreeSame");
+        assert_eq!(same.kind, TypeKind::Alias(Shape::plain(TypeRef::Json)), "not merged: free-form JSON");
+        let warned: Vec<&str> = diags.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(warned, ["/components/schemas/Tree/properties/same"]);
+    }
 }

@@ -55,6 +55,8 @@ struct AllOfMerge {
     required: Vec<String>,
     /// Pointers of the referenced parts being merged (a part met again is a cycle).
     stack: Vec<String>,
+    /// Pointers of every referenced part merged.
+    merged: Vec<String>,
     budget: usize,
 }
 
@@ -140,11 +142,13 @@ impl<'a> TypeSpace<'a> {
             kind: TypeKind::Alias(Shape::plain(TypeRef::Json)),
             usage: Usage::default(),
         });
+        self.enter(pointer);
         let kind = match self.kind_of(schema, &hint) {
             Some(kind) => kind,
             // Primitives, arrays, maps and wrappers: an alias of their shape.
             None => TypeKind::Alias(self.component_alias_shape(schema, &hint)),
         };
+        self.leave();
         self.set_kind(slot, kind);
     }
 
@@ -367,7 +371,19 @@ impl<'a> TypeSpace<'a> {
     fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &Hint) -> Option<Struct> {
         let mut merge = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
         self.collect_all_of(parts, &mut merge, 0)?;
-        Some(self.struct_of(&merge.properties, &merge.required, None, hint))
+        // Merging copies the parts' properties inline. A part whose properties are being
+        // converted already (this allOf sits inside it) would be copied into itself forever.
+        if merge.merged.iter().any(|p| self.is_expanding(p)) {
+            return None;
+        }
+        for p in &merge.merged {
+            self.enter(p);
+        }
+        let merged = self.struct_of(&merge.properties, &merge.required, None, hint);
+        for _ in &merge.merged {
+            self.leave();
+        }
+        Some(merged)
     }
 
     /// Gathers the properties of every object part of an `allOf`, through references and nested
@@ -387,6 +403,7 @@ impl<'a> TypeSpace<'a> {
                     if merge.stack.contains(&target.pointer) {
                         return None;
                     }
+                    merge.merged.push(target.pointer.clone());
                     merge.stack.push(target.pointer);
                     let merged = self.collect_all_of_part(target.item, merge, depth);
                     merge.stack.pop();

@@ -18,6 +18,8 @@ pub(crate) struct TypeSpace<'a> {
     slots: BTreeMap<String, usize>,
     names: Scope,
     component_names: BTreeMap<String, String>,
+    /// Pointers of the component schemas whose properties are being converted right now.
+    expanding: Vec<String>,
     diags: Vec<Diagnostic>,
 }
 
@@ -31,6 +33,7 @@ impl<'a> TypeSpace<'a> {
             slots: BTreeMap::new(),
             names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
             component_names: BTreeMap::new(),
+            expanding: Vec::new(),
             diags: Vec::new(),
         }
     }
@@ -72,6 +75,22 @@ impl<'a> TypeSpace<'a> {
     /// The Rust name of a `components.schemas` entry.
     pub(crate) fn component_type(&self, spec_name: &str) -> Option<&str> {
         self.component_names.get(spec_name).map(String::as_str)
+    }
+
+    /// Marks the component schema at `pointer` as being converted (until [`Self::leave`]).
+    pub(crate) fn enter(&mut self, pointer: &str) {
+        self.expanding.push(pointer.to_owned());
+    }
+
+    /// Ends the innermost [`Self::enter`].
+    pub(crate) fn leave(&mut self) {
+        self.expanding.pop();
+    }
+
+    /// The component schema at `pointer` is being converted: converting it again from inside
+    /// would not end.
+    pub(crate) fn is_expanding(&self, pointer: &str) -> bool {
+        self.expanding.iter().any(|p| p == pointer)
     }
 
     /// Adds a type; returns its slot so its kind can be filled in after its children.
