@@ -6,8 +6,20 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use voice_agents_codegen::{generate, Input};
 
+/// What one `gen` run produced (`cargo xtask corpus` tabulates it).
+pub struct Summary {
+    /// Operations generated.
+    pub operations: usize,
+    /// Named types generated.
+    pub types: usize,
+    /// Lines of the generated API module.
+    pub lines: usize,
+    /// Time spent generating (not writing).
+    pub elapsed: std::time::Duration,
+}
+
 /// Runs the command.
-pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+pub fn run(root: &Path, args: &[String]) -> Result<Summary, String> {
     let mut spec = None;
     let mut out = None;
     let mut name = None;
@@ -57,7 +69,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         out.display(),
         elapsed.as_secs_f64() * 1000.0
     );
-    Ok(())
+    Ok(Summary {
+        operations: generated.api.operations.len(),
+        types: generated.api.types.len(),
+        lines: generated.files.iter().map(|f| f.contents.lines().count()).sum(),
+        elapsed,
+    })
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), String> {
