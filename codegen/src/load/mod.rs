@@ -86,10 +86,12 @@ pub fn load(input: Input<'_>) -> Result<Loaded, Diagnostics> {
     let (warnings, origins) =
         if minor_version(&version) == Some(1) { v31::normalise(input.file, &mut document) } else { Default::default() };
     saturate_integer_bounds(&mut document);
+    // Errors that stop here still come with what the 3.1 rewrite lost: all problems at once.
     let located = |mut d: Diagnostics| {
         for x in &mut d.0 {
             x.pointer = origins.original(&x.pointer);
         }
+        d.0.extend(warnings.iter().cloned());
         d
     };
     let shape_errors = shape::check(input.file, &mut document);
@@ -202,6 +204,16 @@ mod tests {
           "components":{"schemas":{"A":{"anyOf":[{"type":"null"},{"type":"object","properties":{"p":{"type":7}}}]}}}}"##;
         let err = load(Input { file: "x.json", text, overlay: None }).unwrap_err();
         assert_eq!(err.0[0].pointer, "/components/schemas/A/anyOf/1/properties/p/type", "{err}");
+
+        // What the rewrite lost comes along with the error.
+        let text = r##"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},
+          "components":{"schemas":{"A":{"type":"object","$defs":{},"properties":{"p":{"minLength":-1}}}}}}"##;
+        let err = load(Input { file: "x.json", text, overlay: None }).unwrap_err();
+        let shown: Vec<String> = err.0.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, [
+            "error: x.json#/components/schemas/A/properties/p/minLength: `minLength` must be a non-negative integer, not a number",
+            "warning: x.json#/components/schemas/A/$defs: `$defs` has no OpenAPI 3.0 equivalent and is ignored",
+        ]);
     }
 
     #[test]
