@@ -656,10 +656,13 @@ fn openapi_3_1_webhooks_are_in_the_ir_and_path_items_resolve() {
         .iter()
         .map(|w| format!("{} {} {:?} #{}", w.method, w.name, w.body.as_ref().map(|b| &b.ty), w.origin))
         .collect();
-    assert_eq!(hooks, [
-        "POST jobFinished Some(Named(\"Job\")) #/webhooks/jobFinished/post",
-        "POST jobProgress Some(Named(\"JobProgressWebhookRequest\")) #/webhooks/jobProgress/post",
-    ]);
+    assert_eq!(
+        hooks,
+        [
+            "POST jobFinished Some(Named(\"Job\")) #/webhooks/jobFinished/post",
+            "POST jobProgress Some(Named(\"JobProgressWebhookRequest\")) #/webhooks/jobProgress/post",
+        ]
+    );
     // Payloads are received: typed like response bodies.
     let progress = g.api.types.iter().find(|t| t.name == "JobProgressWebhookRequest").expect("payload type");
     assert!(progress.usage.response && !progress.usage.request, "{:?}", progress.usage);
@@ -674,14 +677,29 @@ fn alias_cycles_are_located_errors_naming_the_chain_and_never_hang() {
     std::thread::spawn(move || {
         let _ = tx.send(try_generate(fixture));
     });
-    let outcome = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("generation returns (it hung on alias cycles once)");
+    let outcome =
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("generation returns (it hung on alias cycles once)");
     let Err(diags) = outcome else { panic!("{fixture} must be rejected") };
-    let errors: Vec<(&str, &str)> =
-        diags.0.iter().filter(|d| d.severity == Severity::Error).map(|d| (d.pointer.as_str(), d.message.as_str())).collect();
-    assert_eq!(errors, [
-        ("/components/schemas/A/$ref", "$ref cycle: #/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"),
-        ("/components/schemas/Itself/$ref", "$ref cycle: #/components/schemas/Itself -> #/components/schemas/Itself"),
-    ], "recursion through Tree's properties is not a cycle:\n{diags}");
+    let errors: Vec<(&str, &str)> = diags
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.pointer.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "/components/schemas/A/$ref",
+                "$ref cycle: #/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"
+            ),
+            (
+                "/components/schemas/Itself/$ref",
+                "$ref cycle: #/components/schemas/Itself -> #/components/schemas/Itself"
+            ),
+        ],
+        "recursion through Tree's properties is not a cycle:\n{diags}"
+    );
     insta::assert_snapshot!("alias_cycle__diagnostics", diags.to_string());
 }
 
@@ -694,7 +712,10 @@ fn schemas_aliasing_themselves_through_wrappers_are_cut_with_a_warning() {
     assert_contains(&body(&g, "models/nested.rs"), "pub type Nested = Vec<serde_json::Value>;");
     assert_contains(&body(&g, "models/wrapped.rs"), "pub type Wrapped = serde_json::Value;");
     snapshot_files(&g, fixture, &["models/nested.rs", "models/wrapped.rs", "models/holder.rs"]);
-    insta::assert_snapshot!("alias_cycle_wrappers__warnings", g.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    insta::assert_snapshot!(
+        "alias_cycle_wrappers__warnings",
+        g.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]
