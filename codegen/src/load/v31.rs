@@ -318,6 +318,12 @@ impl Normaliser {
             map.insert("nullable".to_owned(), Value::Bool(true));
         }
         let type_at = moved.get("type").cloned().unwrap_or_else(|| pointer::append(&at.orig, "type"));
+        if names.is_empty() {
+            map.remove("type");
+            let shown = At { new: at.new.clone(), orig: type_at };
+            self.lose("type-empty", &shown, || "`type` names no type: the type is left open".to_owned());
+            return;
+        }
         match others.as_slice() {
             [] => {
                 map.remove("type");
@@ -605,6 +611,13 @@ mod tests {
         let (s, w, _) = schema_of(json!({"type": ["string", "null"], "maxLength": 3}));
         assert_eq!(s, json!({"type": "string", "nullable": true, "maxLength": 3}));
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn a_type_array_without_names_leaves_the_type_open() {
+        let (s, w, _) = schema_of(json!({"type": [], "description": "d"}));
+        assert_eq!(s, json!({"description": "d"}));
+        assert_eq!(w, ["/components/schemas/S/type: `type` names no type: the type is left open"]);
     }
 
     #[test]
