@@ -69,21 +69,8 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// Escapes one reference token for a JSON pointer (RFC 6901: `~` -> `~0`, `/` -> `~1`).
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Builds a JSON pointer from reference tokens.
-pub fn pointer<I, S>(tokens: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let mut out = String::new();
-    for t in tokens {
-        out.push('/');
-        out.push_str(&escape_pointer_token(t.as_ref()));
-    }
-    out
-}
+// Pointer helpers live in `crate::pointer`; these names are kept for existing callers.
+/// Escapes one reference token for a JSON pointer (see [`crate::pointer::escape`]).
+pub use crate::pointer::escape as escape_pointer_token;
+/// Builds a JSON pointer from reference tokens (see [`crate::pointer::join`]).
+pub use crate::pointer::join as pointer;

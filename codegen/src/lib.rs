@@ -1,4 +1,4 @@
-//! Spec-driven Rust code generation: OpenAPI 3.0 -> validated IR -> Rust tokens -> formatted files.
+//! Spec-driven Rust code generation: OpenAPI 3.0 or 3.1 -> validated IR -> Rust tokens -> formatted files.
 //!
 //! The pipeline is `load -> validate -> ir -> emit`. Every stage is pure: text goes in, files
 //! come out as data; the caller (`xtask`) owns the disk.
@@ -10,6 +10,8 @@ pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod naming;
+pub mod pointer;
+pub mod resolve;
 pub mod surface;
 pub mod validate;
 
@@ -31,9 +33,14 @@ pub struct Generated {
 /// Loads, validates and builds the IR of a spec; all problems come back at once.
 pub fn analyze(input: Input<'_>) -> Result<(ir::Api, load::Loaded, Vec<Diagnostic>), Diagnostics> {
     let loaded = load::load(input)?;
-    let mut diags = validate::validate(&loaded);
+    let mut diags = loaded.warnings.clone();
+    diags.extend(validate::validate(&loaded));
     let (api, more) = ir::build(&loaded);
     diags.extend(more);
+    // Later stages point into the document as rewritten (3.1); show where that is in the file.
+    for d in diags.iter_mut().filter(|d| d.file == loaded.file) {
+        d.pointer = loaded.origins.original(&d.pointer);
+    }
     diags.sort();
     diags.dedup();
     match api {

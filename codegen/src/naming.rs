@@ -8,11 +8,10 @@ use std::collections::BTreeSet;
 
 /// Words Rust reserves (strict and reserved keywords of every edition up to 2024).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe",
-    "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed), so they get a `_` suffix.
@@ -21,8 +20,7 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
 /// Type names a schema cannot take: the generated module's own items and the prelude types
 /// generated code names unqualified. A schema called `Result` becomes `Result2`.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Client", "API", "Result", "Option", "Some", "None", "Ok", "Err", "Box", "Vec", "String", "Default", "From",
-    "Into",
+    "Client", "API", "Result", "Option", "Some", "None", "Ok", "Err", "Box", "Vec", "String", "Default", "From", "Into",
 ];
 
 /// True if `word` is a Rust keyword.

@@ -16,6 +16,9 @@ pub fn run(root: &Path) -> Result<(), String> {
         cargo(root, &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")])
     })?;
     step("tests (cargo test --workspace)", || cargo(root, &["test", "--workspace", "--locked"], &[]))?;
+    step("corpus: small real-world specs generate and compile (cargo xtask corpus --small)", || {
+        crate::corpus::run(root, &["--small".to_owned()])
+    })?;
     println!("ci: all steps passed in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -39,8 +39,8 @@ pub struct Options {
     pub vendor_runtime: bool,
 }
 
-/// Runs the command.
-pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+/// Runs the command; returns what it wrote (`cargo xtask corpus` tabulates it).
+pub fn run(root: &Path, args: &[String]) -> Result<Written, String> {
     let options = parse(args)?;
     let written = write_crate(root, &options)?;
     for w in &written.warnings {
@@ -55,7 +55,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         options.out.display(),
         written.elapsed.as_secs_f64() * 1000.0
     );
-    Ok(())
+    Ok(written)
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {

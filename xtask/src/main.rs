@@ -7,9 +7,11 @@
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
 //! - `bench`            criterion benchmarks of generation speed (release build)
+//! - `corpus [--small]` every spec in `tests/corpus/` as a standalone crate, each `cargo check`ed
 
 mod apis;
 mod ci;
+mod corpus;
 mod diff;
 mod gen;
 mod prism;
@@ -30,10 +32,11 @@ fn main() -> ExitCode {
             None => apis::regen(&root, "HEAD"),
             Some(other) => Err(format!("unknown option `{other}` (expected `--check` or `--since REV`)")),
         },
-        Some("gen") => gen::run(&root, &args[1..]),
+        Some("gen") => gen::run(&root, &args[1..]).map(|_| ()),
         Some("diff") => diff::run(&args[1..]),
         Some("ci") => ci::run(&root),
         Some("bench") => ci::bench(&root),
+        Some("corpus") => corpus::run(&root, &args[1..]),
         _ => Err(usage()),
     };
     match result {
@@ -46,7 +49,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench>".to_owned()
+    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench | corpus [--small]>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.

@@ -1,92 +1,60 @@
-//! Builds the [`Api`] from a loaded spec, collecting every problem as a diagnostic.
+//! Builds the [`Api`] from a loaded spec: servers, security, operations, parameters, bodies
+//! and responses. Types are added to and looked up in the [`TypeSpace`]; schema conversion is
+//! the space's own (`schema.rs`); passes over the finished types are in `walk.rs`.
 
+use super::model::*;
 use super::schema::Hint;
-use super::*;
-use crate::diagnostic::{pointer, Diagnostic};
+use super::space::TypeSpace;
+use super::walk;
+use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
 use crate::naming::{self, Scope};
-use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SecurityScheme as OaScheme};
+use crate::pointer;
+use crate::resolve::{Component, RefError, Resolver};
+use openapiv3::{
+    OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Schema,
+    SecurityScheme as OaScheme,
+};
 use std::collections::BTreeMap;
 
 /// Turns a loaded spec into the IR. Errors stop generation; warnings come back with the IR.
 pub fn build(loaded: &Loaded) -> (Option<Api>, Vec<Diagnostic>) {
-    let mut b = Builder::new(&loaded.file, &loaded.spec, &loaded.document);
+    let resolver = Resolver::new(&loaded.document, &loaded.spec);
+    let mut b = Builder {
+        spec: &loaded.spec,
+        document: &loaded.document,
+        space: TypeSpace::new(&loaded.file, resolver),
+        servers: Vec::new(),
+    };
     let api = b.api();
-    let failed = b.diags.iter().any(|d| d.severity == crate::diagnostic::Severity::Error);
-    (if failed { None } else { Some(api) }, b.diags)
+    let failed = b.space.failed();
+    let (mut types, diags) = b.space.finish();
+    let mut api = Api { types: Vec::new(), ..api };
+    // Origins are shown in docs: they point into the file as written, not as rewritten (3.1).
+    for t in &mut types {
+        t.origin = loaded.origins.original(&t.origin);
+    }
+    for w in &mut api.webhooks {
+        w.origin = loaded.origins.original(&w.origin);
+    }
+    api.types = types;
+    (if failed { None } else { Some(api) }, diags)
 }
 
-pub(crate) struct Builder<'a> {
-    file: &'a str,
+struct Builder<'a> {
     spec: &'a OpenAPI,
     document: &'a serde_json::Value,
-    pub(crate) diags: Vec<Diagnostic>,
-    types: Vec<TypeDef>,
-    type_names: Scope,
-    component_names: BTreeMap<String, String>,
+    space: TypeSpace<'a>,
     servers: Vec<Server>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a str, spec: &'a OpenAPI, document: &'a serde_json::Value) -> Self {
-        Self {
-            file,
-            spec,
-            document,
-            diags: Vec::new(),
-            types: Vec::new(),
-            type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
-            component_names: BTreeMap::new(),
-            servers: Vec::new(),
-        }
+    fn warn(&mut self, at: &str, message: &str) {
+        self.space.warn(at, message);
     }
 
-    pub(crate) fn warn(&mut self, at: &str, message: &str) {
-        self.diags.push(Diagnostic::warning(self.file, at, message));
-    }
-
-    pub(crate) fn error(&mut self, at: &str, message: &str) {
-        self.diags.push(Diagnostic::error(self.file, at, message));
-    }
-
-    pub(crate) fn claim_type_name(&mut self, base: &str) -> String {
-        self.type_names.claim(&naming::type_name(base))
-    }
-
-    /// Adds a type; returns its slot so its kind can be filled in after its children.
-    pub(crate) fn push_type(&mut self, def: TypeDef) -> usize {
-        self.types.push(def);
-        self.types.len() - 1
-    }
-
-    pub(crate) fn set_kind(&mut self, slot: usize, kind: TypeKind) {
-        if let Some(t) = self.types.get_mut(slot) {
-            t.kind = kind;
-        }
-    }
-
-    pub(crate) fn lookup_schema(&self, reference: &str) -> Option<&'a Schema> {
-        let name = reference.strip_prefix("#/components/schemas/")?;
-        match self.spec.components.as_ref()?.schemas.get(name)? {
-            ReferenceOr::Item(s) => Some(s),
-            ReferenceOr::Reference { reference } => self.lookup_schema(reference),
-        }
-    }
-
-    pub(crate) fn resolve_schema_ref(&mut self, reference: &str, at: &str) -> TypeRef {
-        let name = reference.strip_prefix("#/components/schemas/").map(unescape);
-        match name.as_deref().and_then(|n| self.component_names.get(n)) {
-            Some(rust) => TypeRef::Named(rust.clone()),
-            None => {
-                // Dangling and external references are reported once, by the validate stage;
-                // here only a reference that resolves to something other than a schema is new.
-                let resolves = reference.strip_prefix('#').is_some_and(|p| self.document.pointer(p).is_some());
-                if resolves {
-                    self.error(at, &format!("$ref `{reference}` does not point to a schema in components.schemas"));
-                }
-                TypeRef::Json
-            }
-        }
+    fn error(&mut self, at: &str, message: &str) {
+        self.space.error(at, message);
     }
 
     fn api(&mut self) -> Api {
@@ -98,9 +66,13 @@ impl<'a> Builder<'a> {
         let security_schemes = self.security_schemes();
         self.components();
         let operations = self.operations(&security_schemes);
+        let webhooks = self.webhooks();
         let extensions = self.root_extensions();
-        self.compute_usage(&operations);
-        self.box_recursive_fields();
+        for (origin, message) in walk::break_alias_cycles(self.space.types_mut()) {
+            self.warn(&origin, &message);
+        }
+        walk::compute_usage(self.space.types_mut(), &operations, &webhooks);
+        walk::box_recursive_fields(self.space.types_mut());
         self.error_accessors(&operations, &extensions);
         Api {
             title: spec.info.title.clone(),
@@ -108,10 +80,65 @@ impl<'a> Builder<'a> {
             description: spec.info.description.clone(),
             servers: std::mem::take(&mut self.servers),
             security_schemes,
-            types: std::mem::take(&mut self.types),
+            // Filled in from the type space by `build`.
+            types: Vec::new(),
             operations,
+            webhooks,
             extensions,
         }
+    }
+
+    /// OpenAPI 3.1 `webhooks` (kept in the document as data: the typed reader knows 3.0 only).
+    fn webhooks(&mut self) -> Vec<Webhook> {
+        let mut out = Vec::new();
+        let Some(hooks) = self.document.get("webhooks").and_then(serde_json::Value::as_object) else { return out };
+        for (name, node) in hooks {
+            let read: PathItem;
+            let (item, item_at) = match crate::resolve::alias_of(node) {
+                Some(reference) => {
+                    let Some((item, at)) = self.path_item(reference) else { continue };
+                    read = item;
+                    (&read, at)
+                }
+                None => {
+                    let at = pointer::join(["webhooks", name]);
+                    match serde_json::from_value::<PathItem>(node.clone()) {
+                        Ok(item) => {
+                            read = item;
+                            (&read, at)
+                        }
+                        Err(e) => {
+                            self.error(&at, &format!("not a valid path item: {e}"));
+                            continue;
+                        }
+                    }
+                }
+            };
+            // Inline payload types live in a models file of their own, named after the webhook.
+            let base = format!("{}Webhook", naming::type_name(name));
+            let owner = Owner::Component(base.clone());
+            for (method, op) in item.iter() {
+                let at = format!("{item_at}/{method}");
+                let body = match &op.request_body {
+                    None => None,
+                    Some(rb) => match self.body(rb, &owner, &base, &format!("{at}/requestBody")) {
+                        Ok(body) => body.map(|b| b.shape),
+                        Err(why) => {
+                            self.warn(&at, &format!("webhook payload left untyped: {why}"));
+                            None
+                        }
+                    },
+                };
+                out.push(Webhook {
+                    name: name.clone(),
+                    method: method.to_ascii_uppercase(),
+                    body,
+                    docs: Docs { summary: op.summary.clone(), description: op.description.clone() },
+                    origin: at,
+                });
+            }
+        }
+        out
     }
 
     fn root_extensions(&self) -> ApiExtensions {
@@ -130,14 +157,18 @@ impl<'a> Builder<'a> {
             "remove_default_header", "user_agent", "no_user_agent", "retry_count_header",
         ]);
         for (name, scheme) in &components.security_schemes {
-            let at = pointer(["components", "securitySchemes", name]);
+            let at = pointer::join(["components", "securitySchemes", name]);
             let ReferenceOr::Item(scheme) = scheme else {
                 self.error(&at, "referenced security schemes are not supported");
                 continue;
             };
             let (kind, description) = match scheme {
-                OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => (SecurityKind::Bearer, description),
-                OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
+                OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                    (SecurityKind::Bearer, description)
+                }
+                OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                    (SecurityKind::Basic, description)
+                }
                 OaScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, description, .. } => {
                     (SecurityKind::ApiKeyHeader(header.clone()), description)
                 }
@@ -149,7 +180,10 @@ impl<'a> Builder<'a> {
                     (SecurityKind::Bearer, description)
                 }
                 other => {
-                    self.warn(&at, &format!("security scheme {other:?} is not supported; operations using it get no credential"));
+                    self.warn(
+                        &at,
+                        &format!("security scheme {other:?} is not supported; operations using it get no credential"),
+                    );
                     continue;
                 }
             };
@@ -168,17 +202,16 @@ impl<'a> Builder<'a> {
         // Names first, so references between components (and cycles) resolve to names.
         // A schema may not take a name the generated module or the prelude already uses.
         for name in components.schemas.keys() {
-            let rust = self.claim_type_name(name);
-            self.component_names.insert(name.clone(), rust);
+            self.space.declare_component(name);
         }
         for (name, schema) in &components.schemas {
-            let rust = self.component_names[name].clone();
-            let at = pointer(["components", "schemas", name]);
+            let rust = self.space.component_type(name).unwrap_or_default().to_owned();
+            let at = pointer::join(["components", "schemas", name]);
             match schema {
-                ReferenceOr::Item(schema) => self.define_component(&rust, schema, &at),
+                ReferenceOr::Item(schema) => self.space.define_component(&rust, schema, &at),
                 ReferenceOr::Reference { reference } => {
-                    let target = self.resolve_schema_ref(reference, &at);
-                    let _ = self.push_type(TypeDef {
+                    let target = self.space.resolve_schema_ref(reference, &at);
+                    let _ = self.space.push_type(TypeDef {
                         name: rust.clone(),
                         origin: at,
                         owner: Owner::Component(rust),
@@ -197,10 +230,14 @@ impl<'a> Builder<'a> {
         let mut method_scope = Scope::with_reserved(&["builder", "core", "raw", "new", "clone"]);
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in &self.spec.paths.paths {
-            let item_at = pointer(["paths", path]);
-            let ReferenceOr::Item(item) = item else {
-                self.error(&item_at, "path item references are not supported");
-                continue;
+            let referenced: PathItem;
+            let (item, item_at) = match item {
+                ReferenceOr::Item(item) => (item, pointer::join(["paths", path])),
+                ReferenceOr::Reference { reference } => {
+                    let Some((item, item_at)) = self.path_item(reference) else { continue };
+                    referenced = item;
+                    (&referenced, item_at)
+                }
             };
             for (method, op) in item.iter() {
                 let at = format!("{item_at}/{method}");
@@ -209,10 +246,17 @@ impl<'a> Builder<'a> {
                     self.error(&format!("{at}/operationId"), &format!("operationId `{id}` is also used at {first}"));
                     continue;
                 }
-                let ctx = OpContext { path, method, at: &at, id: &id, item_params: &item.parameters, item_servers: &item.servers };
+                let ctx = OpContext {
+                    path,
+                    method,
+                    at: &at,
+                    id: &id,
+                    item_params: &item.parameters,
+                    item_servers: &item.servers,
+                };
                 if let Some(mut operation) = self.operation(&ctx, op, schemes) {
                     // Operation structs share the module namespace with models: one scope for both.
-                    operation.type_name = self.claim_type_name(&id);
+                    operation.type_name = self.space.claim_type_name(&id);
                     operation.method_name = method_scope.claim_ident(naming::snake_name(&id)).rust();
                     out.push(operation);
                 }
@@ -221,7 +265,28 @@ impl<'a> Builder<'a> {
         out
     }
 
-    fn operation(&mut self, ctx: &OpContext<'_>, op: &openapiv3::Operation, schemes: &[SecurityScheme]) -> Option<Operation> {
+    /// A path item given by reference (`components.pathItems` in 3.1, or anywhere local), read
+    /// from the document: `openapiv3` has no typed home for it.
+    fn path_item(&mut self, reference: &str) -> Option<(PathItem, String)> {
+        match self.space.resolver().follow(reference) {
+            Ok(target) => match serde_json::from_value::<PathItem>(target.node.clone()) {
+                Ok(item) => Some((item, target.pointer())),
+                Err(e) => {
+                    self.error(&target.pointer(), &format!("not a valid path item: {e}"));
+                    None
+                }
+            },
+            // Dangling, external and cyclic references are reported by validate.
+            Err(_) => None,
+        }
+    }
+
+    fn operation(
+        &mut self,
+        ctx: &OpContext<'_>,
+        op: &openapiv3::Operation,
+        schemes: &[SecurityScheme],
+    ) -> Option<Operation> {
         let group = naming::snake_name(&group_of(op, ctx.path)).text;
         let owner = Owner::Group(group.clone());
         let op_name = naming::type_name(ctx.id);
@@ -241,7 +306,7 @@ impl<'a> Builder<'a> {
         let responses = self.responses(op, &owner, &op_name, ctx.at);
         let mut output = output_of(&responses, &op_name);
         if let Output::PerStatus { name, .. } = &mut output {
-            *name = self.claim_type_name(name);
+            *name = self.space.claim_type_name(name);
         }
         let envelope = self.envelope(op, &output, ctx.at);
         if let Some(env) = &envelope {
@@ -286,8 +351,13 @@ impl<'a> Builder<'a> {
             return None;
         };
         let token = data_pointer.strip_prefix('/').filter(|t| !t.contains('/'))?;
-        let Some(field) = self.struct_named(type_name).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned() else {
-            self.warn(at, &format!("x-envelope names `{data_pointer}`, which `{type_name}` does not have: returned whole"));
+        let Some(field) =
+            self.space.struct_named(type_name).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned()
+        else {
+            self.warn(
+                at,
+                &format!("x-envelope names `{data_pointer}`, which `{type_name}` does not have: returned whole"),
+            );
             return None;
         };
         Some(Envelope {
@@ -300,7 +370,7 @@ impl<'a> Builder<'a> {
     }
 
     fn member_shape(&self, type_name: &str, field: &str) -> Option<Shape> {
-        self.struct_named(type_name)?.fields.iter().find(|f| f.name == field).map(|f| f.shape.clone())
+        self.space.struct_named(type_name)?.fields.iter().find(|f| f.name == field).map(|f| f.shape.clone())
     }
 
     /// Page-number pagination declared with `x-pagination`.
@@ -335,7 +405,8 @@ impl<'a> Builder<'a> {
                 self.error(&at, &format!("cannot find items `{items_pointer}` in the response"));
                 return None;
             };
-            let Some(f) = self.struct_named(n).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned() else {
+            let Some(f) = self.space.struct_named(n).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned()
+            else {
                 self.error(&at, &format!("`{n}` has no member `{token}` for the items"));
                 return None;
             };
@@ -383,7 +454,10 @@ impl<'a> Builder<'a> {
                     // the requirement is kept so the operation still asks for it, and fails clearly.
                     names.push(name.clone());
                 } else {
-                    self.error(&format!("{at}/security"), &format!("security scheme `{name}` is not declared in components.securitySchemes"));
+                    self.error(
+                        &format!("{at}/security"),
+                        &format!("security scheme `{name}` is not declared in components.securitySchemes"),
+                    );
                 }
             }
             out.push(names);
@@ -425,16 +499,25 @@ impl<'a> Builder<'a> {
             };
             let schema = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => s.clone(),
-                ParameterSchemaOrContent::Content(content) => match content.values().next().and_then(|m| m.schema.clone()) {
-                    Some(s) => s,
-                    None => {
-                        self.warn(&at, "parameter without a schema is sent as a string");
-                        ReferenceOr::Item(Schema { schema_data: Default::default(), schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(Default::default())) })
+                ParameterSchemaOrContent::Content(content) => {
+                    match content.values().next().and_then(|m| m.schema.clone()) {
+                        Some(s) => s,
+                        None => {
+                            self.warn(&at, "parameter without a schema is sent as a string");
+                            ReferenceOr::Item(Schema {
+                                schema_data: Default::default(),
+                                schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(Default::default())),
+                            })
+                        }
                     }
-                },
+                }
             };
-            let hint = Hint { name: format!("{op_name}{}", naming::type_name(&data.name)), owner: owner.clone(), pointer: format!("{at}/schema") };
-            let d = self.describe(&schema, &hint);
+            let hint = Hint {
+                name: format!("{op_name}{}", naming::type_name(&data.name)),
+                owner: owner.clone(),
+                pointer: format!("{at}/schema"),
+            };
+            let d = self.space.describe(&schema, &hint);
             let mut shape = d.shape;
             if shape.ty == TypeRef::Uuid {
                 // Kept as text so values read from other responses pass straight in; checked before sending.
@@ -491,49 +574,58 @@ impl<'a> Builder<'a> {
     }
 
     fn resolve_param(&mut self, p: &ReferenceOr<Parameter>, at: &str) -> Option<(Parameter, String)> {
-        match p {
-            ReferenceOr::Item(p) => Some((p.clone(), at.to_owned())),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/parameters/")
-                    .and_then(|name| self.spec.components.as_ref()?.parameters.get(&unescape(name)));
-                match found {
-                    Some(ReferenceOr::Item(p)) => Some((p.clone(), reference.trim_start_matches('#').to_owned())),
-                    _ => {
-                        self.error(at, &format!("$ref `{reference}` does not resolve to a parameter"));
-                        None
-                    }
-                }
+        self.item_or_ref(p, at, at)
+    }
+
+    /// A component given inline or by reference, with the pointer it lives at. A reference to
+    /// something else than a `T` is an error here; dangling, external and cyclic references
+    /// are reported once, by validate, and just leave the item out.
+    fn item_or_ref<T: Component + Clone>(
+        &mut self,
+        value: &ReferenceOr<T>,
+        at: &str,
+        error_at: &str,
+    ) -> Option<(T, String)> {
+        match self.space.resolver().item_or_ref(value, at) {
+            Ok((item, pointer)) => Some((item.clone(), pointer)),
+            Err(RefError::NotA(what)) => {
+                let reference = match value {
+                    ReferenceOr::Reference { reference } => reference.as_str(),
+                    ReferenceOr::Item(_) => "",
+                };
+                self.error(error_at, &format!("$ref `{reference}` does not resolve to {what}"));
+                None
             }
+            Err(_) => None,
         }
     }
 
-    fn body(&mut self, rb: &ReferenceOr<RequestBody>, owner: &Owner, op_name: &str, at: &str) -> Result<Option<Body>, String> {
-        let (rb, at) = match rb {
-            ReferenceOr::Item(rb) => (rb.clone(), at.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|name| self.spec.components.as_ref()?.request_bodies.get(&unescape(name)));
-                match found {
-                    Some(ReferenceOr::Item(rb)) => (rb.clone(), reference.trim_start_matches('#').to_owned()),
-                    _ => {
-                        self.error(at, &format!("$ref `{reference}` does not resolve to a request body"));
-                        return Ok(None);
-                    }
-                }
-            }
-        };
+    fn body(
+        &mut self,
+        rb: &ReferenceOr<RequestBody>,
+        owner: &Owner,
+        op_name: &str,
+        at: &str,
+    ) -> Result<Option<Body>, String> {
+        let Some((rb, at)) = self.item_or_ref(rb, at, at) else { return Ok(None) };
         let Some((media, content)) = rb.content.iter().find(|(m, _)| is_json(m)) else {
             let kinds: Vec<&str> = rb.content.keys().map(String::as_str).collect();
             return Err(format!("request body media types {kinds:?} are not supported yet (JSON only)"));
         };
-        let hint = Hint { name: format!("{op_name}Request"), owner: owner.clone(), pointer: format!("{at}/content/{}", crate::diagnostic::escape_pointer_token(media)) };
+        let hint = Hint {
+            name: format!("{op_name}Request"),
+            owner: owner.clone(),
+            pointer: format!("{at}/content/{}", pointer::escape(media)),
+        };
         let shape = match &content.schema {
-            Some(s) => self.describe(s, &Hint { pointer: format!("{}/schema", hint.pointer), ..hint }).shape,
+            Some(s) => self.space.describe(s, &Hint { pointer: format!("{}/schema", hint.pointer), ..hint }).shape,
             None => Shape::plain(TypeRef::Json),
         };
-        Ok(Some(Body { shape, required: rb.required, docs: Docs { summary: None, description: rb.description.clone() } }))
+        Ok(Some(Body {
+            shape,
+            required: rb.required,
+            docs: Docs { summary: None, description: rb.description.clone() },
+        }))
     }
 
     fn responses(&mut self, op: &openapiv3::Operation, owner: &Owner, op_name: &str, at: &str) -> Vec<Response> {
@@ -557,31 +649,25 @@ impl<'a> Builder<'a> {
                 StatusSpec::Default => "default".to_owned(),
             };
             let r_at = format!("{at}/responses/{key}");
-            let resp = match r {
-                ReferenceOr::Item(r) => r.clone(),
-                ReferenceOr::Reference { reference } => {
-                    let found = reference
-                        .strip_prefix("#/components/responses/")
-                        .and_then(|name| self.spec.components.as_ref()?.responses.get(&unescape(name)));
-                    match found {
-                        Some(ReferenceOr::Item(r)) => r.clone(),
-                        _ => {
-                            self.error(&r_at, &format!("$ref `{reference}` does not resolve to a response"));
-                            continue;
-                        }
-                    }
-                }
-            };
+            let Some((resp, _)) = self.item_or_ref(r, &r_at, &r_at) else { continue };
             let name = if status.is_success() {
-                if success_count > 1 { format!("{op_name}Response{key}") } else { format!("{op_name}Response") }
+                if success_count > 1 {
+                    format!("{op_name}Response{key}")
+                } else {
+                    format!("{op_name}Response")
+                }
             } else {
                 format!("{op_name}Error{}", if key == "default" { "Default".to_owned() } else { key.clone() })
             };
             let body = match resp.content.iter().find(|(m, _)| is_json(m)) {
                 Some((media, content)) => {
-                    let hint = Hint { name, owner: owner.clone(), pointer: format!("{r_at}/content/{}/schema", crate::diagnostic::escape_pointer_token(media)) };
+                    let hint = Hint {
+                        name,
+                        owner: owner.clone(),
+                        pointer: format!("{r_at}/content/{}/schema", pointer::escape(media)),
+                    };
                     Some(match &content.schema {
-                        Some(s) => self.describe(s, &hint).shape,
+                        Some(s) => self.space.describe(s, &hint).shape,
                         None => Shape::plain(TypeRef::Json),
                     })
                 }
@@ -591,101 +677,6 @@ impl<'a> Builder<'a> {
             out.push(Response { status, body, description: resp.description.clone() });
         }
         out
-    }
-
-    /// Marks every type reachable from requests and from responses.
-    fn compute_usage(&mut self, operations: &[Operation]) {
-        let index: BTreeMap<String, usize> = self.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-        let mut request_roots = Vec::new();
-        let mut response_roots = Vec::new();
-        for op in operations {
-            if let Some(b) = &op.body {
-                collect_names(&b.shape.ty, &mut request_roots);
-            }
-            for p in &op.params {
-                collect_names(&p.shape.ty, &mut request_roots);
-            }
-            for r in &op.responses {
-                if let Some(s) = &r.body {
-                    collect_names(&s.ty, &mut response_roots);
-                }
-            }
-        }
-        for (roots, is_request) in [(request_roots, true), (response_roots, false)] {
-            let mut stack = roots;
-            while let Some(name) = stack.pop() {
-                let Some(&i) = index.get(&name) else { continue };
-                let usage = &mut self.types[i].usage;
-                let seen = if is_request { std::mem::replace(&mut usage.request, true) } else { std::mem::replace(&mut usage.response, true) };
-                if !seen {
-                    stack.extend(referenced_names(&self.types[i].kind));
-                }
-            }
-        }
-    }
-
-    /// Boxes every field (or union variant) that holds, by value, a type from which its owner
-    /// is reachable by value again: without the box the Rust type would have infinite size.
-    fn box_recursive_fields(&mut self) {
-        let index: BTreeMap<String, usize> = self.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-        let direct = |kind: &TypeKind| -> Vec<String> {
-            let by_value = |ty: &TypeRef| match ty {
-                TypeRef::Named(n) => Some(n.clone()),
-                _ => None,
-            };
-            match kind {
-                TypeKind::Struct(s) => s.fields.iter().filter(|f| !f.boxed).filter_map(|f| by_value(&f.shape.ty)).collect(),
-                TypeKind::Union(u) => u.variants.iter().filter(|v| !v.boxed).filter_map(|v| by_value(&v.shape.ty)).collect(),
-                TypeKind::Alias(s) => by_value(&s.ty).into_iter().collect(),
-                TypeKind::Enum(_) => Vec::new(),
-            }
-        };
-        let reaches = |types: &[TypeDef], from: &str, target: &str| -> bool {
-            let mut stack = vec![from.to_owned()];
-            let mut seen = std::collections::BTreeSet::new();
-            while let Some(n) = stack.pop() {
-                if n == target {
-                    return true;
-                }
-                if !seen.insert(n.clone()) {
-                    continue;
-                }
-                if let Some(&i) = index.get(&n) {
-                    stack.extend(direct(&types[i].kind));
-                }
-            }
-            false
-        };
-        // Box one edge at a time, in document order, until no by-value cycle is left.
-        for i in 0..self.types.len() {
-            let owner = self.types[i].name.clone();
-            let count = match &self.types[i].kind {
-                TypeKind::Struct(s) => s.fields.len(),
-                TypeKind::Union(u) => u.variants.len(),
-                _ => 0,
-            };
-            for j in 0..count {
-                let target = match &self.types[i].kind {
-                    TypeKind::Struct(s) => match &s.fields[j].shape.ty {
-                        TypeRef::Named(n) => Some(n.clone()),
-                        _ => None,
-                    },
-                    TypeKind::Union(u) => match &u.variants[j].shape.ty {
-                        TypeRef::Named(n) => Some(n.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                let Some(target) = target else { continue };
-                if reaches(&self.types, &target, &owner) {
-                    match &mut self.types[i].kind {
-                        TypeKind::Struct(s) => s.fields[j].boxed = true,
-                        TypeKind::Union(u) => u.variants[j].boxed = true,
-                        _ => {}
-                    }
-                }
-            }
-        }
     }
 
     /// Gives error-body structs `code()`/`message()` accessors (from `x-error` or by field name).
@@ -702,26 +693,32 @@ impl<'a> Builder<'a> {
         }
         for name in names {
             let code = self.access_path(&name, ext.error_code_pointer.as_deref(), &["code", "error_code", "errorCode"]);
-            let message = self.access_path(&name, ext.error_message_pointer.as_deref(), &["message", "error", "detail", "error_description"]);
-            if let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = self.types.iter_mut().find(|t| t.name == name) {
+            let message = self.access_path(
+                &name,
+                ext.error_message_pointer.as_deref(),
+                &["message", "error", "detail", "error_description"],
+            );
+            if let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = self.space.get_mut(&name) {
                 s.error_accessors = Some(ErrorAccessors { code, message });
             }
         }
     }
 
-    fn access_path(&self, type_name: &str, pointer: Option<&str>, fallbacks: &[&str]) -> Option<Vec<AccessStep>> {
-        let tokens: Vec<String> = match pointer {
-            Some(p) => p.split('/').skip(1).map(unescape).collect(),
+    fn access_path(&self, type_name: &str, at: Option<&str>, fallbacks: &[&str]) -> Option<Vec<AccessStep>> {
+        let tokens: Vec<String> = match at {
+            Some(p) => pointer::parse(p)?,
             None => {
-                let s = self.struct_named(type_name)?;
-                let hit = fallbacks.iter().find(|w| s.fields.iter().any(|f| f.wire == **w && f.shape.ty == TypeRef::String))?;
+                let s = self.space.struct_named(type_name)?;
+                let hit = fallbacks
+                    .iter()
+                    .find(|w| s.fields.iter().any(|f| f.wire == **w && f.shape.ty == TypeRef::String))?;
                 vec![(*hit).to_owned()]
             }
         };
         let mut steps = Vec::new();
         let mut current = type_name.to_owned();
         for (i, token) in tokens.iter().enumerate() {
-            let s = self.struct_named(&current)?;
+            let s = self.space.struct_named(&current)?;
             let f = s.fields.iter().find(|f| &f.wire == token)?;
             steps.push(AccessStep { field: f.name.clone(), optional: !f.required || f.nullable });
             let last = i + 1 == tokens.len();
@@ -732,14 +729,6 @@ impl<'a> Builder<'a> {
             }
         }
         None
-    }
-
-    fn struct_named(&self, name: &str) -> Option<&Struct> {
-        self.types.iter().find(|t| t.name == name).and_then(|t| match &t.kind {
-            TypeKind::Struct(s) => Some(s),
-            TypeKind::Alias(Shape { ty: TypeRef::Named(n), .. }) => self.struct_named(n),
-            _ => None,
-        })
     }
 }
 
@@ -786,10 +775,6 @@ fn server_url(server: &openapiv3::Server) -> String {
     url
 }
 
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
 fn output_of(responses: &[Response], op_name: &str) -> Output {
     let success: Vec<&Response> = responses.iter().filter(|r| r.status.is_success()).collect();
     let mut distinct: Vec<&Shape> = Vec::new();
@@ -828,36 +813,4 @@ fn status_variant(code: u16) -> String {
         206 => "PartialContent".to_owned(),
         c => format!("Status{c}"),
     }
-}
-
-/// Named types a type reference mentions.
-pub(crate) fn collect_names(ty: &TypeRef, out: &mut Vec<String>) {
-    match ty {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Array(s) | TypeRef::Map(s) => collect_names(&s.ty, out),
-        _ => {}
-    }
-}
-
-/// Named types a type definition mentions.
-pub(crate) fn referenced_names(kind: &TypeKind) -> Vec<String> {
-    let mut out = Vec::new();
-    match kind {
-        TypeKind::Struct(s) => {
-            for f in &s.fields {
-                collect_names(&f.shape.ty, &mut out);
-            }
-            if let Some(a) = &s.additional {
-                collect_names(&a.ty, &mut out);
-            }
-        }
-        TypeKind::Union(u) => {
-            for v in &u.variants {
-                collect_names(&v.shape.ty, &mut out);
-            }
-        }
-        TypeKind::Alias(s) => collect_names(&s.ty, &mut out),
-        TypeKind::Enum(_) => {}
-    }
-    out
 }

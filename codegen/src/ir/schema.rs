@@ -1,9 +1,12 @@
-//! Schemas -> shapes and named types. Inline objects, enums and unions get synthesized names
-//! from where they sit (`CreateServiceRequest` + `autoScaling` -> `CreateServiceRequestAutoScaling`).
+//! Schemas -> shapes and named types, as methods of [`TypeSpace`] (which owns the types).
+//! Inline objects, enums and unions get synthesized names from where they sit
+//! (`CreateServiceRequest` + `autoScaling` -> `CreateServiceRequestAutoScaling`).
 
-use super::build::Builder;
-use super::*;
+use super::model::*;
+use super::space::TypeSpace;
 use crate::naming::{self, Scope};
+use crate::pointer;
+use crate::resolve::RefError;
 use openapiv3::{
     AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
@@ -11,17 +14,20 @@ use openapiv3::{
 /// Where an inline schema sits: the name it gets if it needs one, its file and its pointer.
 #[derive(Debug, Clone)]
 pub(crate) struct Hint {
+    /// The type name the schema gets if it needs a named type.
     pub name: String,
+    /// The file the type lands in.
     pub owner: Owner,
+    /// Where the schema is.
     pub pointer: String,
 }
 
 impl Hint {
+    /// The hint of a schema nested at `pointer_tokens` below this one.
     pub fn child(&self, name_suffix: &str, pointer_tokens: &[&str]) -> Hint {
         let mut pointer = self.pointer.clone();
         for t in pointer_tokens {
-            pointer.push('/');
-            pointer.push_str(&crate::diagnostic::escape_pointer_token(t));
+            pointer = pointer::append(&pointer, t);
         }
         Hint { name: format!("{}{}", self.name, naming::type_name(name_suffix)), owner: self.owner.clone(), pointer }
     }
@@ -39,7 +45,46 @@ pub(crate) struct Described {
     pub sensitive: bool,
 }
 
-impl Builder<'_> {
+/// How many `allOf` parts one merge may visit (real specs use a handful).
+const ALL_OF_BUDGET: usize = 10_000;
+
+/// The state of one `allOf` merge.
+#[derive(Default)]
+struct AllOfMerge {
+    properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: Vec<String>,
+    /// Pointers of the referenced parts being merged (a part met again is a cycle).
+    stack: Vec<String>,
+    /// Pointers of every referenced part merged.
+    merged: Vec<String>,
+    budget: usize,
+}
+
+impl<'a> TypeSpace<'a> {
+    /// The type a schema reference names: the component's Rust name.
+    pub(crate) fn resolve_schema_ref(&mut self, reference: &str, at: &str) -> TypeRef {
+        let resolver = self.resolver();
+        match resolver.component_name::<Schema>(reference) {
+            Ok(name) => match self.component_type(&name) {
+                // A reference into a `$ref` cycle has no type (the cycle is reported by validate).
+                Some(rust) if resolver.follow(reference).is_ok() => TypeRef::Named(rust.to_owned()),
+                _ => TypeRef::Json,
+            },
+            // Dangling, external and cyclic references are reported once, by the validate
+            // stage; here only a reference that resolves to something other than a schema is new.
+            Err(RefError::NotA(_)) => {
+                self.error(at, &format!("$ref `{reference}` does not point to a schema in components.schemas"));
+                TypeRef::Json
+            }
+            Err(_) => TypeRef::Json,
+        }
+    }
+
+    /// The schema a reference ends at, through any chain of aliases.
+    pub(crate) fn lookup_schema(&self, reference: &str) -> Option<&'a Schema> {
+        self.resolver().component::<Schema>(reference).ok().map(|r| r.item)
+    }
+
     /// Converts a (possibly referenced) schema.
     pub(crate) fn describe(&mut self, schema: &ReferenceOr<Schema>, hint: &Hint) -> Described {
         match schema {
@@ -60,7 +105,9 @@ impl Builder<'_> {
     /// Same as [`Self::describe`] for boxed schemas (properties, items).
     pub(crate) fn describe_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, hint: &Hint) -> Described {
         match schema {
-            ReferenceOr::Reference { reference } => self.describe(&ReferenceOr::Reference { reference: reference.clone() }, hint),
+            ReferenceOr::Reference { reference } => {
+                self.describe(&ReferenceOr::Reference { reference: reference.clone() }, hint)
+            }
             ReferenceOr::Item(schema) => self.describe_item(schema, hint),
         }
     }
@@ -82,8 +129,10 @@ impl Builder<'_> {
 
     /// A component schema: becomes the named type `name` itself.
     pub(crate) fn define_component(&mut self, name: &str, schema: &Schema, pointer: &str) {
-        let hint = Hint { name: name.to_owned(), owner: Owner::Component(name.to_owned()), pointer: pointer.to_owned() };
-        let docs = Docs { summary: schema.schema_data.title.clone(), description: schema.schema_data.description.clone() };
+        let hint =
+            Hint { name: name.to_owned(), owner: Owner::Component(name.to_owned()), pointer: pointer.to_owned() };
+        let docs =
+            Docs { summary: schema.schema_data.title.clone(), description: schema.schema_data.description.clone() };
         let slot = self.push_type(TypeDef {
             name: name.to_owned(),
             origin: pointer.to_owned(),
@@ -93,11 +142,13 @@ impl Builder<'_> {
             kind: TypeKind::Alias(Shape::plain(TypeRef::Json)),
             usage: Usage::default(),
         });
+        self.enter(pointer);
         let kind = match self.kind_of(schema, &hint) {
             Some(kind) => kind,
             // Primitives, arrays, maps and wrappers: an alias of their shape.
             None => TypeKind::Alias(self.component_alias_shape(schema, &hint)),
         };
+        self.leave();
         self.set_kind(slot, kind);
     }
 
@@ -130,7 +181,12 @@ impl Builder<'_> {
 
     fn kind_of_any(&mut self, any: &AnySchema, schema: &Schema, hint: &Hint) -> Option<TypeKind> {
         if !any.properties.is_empty() {
-            return Some(TypeKind::Struct(self.struct_of(&any.properties, &any.required, any.additional_properties.as_ref(), hint)));
+            return Some(TypeKind::Struct(self.struct_of(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                hint,
+            )));
         }
         if any.one_of.len() > 1 {
             return Some(self.union_of(&any.one_of, schema, hint, "oneOf"));
@@ -162,7 +218,10 @@ impl Builder<'_> {
                 name: name.clone(),
                 origin: hint.pointer.clone(),
                 owner: hint.owner.clone(),
-                docs: Docs { summary: schema.schema_data.title.clone(), description: schema.schema_data.description.clone() },
+                docs: Docs {
+                    summary: schema.schema_data.title.clone(),
+                    description: schema.schema_data.description.clone(),
+                },
                 deprecated: schema.schema_data.deprecated,
                 kind: TypeKind::Alias(Shape::plain(TypeRef::Json)),
                 usage: Usage::default(),
@@ -205,7 +264,9 @@ impl Builder<'_> {
             SchemaKind::Type(Type::Number(n)) => {
                 c.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
                 c.maximum = n.maximum.map(|m| (m, n.exclusive_maximum));
-                TypeRef::Number { single: matches!(n.format, VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float)) }
+                TypeRef::Number {
+                    single: matches!(n.format, VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float)),
+                }
             }
             SchemaKind::Type(Type::Boolean(b)) => {
                 let values: Vec<bool> = b.enumeration.iter().flatten().copied().collect();
@@ -290,7 +351,10 @@ impl Builder<'_> {
         }
         for r in required {
             if !properties.contains_key(r) {
-                self.warn(&format!("{}/required", hint.pointer), &format!("required property `{r}` is not declared in `properties`"));
+                self.warn(
+                    &format!("{}/required", hint.pointer),
+                    &format!("required property `{r}` is not declared in `properties`"),
+                );
             }
         }
         let additional = match additional {
@@ -305,50 +369,78 @@ impl Builder<'_> {
     }
 
     fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &Hint) -> Option<Struct> {
-        let mut properties = indexmap::IndexMap::new();
-        let mut required = Vec::new();
-        self.collect_all_of(parts, &mut properties, &mut required, 0)?;
-        Some(self.struct_of(&properties, &required, None, hint))
+        let mut merge = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
+        self.collect_all_of(parts, &mut merge, 0)?;
+        // Merging copies the parts' properties inline. A part whose properties are being
+        // converted already (this allOf sits inside it) would be copied into itself forever.
+        if merge.merged.iter().any(|p| self.is_expanding(p)) {
+            return None;
+        }
+        for p in &merge.merged {
+            self.enter(p);
+        }
+        let merged = self.struct_of(&merge.properties, &merge.required, None, hint);
+        for _ in &merge.merged {
+            self.leave();
+        }
+        Some(merged)
     }
 
     /// Gathers the properties of every object part of an `allOf`, through references and nested
     /// `allOf`s; `None` when a part is not an object (then the parts cannot be merged).
-    fn collect_all_of(
-        &self,
-        parts: &[ReferenceOr<Schema>],
-        properties: &mut indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &mut Vec<String>,
-        depth: usize,
-    ) -> Option<()> {
-        // A reference cycle through allOf parts cannot be merged; stop instead of recursing forever.
+    fn collect_all_of(&self, parts: &[ReferenceOr<Schema>], merge: &mut AllOfMerge, depth: usize) -> Option<()> {
         if depth > 32 {
             return None;
         }
         for part in parts {
-            let schema = match part {
-                ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
-                ReferenceOr::Item(s) => s,
-            };
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => {
-                    properties.extend(o.properties.clone());
-                    required.extend(o.required.clone());
-                }
-                SchemaKind::AllOf { all_of } => self.collect_all_of(all_of, properties, required, depth + 1)?,
-                SchemaKind::Any(a) => {
-                    properties.extend(a.properties.clone());
-                    required.extend(a.required.clone());
-                    if !a.all_of.is_empty() {
-                        self.collect_all_of(&a.all_of, properties, required, depth + 1)?;
+            // Each part costs one unit: parts shared at every level (`A: allOf [B, B]`,
+            // `B: allOf [C, C]`, ...) would otherwise be merged an exponential number of times.
+            merge.budget = merge.budget.checked_sub(1)?;
+            match part {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.resolver().component::<Schema>(reference).ok()?;
+                    // A part that contains itself (through allOf) cannot be merged.
+                    if merge.stack.contains(&target.pointer) {
+                        return None;
                     }
+                    merge.merged.push(target.pointer.clone());
+                    merge.stack.push(target.pointer);
+                    let merged = self.collect_all_of_part(target.item, merge, depth);
+                    merge.stack.pop();
+                    merged?;
                 }
-                _ => return None,
+                ReferenceOr::Item(s) => self.collect_all_of_part(s, merge, depth)?,
             }
         }
         Some(())
     }
 
-    fn union_of(&mut self, alternatives: &[ReferenceOr<Schema>], schema: &Schema, hint: &Hint, keyword: &str) -> TypeKind {
+    fn collect_all_of_part(&self, schema: &Schema, merge: &mut AllOfMerge, depth: usize) -> Option<()> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                merge.properties.extend(o.properties.clone());
+                merge.required.extend(o.required.clone());
+            }
+            SchemaKind::AllOf { all_of } => self.collect_all_of(all_of, merge, depth + 1)?,
+            SchemaKind::Any(a) => {
+                merge.properties.extend(a.properties.clone());
+                merge.required.extend(a.required.clone());
+                if !a.all_of.is_empty() {
+                    self.collect_all_of(&a.all_of, merge, depth + 1)?;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn union_of(
+        &mut self,
+        alternatives: &[ReferenceOr<Schema>],
+        schema: &Schema,
+        hint: &Hint,
+        keyword: &str,
+    ) -> TypeKind {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::new();
@@ -375,8 +467,8 @@ impl Builder<'_> {
                     }
                 }
                 if tags.is_empty() {
-                    if let Some(last) = reference.rsplit('/').next() {
-                        tags.push(last.to_owned());
+                    if let Some(last) = pointer::last_token(reference) {
+                        tags.push(last);
                     }
                 }
             }
@@ -405,8 +497,11 @@ impl Builder<'_> {
             Err(e) => {
                 // regex-syntax puts the pattern and a caret diagram first; the reason is the last line.
                 let text = e.to_string();
-                let reason = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().trim_start_matches("error: ");
-                let msg = format!("pattern is not supported by Rust's regex engine, so it is not checked client-side: {reason}");
+                let reason =
+                    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().trim_start_matches("error: ");
+                let msg = format!(
+                    "pattern is not supported by Rust's regex engine, so it is not checked client-side: {reason}"
+                );
                 self.warn(&format!("{pointer}/pattern"), &msg);
                 false
             }
@@ -442,7 +537,9 @@ fn null_among_values(schema: &Schema) -> bool {
 /// single-element `oneOf`/`anyOf`.
 fn single_alternative(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
     match &schema.schema_kind {
-        SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() == 1 => {
+        SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v }
+            if v.len() == 1 =>
+        {
             v.first()
         }
         _ => None,
@@ -454,7 +551,9 @@ fn needs_named_type(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => !s.enumeration.iter().all(Option::is_none),
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } | SchemaKind::AllOf { all_of: v } => v.len() > 1,
+        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } | SchemaKind::AllOf { all_of: v } => {
+            v.len() > 1
+        }
         SchemaKind::Any(a) => {
             !a.properties.is_empty()
                 || a.one_of.len() > 1

@@ -1,5 +1,6 @@
-//! The real-world corpus (`tests/corpus/`, see its README): every spec generates, or fails with
-//! located diagnostics, and the generator never panics on any of them.
+//! The real-world corpus (`tests/corpus/`, see its README): every spec generates (OpenAPI 3.0
+//! and 3.1 alike), and the generator never panics on any of them. That the generated crates
+//! compile is checked by `cargo xtask corpus`.
 
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -27,7 +28,7 @@ const CORPUS: &[&str] = &[
 ];
 
 #[test]
-fn corpus_specs_generate_or_fail_with_diagnostics_but_never_panic() {
+fn every_corpus_spec_generates_and_none_panics() {
     let dir = crate::root().join("tests/corpus");
     let specs: Vec<PathBuf> = CORPUS.iter().map(|name| dir.join(name)).collect();
     for path in &specs {
@@ -66,9 +67,6 @@ fn corpus_specs_generate_or_fail_with_diagnostics_but_never_panic() {
         }
     }
     assert!(panicked.is_empty(), "the generator panicked on {panicked:?}");
-    for must_pass in ["petstore.yaml", "keeper.json", "buildomat.json", "nexus.json"] {
-        assert!(specs.iter().any(|p| p.ends_with(must_pass)), "{must_pass} is missing from the corpus");
-        assert!(!failed.contains(must_pass), "{must_pass} must generate");
-    }
+    assert!(failed.is_empty(), "every corpus spec must generate; these did not: {failed:?}");
 }
 

@@ -7,6 +7,8 @@
 mod change_report;
 mod corpus;
 mod drift;
+mod fuzz;
+mod module_graph;
 mod snapshots;
 
 use std::path::PathBuf;

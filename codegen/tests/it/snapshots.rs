@@ -20,6 +20,8 @@ const COMMAND: &str = "cargo xtask regen";
 /// Every fixture, so that a fixture without a test (or a test without a fixture) is noticed.
 const FIXTURES: &[&str] = &[
     "additional_properties.yaml",
+    "alias_cycle.yaml",
+    "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
     "deprecated.yaml",
     "deprecated_types.yaml",
@@ -27,7 +29,7 @@ const FIXTURES: &[&str] = &[
     "envelope.yaml",
     "errors_document.yaml",
     "errors_malformed.yaml",
-    "errors_openapi_3_1.yaml",
+    "errors_swagger_2.yaml",
     "formats.yaml",
     "inline_names.yaml",
     "keywords.yaml",
@@ -47,6 +49,10 @@ const FIXTURES: &[&str] = &[
     "single_value_enums.yaml",
     "type_name_collisions.yaml",
     "untyped.yaml",
+    "v31_keywords.yaml",
+    "v31_nullable_refs.yaml",
+    "v31_types.yaml",
+    "v31_webhooks.yaml",
     "wire_names.yaml",
 ];
 
@@ -568,11 +574,146 @@ fn each_document_problem_is_reported_once() {
 }
 
 #[test]
-fn openapi_3_1_documents_are_rejected_at_the_version_field() {
-    let diags = generate_err("errors_openapi_3_1.yaml");
+fn swagger_2_documents_are_rejected_at_the_version_field() {
+    let diags = generate_err("errors_swagger_2.yaml");
     assert_eq!(diags.0.len(), 1);
     assert_eq!(diags.0[0].pointer, "/openapi");
-    insta::assert_snapshot!("errors_openapi_3_1__diagnostics", diags.to_string());
+    insta::assert_snapshot!("errors_swagger_2__diagnostics", diags.to_string());
+}
+
+/// Warnings of a generation, one per line.
+fn warnings(g: &Generated) -> String {
+    g.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+// OpenAPI 3.1, read through the same pipeline (`load::v31` rewrites it into the 3.0 shape).
+#[test]
+fn openapi_3_1_type_arrays_const_and_null() {
+    let fixture = "v31_types.yaml";
+    let g = generate_ok(fixture);
+    let thing = body(&g, "models/thing.rs");
+    assert_contains(&thing, "/// May be `null`.\n    #[serde(default)]\n    pub nickname: Option<String>,");
+    assert_contains(&thing, "pub size: Option<ThingSize>,"); // [integer, string]: a union
+    assert_contains(&thing, "    Integer(i64),\n");
+    assert_contains(&thing, "pub kind: ThingKind,"); // const: a one-value enum
+    assert_contains(&thing, "Self::Thing => \"thing\",");
+    assert_contains(&thing, "pub nothing: Option<serde_json::Value>,");
+    let input = body(&g, "models/thing_input.rs");
+    assert_contains(&input, "pub nickname: voice_agents_runtime::Nullable<String>,");
+    // The only loss is the null-only schema, located where the file says `type: "null"`.
+    let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(warned, ["/components/schemas/Thing/properties/nothing/type"]);
+    snapshot_files(&g, fixture, &["models/thing.rs", "models/thing_input.rs"]);
+}
+
+#[test]
+fn openapi_3_1_nullable_refs_and_refs_with_descriptions() {
+    let fixture = "v31_nullable_refs.yaml";
+    let g = generate_clean(fixture);
+    let team = body(&g, "models/team.rs");
+    assert_contains(&team, "/// The owner, if the team has one.\n    ///\n    /// May be `null`.\n    #[serde(default)]\n    pub owner: Option<User>,");
+    assert_contains(&team, "#[serde(default)]\n    pub lead: Option<User>,");
+    assert_contains(&team, "/// Stands in for the owner.\n    pub deputy: User,");
+    assert_contains(&team, "pub motto: Option<String>,");
+    assert_contains(&team, "pub badge: Option<TeamBadge>,");
+    assert_contains(&body(&g, "models/leader.rs"), "/// Who leads.\npub type Leader = User;");
+    // No wrapper types: a nullable reference is the referenced type.
+    let names: Vec<&str> = g.api.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["User", "Team", "TeamBadge", "Leader"]);
+    snapshot_files(&g, fixture, &["models/team.rs", "models/leader.rs"]);
+}
+
+#[test]
+fn openapi_3_1_keywords_are_rewritten_or_ignored_with_one_warning_each() {
+    let fixture = "v31_keywords.yaml";
+    let g = generate_ok(fixture);
+    let reading = body(&g, "models/reading.rs");
+    assert_contains(&reading, "pub value: f64,");
+    assert_contains(&reading, "pub point: Option<Vec<serde_json::Value>>,"); // differing tuple items
+    assert_contains(&reading, "pub pair: Option<Vec<i64>>,"); // one tuple item type
+    assert_contains(&reading, "pub anything: Option<serde_json::Value>,"); // `true`
+    let value = match &g.api.types.iter().find(|t| t.name == "Reading").map(|t| &t.kind) {
+        Some(voice_agents_codegen::ir::TypeKind::Struct(s)) => s.fields[0].shape.constraints.clone(),
+        other => panic!("Reading is a struct: {other:?}"),
+    };
+    assert_eq!((value.minimum, value.maximum), (Some((0.0, true)), Some((100.0, true))), "exclusive bounds");
+    // One warning per kind of loss, at its first place, counting the others.
+    insta::assert_snapshot!("v31_keywords__warnings", warnings(&g));
+    snapshot_files(&g, fixture, &["models/reading.rs"]);
+}
+
+#[test]
+fn openapi_3_1_webhooks_are_in_the_ir_and_path_items_resolve() {
+    let fixture = "v31_webhooks.yaml";
+    let g = generate_clean(fixture);
+    let ops: Vec<(&str, &str)> = g.api.operations.iter().map(|o| (o.id.as_str(), o.path.as_str())).collect();
+    assert_eq!(ops, [("listJobs", "/jobs")], "the path item comes from components.pathItems");
+    let hooks: Vec<String> = g
+        .api
+        .webhooks
+        .iter()
+        .map(|w| format!("{} {} {:?} #{}", w.method, w.name, w.body.as_ref().map(|b| &b.ty), w.origin))
+        .collect();
+    assert_eq!(
+        hooks,
+        [
+            "POST jobFinished Some(Named(\"Job\")) #/webhooks/jobFinished/post",
+            "POST jobProgress Some(Named(\"JobProgressWebhookRequest\")) #/webhooks/jobProgress/post",
+        ]
+    );
+    // Payloads are received: typed like response bodies.
+    let progress = g.api.types.iter().find(|t| t.name == "JobProgressWebhookRequest").expect("payload type");
+    assert!(progress.usage.response && !progress.usage.request, "{:?}", progress.usage);
+    snapshot_files(&g, fixture, &["operations/jobs.rs", "models/job_progress_webhook.rs"]);
+}
+
+#[test]
+fn alias_cycles_are_located_errors_naming_the_chain_and_never_hang() {
+    let fixture = "alias_cycle.yaml";
+    // On a worker thread with a deadline: a hang fails this test instead of hanging CI.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(try_generate(fixture));
+    });
+    let outcome =
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("generation returns (it hung on alias cycles once)");
+    let Err(diags) = outcome else { panic!("{fixture} must be rejected") };
+    let errors: Vec<(&str, &str)> = diags
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.pointer.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "/components/schemas/A/$ref",
+                "$ref cycle: #/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A"
+            ),
+            (
+                "/components/schemas/Itself/$ref",
+                "$ref cycle: #/components/schemas/Itself -> #/components/schemas/Itself"
+            ),
+        ],
+        "recursion through Tree's properties is not a cycle:\n{diags}"
+    );
+    insta::assert_snapshot!("alias_cycle__diagnostics", diags.to_string());
+}
+
+#[test]
+fn schemas_aliasing_themselves_through_wrappers_are_cut_with_a_warning() {
+    let fixture = "alias_cycle_wrappers.yaml";
+    let g = generate_ok(fixture);
+    let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(warned, ["/components/schemas/Nested", "/components/schemas/Wrapped"]);
+    assert_contains(&body(&g, "models/nested.rs"), "pub type Nested = Vec<serde_json::Value>;");
+    assert_contains(&body(&g, "models/wrapped.rs"), "pub type Wrapped = serde_json::Value;");
+    snapshot_files(&g, fixture, &["models/nested.rs", "models/wrapped.rs", "models/holder.rs"]);
+    insta::assert_snapshot!(
+        "alias_cycle_wrappers__warnings",
+        g.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]

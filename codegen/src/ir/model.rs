@@ -1,0 +1,513 @@
+//! The IR's data types. A leaf module: the builder, the walkers and the emitters read and
+//! write these, and nothing here depends on them.
+
+use serde_json::Value;
+
+/// One API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Servers in the order they are referenced; index 0 is the spec's default server.
+    pub servers: Vec<Server>,
+    /// Security schemes in spec order.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Every named type, in discovery order (deterministic).
+    pub types: Vec<TypeDef>,
+    /// Every operation, in document order (path, then method).
+    pub operations: Vec<Operation>,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends, in document order. Their payload types
+    /// are among `types`; nothing is emitted for the webhooks themselves yet.
+    pub webhooks: Vec<Webhook>,
+    /// Pointers where the generator needs a helper from the vendor extensions.
+    pub extensions: ApiExtensions,
+}
+
+/// Vendor extensions declared at the document root.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApiExtensions {
+    /// `x-error`: where the code and message live inside error bodies.
+    pub error_code_pointer: Option<String>,
+    /// `x-error.message`.
+    pub error_message_pointer: Option<String>,
+}
+
+/// A server URL (variables substituted with their defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    /// Absolute or relative URL.
+    pub url: String,
+    /// The spec's description of the server.
+    pub description: String,
+}
+
+/// A security scheme and how its credential is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// The scheme's name in `components.securitySchemes`.
+    pub name: String,
+    /// Setter name on the client builder (`private_key_auth`).
+    pub setter: String,
+    /// How the credential travels.
+    pub kind: SecurityKind,
+    /// The scheme's description.
+    pub description: Option<String>,
+}
+
+/// How a credential is attached to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityKind {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic <base64(user:pass)>`.
+    Basic,
+    /// An API key in the named header.
+    ApiKeyHeader(String),
+    /// An API key in the named query parameter.
+    ApiKeyQuery(String),
+}
+
+/// Documentation carried from the spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Docs {
+    /// Summary or title (one line).
+    pub summary: Option<String>,
+    /// Longer description (markdown).
+    pub description: Option<String>,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust type name, unique in the API.
+    pub name: String,
+    /// Where the schema is: a JSON pointer into the spec.
+    pub origin: String,
+    /// Which file the type is emitted into.
+    pub owner: Owner,
+    /// Docs from the schema.
+    pub docs: Docs,
+    /// The schema is marked `deprecated`.
+    pub deprecated: bool,
+    /// What the type is.
+    pub kind: TypeKind,
+    /// Where the type is used; decides tri-state fields and validation.
+    pub usage: Usage,
+}
+
+/// Which part of the API a type belongs to (decides the file it lands in).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Owner {
+    /// A `components.schemas` entry (its own file) or a type nested inside it.
+    Component(String),
+    /// An inline schema of an operation in this group.
+    Group(String),
+}
+
+/// Where a type is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Reachable from a request (body or parameter).
+    pub request: bool,
+    /// Reachable from a response.
+    pub response: bool,
+}
+
+/// The kinds of named types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// An open string enum (unknown values decode into a fallback variant).
+    Enum(Enum),
+    /// `oneOf`/`anyOf` of several shapes.
+    Union(Union),
+    /// Another name for a shape (`type X = Vec<Y>`).
+    Alias(Shape),
+}
+
+/// An object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    /// Properties in spec order.
+    pub fields: Vec<Field>,
+    /// Type of `additionalProperties` kept in a flattened map, if typed.
+    pub additional: Option<Shape>,
+    /// The body is an error body: code and message accessors.
+    pub error_accessors: Option<ErrorAccessors>,
+}
+
+/// How to read the code and message of an error body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorAccessors {
+    /// Rust path to the code (`code` or `error.code`), if any.
+    pub code: Option<Vec<AccessStep>>,
+    /// Rust path to the message, if any.
+    pub message: Option<Vec<AccessStep>>,
+}
+
+/// One step of an accessor path through generated structs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessStep {
+    /// Rust field name.
+    pub field: String,
+    /// The field is optional (an `Option`).
+    pub optional: bool,
+}
+
+/// A property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Name on the wire, preserved exactly.
+    pub wire: String,
+    /// Rust field name (raw for keywords: `r#type`).
+    pub name: String,
+    /// Type and constraints.
+    pub shape: Shape,
+    /// In the schema's `required` list.
+    pub required: bool,
+    /// `nullable: true` (or `null` in its enum).
+    pub nullable: bool,
+    /// Docs from the property schema.
+    pub docs: Docs,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// The spec's `default`, shown in docs.
+    pub default: Option<Value>,
+    /// `readOnly: true`: never sent.
+    pub read_only: bool,
+    /// Held in a `Box`: the field's type contains its owner directly (a recursive schema).
+    pub boxed: bool,
+    /// A secret (`format: password` or `x-sensitive: true`): redacted in `Debug`, never logged.
+    pub sensitive: bool,
+}
+
+/// An open string enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enum {
+    /// Known values in spec order.
+    pub variants: Vec<EnumVariant>,
+    /// Name of the fallback variant holding unknown values (`Unknown`, unless a value took it).
+    pub fallback: String,
+}
+
+/// One enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumVariant {
+    /// The value on the wire.
+    pub wire: String,
+    /// The Rust variant name.
+    pub name: String,
+}
+
+/// A union of shapes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// The alternatives in spec order.
+    pub variants: Vec<UnionVariant>,
+    /// Property that tells the variants apart, when the spec declares a discriminator.
+    pub discriminator: Option<String>,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// What it holds.
+    pub shape: Shape,
+    /// Discriminator values that select it.
+    pub tags: Vec<String>,
+    /// Held in a `Box` (the union contains itself through this variant).
+    pub boxed: bool,
+}
+
+/// A type reference plus the constraints the spec puts on values of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// The type.
+    pub ty: TypeRef,
+    /// Validation rules.
+    pub constraints: Constraints,
+}
+
+impl Shape {
+    /// A shape without constraints.
+    pub fn plain(ty: TypeRef) -> Self {
+        Self { ty, constraints: Constraints::default() }
+    }
+}
+
+/// A Rust type, as the IR describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// Integer of the given width (`i32`, `i64`, `u64`...).
+    Integer(IntWidth),
+    /// `f64` (`f32` for `format: float`).
+    Number {
+        /// `format: float`.
+        single: bool,
+    },
+    /// `bool`.
+    Boolean,
+    /// A boolean pinned to one value (`enum: [true]`).
+    BoolConst(bool),
+    /// RFC 3339 date-time.
+    DateTime,
+    /// RFC 3339 full date.
+    Date,
+    /// UUID.
+    Uuid,
+    /// Any JSON value (schema without `type`).
+    Json,
+    /// A free-form JSON object.
+    JsonObject,
+    /// Raw bytes (a non-JSON body).
+    Bytes,
+    /// `Vec<T>`.
+    Array(Box<Shape>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Shape>),
+    /// A named type of this API.
+    Named(String),
+}
+
+/// Integer widths from `format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntWidth {
+    /// `int32`.
+    I32,
+    /// `int64` or no format.
+    I64,
+    /// `uint32`.
+    U32,
+    /// `uint64`.
+    U64,
+}
+
+/// Validation rules the spec states for a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// `pattern` (checked to compile as a Rust regex).
+    pub pattern: Option<String>,
+    /// `minLength`.
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// `minimum` and whether it is exclusive.
+    pub minimum: Option<(f64, bool)>,
+    /// `maximum` and whether it is exclusive.
+    pub maximum: Option<(f64, bool)>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `minProperties`.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`.
+    pub max_properties: Option<u64>,
+    /// `format: uuid` on a string kept as `String`.
+    pub format_uuid: bool,
+}
+
+impl Constraints {
+    /// True when no rule is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One HTTP operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId`, or a name derived from method and path.
+    pub id: String,
+    /// Client method name (`create_service`).
+    pub method_name: String,
+    /// Operation struct name (`CreateService`).
+    pub type_name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template relative to the server.
+    pub path: String,
+    /// Index into [`Api::servers`].
+    pub server: usize,
+    /// File group (tag or first path segment), snake case.
+    pub group: String,
+    /// Summary and description.
+    pub docs: Docs,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Alternatives (OR) of scheme-name sets (AND).
+    pub security: Vec<Vec<String>>,
+    /// Parameters in spec order (path first as declared).
+    pub params: Vec<Param>,
+    /// The JSON request body, if any.
+    pub body: Option<Body>,
+    /// Documented responses.
+    pub responses: Vec<Response>,
+    /// What a successful call returns (the payload, when the response is enveloped).
+    pub output: Output,
+    /// The success body is an envelope (`x-envelope`): callers get one member of it.
+    pub envelope: Option<Envelope>,
+    /// The operation pages through a list (`x-pagination`).
+    pub pagination: Option<Pagination>,
+    /// False when `x-retry: false`: the runtime sends it once unless the caller asks for retries.
+    pub retry: bool,
+}
+
+/// A webhook: a request the API sends to an endpoint of the client's (OpenAPI 3.1 `webhooks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// The webhook's key in `webhooks`.
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The JSON payload's type, if the request has one.
+    pub body: Option<Shape>,
+    /// Summary and description of the operation.
+    pub docs: Docs,
+    /// Where the operation is: a JSON pointer into the spec.
+    pub origin: String,
+}
+
+/// A success body that wraps the payload (`{success, data, pagination}`), per `x-envelope`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// The envelope's generated type (the full wire body).
+    pub type_name: String,
+    /// Rust name of the member holding the payload.
+    pub data_field: String,
+    /// The payload member is optional (then the output is an `Option`).
+    pub data_optional: bool,
+    /// JSON pointer of the payload in the body.
+    pub data_pointer: String,
+    /// JSON pointer of a request id in the body, if the API puts one there.
+    pub request_id_pointer: Option<String>,
+}
+
+/// Page-number pagination, per `x-pagination`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Rust name of the page-number query parameter.
+    pub page_param: String,
+    /// The page parameter's integer type and default.
+    pub page_default: Option<u64>,
+    /// Rust name of the page-size query parameter, if any.
+    pub size_param: Option<String>,
+    /// The page size the server uses when none is sent.
+    pub size_default: Option<u64>,
+    /// How to get the items out of the output (Rust field steps; empty = the output itself).
+    pub items_path: Vec<AccessStep>,
+    /// Type of one item.
+    pub item: Shape,
+    /// JSON pointer of a "more pages" boolean in the body.
+    pub has_next_pointer: Option<String>,
+    /// JSON pointer of the total item count in the body.
+    pub total_pointer: Option<String>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment; `catch_all` allows `/` inside (`x-path-catch-all`).
+    Path {
+        /// The value may span several segments.
+        catch_all: bool,
+    },
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust name.
+    pub name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Must be given.
+    pub required: bool,
+    /// Type and constraints.
+    pub shape: Shape,
+    /// Docs.
+    pub docs: Docs,
+    /// The spec's default (documented; the server applies it when the parameter is left out).
+    pub default: Option<Value>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Arrays are sent as repeated parameters (`explode`), else comma-joined.
+    pub explode: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Body type.
+    pub shape: Shape,
+    /// `required: true`.
+    pub required: bool,
+    /// Docs of the request body.
+    pub docs: Docs,
+}
+
+/// Which statuses a response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusSpec {
+    /// One status code.
+    Code(u16),
+    /// `1XX`..`5XX` (the first digit).
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+impl StatusSpec {
+    /// True for 2xx codes and the `2XX` range.
+    pub fn is_success(self) -> bool {
+        match self {
+            Self::Code(c) => (200..300).contains(&c),
+            Self::Range(r) => r == 2,
+            Self::Default => false,
+        }
+    }
+}
+
+/// A documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Status or range.
+    pub status: StatusSpec,
+    /// Body type, if the response has a body.
+    pub body: Option<Shape>,
+    /// The response's description.
+    pub description: String,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// No body.
+    Unit,
+    /// One type for every success status.
+    Single(Shape),
+    /// Some success statuses have a body and others none: `Option<T>`.
+    Optional(Shape),
+    /// Different types per status: a generated enum.
+    PerStatus {
+        /// Enum name.
+        name: String,
+        /// `(status, variant name, body)`.
+        variants: Vec<(u16, String, Option<Shape>)>,
+    },
+}
