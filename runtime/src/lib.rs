@@ -87,6 +87,7 @@ pub mod __private {
     pub use futures_core::Stream;
     pub use http::Method;
     pub use reqwest;
+    pub use serde;
     pub use serde_json;
 
     /// The future a request builder's `IntoFuture` returns.

@@ -3,6 +3,7 @@
 
 mod client;
 mod ctx;
+mod layout;
 pub mod docs;
 mod operations;
 pub(crate) mod preamble;
@@ -32,7 +33,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         let file: syn::File = syn::parse2(tokens).map_err(|e| {
             Diagnostic::error(&provenance.spec_file, "", format!("generator bug: emitted invalid Rust for {path}: {e}"))
         })?;
-        let body = space_items(&prettyplease::unparse(&file));
+        let body = layout::finish(&prettyplease::unparse(&file));
         files.push(GeneratedFile { contents: preamble::write(provenance, path == MANIFEST, &body), path });
         Ok(())
     };
@@ -108,26 +109,6 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
     render("mod.rs".to_owned(), root(api, provenance, !model_mods.is_empty(), !group_mods.is_empty()))?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
-}
-
-/// prettyplease puts top-level items right after each other; a blank line between them reads
-/// like hand-written code.
-fn space_items(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut prev_closed_item = false;
-    for line in text.lines() {
-        let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')', ']']);
-        if prev_closed_item && starts_item {
-            out.push('\n');
-        }
-        out.push_str(line);
-        out.push('\n');
-        prev_closed_item = line == "}"
-            || line == "};"
-            || (!line.starts_with(' ') && line.ends_with("{}"))
-            || (line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("//"));
-    }
-    out
 }
 
 fn file_allows(deprecated: bool) -> TokenStream {

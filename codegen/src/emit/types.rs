@@ -443,16 +443,14 @@ fn enum_def(def: &TypeDef, e: &Enum, doc: TokenStream) -> TokenStream {
         let vdoc = docs::lines_to_attrs(&format!("`{}`", v.wire.replace('`', "'")));
         quote!(#vdoc #vname,)
     });
-    let to_str = e.variants.iter().map(|v| {
+    let pairs = e.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
         let wire = &v.wire;
-        quote!(Self::#vname => #wire,)
+        quote!(#vname = #wire)
     });
-    let from_str = e.variants.iter().map(|v| {
-        let vname = format_ident!("{}", v.name);
-        let wire = &v.wire;
-        quote!(#wire => Self::#vname,)
-    });
+    // The impls (`as_str`, `From<&str>`, `From<String>`, `FromStr`, `Display`, serde) are the
+    // same for every open enum: written once, in the runtime's macro (the orphan rule rules out
+    // a blanket impl), so each enum costs its definition and one line per value.
     quote! {
         #doc
         ///
@@ -465,48 +463,7 @@ fn enum_def(def: &TypeDef, e: &Enum, doc: TokenStream) -> TokenStream {
             /// A value not listed in the spec, kept as received.
             #fallback(String),
         }
-        impl #name {
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( #to_str )*
-                    Self::#fallback(other) => other.as_str(),
-                }
-            }
-        }
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #from_str )*
-                    other => Self::#fallback(other.to_owned()),
-                }
-            }
-        }
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::#fallback(_) => Self::#fallback(value),
-                    known => known,
-                }
-            }
-        }
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> { Ok(Self::from(s)) }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self::from)
-            }
-        }
+        voice_agents_runtime::__open_enum!(#name, #fallback { #( #pairs ),* });
     }
 }
 
