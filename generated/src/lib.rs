@@ -7,8 +7,9 @@
 /// this crate's API.
 pub mod runtime {
     pub use voice_agents_runtime::{
-        ApiError, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, Nullable, Page, RawCall, RawResponse,
-        RequestOptions, Response, TimeoutKind, True, ValidationError,
+        ApiError, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Nullable, Page, RawCall,
+        RawResponse, RequestOptions, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind, True,
+        ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
     };
 }
 
@@ -16,6 +17,7 @@ pub use runtime::{Error, Response};
 
 // Crates whose types appear in the generated APIs, re-exported so users need not pin them.
 pub use bytes;
+pub use voice_agents_runtime::http;
 pub use chrono;
 pub use serde_json;
 pub use uuid;

@@ -53,6 +53,8 @@ mod value;
 mod webhook;
 
 // What applications touch.
+/// The `http` crate, whose `HeaderMap` and `StatusCode` appear in this crate's API.
+pub use http;
 pub use api_error::{ApiError, DecodeError};
 pub use builder::ClientBuilder;
 pub use call::RequestOptions;
