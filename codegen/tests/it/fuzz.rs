@@ -23,8 +23,14 @@ use voice_agents_codegen::{generate, Diagnostics, Input};
 
 /// How many mutated specs one run generates (`FUZZ_CASES` overrides it).
 const CASES: u64 = 10_000;
-/// The seed of case 0; case `i` uses `seed + i`. `FUZZ_SEED` overrides it, to explore.
+/// The seed of the run (see [`case_seed`]). `FUZZ_SEED` overrides it, to explore.
 const SEED: u64 = 0x5EED_CAFE_F00D;
+
+/// The PRNG seed of one case. The run's seed is spread over the high bits, so runs with
+/// different seeds (even 1 and 2) share no case.
+fn case_seed(case: u64) -> u64 {
+    env_u64("FUZZ_SEED", SEED).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ case
+}
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -198,10 +204,7 @@ fn unlocated(name: &str, d: &Diagnostics) -> Option<String> {
 fn report(bases: &[Base], case: u64, why: &str) -> String {
     let (name, text) = mutated(bases, case);
     let shown: String = text.chars().take(4000).collect();
-    format!(
-        "case {case} (seed {:#x}, base {name}): {why}\n--- spec ---\n{shown}",
-        env_u64("FUZZ_SEED", SEED).wrapping_add(case)
-    )
+    format!("case {case} (seed {:#x}, base {name}): {why}\n--- spec ---\n{shown}", case_seed(case))
 }
 
 /// A base spec: its name and its document.
@@ -233,7 +236,7 @@ fn bases() -> Vec<Base> {
 
 /// The spec of one case: its base's name and the mutated text.
 fn mutated(bases: &[Base], case: u64) -> (String, String) {
-    let mut rng = Rng(env_u64("FUZZ_SEED", SEED).wrapping_add(case));
+    let mut rng = Rng(case_seed(case));
     let base = &bases[rng.below(bases.len())];
     let name = base.name.clone();
     let roll = rng.below(100);
