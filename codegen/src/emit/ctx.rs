@@ -31,11 +31,16 @@ impl<'a> Ctx<'a> {
 
     /// The named type is an open string enum (it implements `Display`).
     pub fn is_enum(&self, name: &str) -> bool {
-        match self.types.get(name).map(|t| &t.kind) {
-            Some(TypeKind::Enum(_)) => true,
-            Some(TypeKind::Alias(Shape { ty: TypeRef::Named(n), .. })) => self.is_enum(n),
-            _ => false,
+        // The IR has no alias cycles; the bound keeps this total even if it ever did.
+        let mut name = name;
+        for _ in 0..16 {
+            match self.types.get(name).map(|t| &t.kind) {
+                Some(TypeKind::Enum(_)) => return true,
+                Some(TypeKind::Alias(Shape { ty: TypeRef::Named(n), .. })) => name = n,
+                _ => return false,
+            }
         }
+        false
     }
 
     /// The only value of a single-value string enum type, if `ty` is one.

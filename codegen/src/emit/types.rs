@@ -107,7 +107,7 @@ pub fn with_fallback(d: &Docs, fallback: impl FnOnce() -> String) -> Docs {
 fn fallback_type_doc(def: &TypeDef) -> String {
     match &def.owner {
         Owner::Component(c) if *c == def.name => {
-            let spec_name = def.origin.rsplit('/').next().unwrap_or(&def.name).replace("~1", "/").replace("~0", "~");
+            let spec_name = crate::pointer::last_token(&def.origin).unwrap_or_else(|| def.name.clone());
             format!("The `{spec_name}` schema.")
         }
         _ => format!("Inline schema at `#{}` in the spec.", def.origin),
