@@ -73,6 +73,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The named type is marked `deprecated`.
+    pub fn is_deprecated_type(&self, name: &str) -> bool {
+        self.types.get(name).is_some_and(|t| t.deprecated)
+    }
+
     /// The type implements `ErrorBody`.
     pub fn is_error_body(&self, name: &str) -> bool {
         matches!(self.types.get(name).map(|t| &t.kind), Some(TypeKind::Struct(Struct { error_accessors: Some(_), .. })))

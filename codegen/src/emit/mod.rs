@@ -22,22 +22,52 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// One file to write, decided up front so that files can be rendered in parallel.
+enum Job<'a> {
+    /// A component schema and the inline types nested in it.
+    Model { path: String, component: &'a str, defs: Vec<&'a TypeDef> },
+    /// An operation group with its inline types.
+    Group { path: String, group: &'a str, ops: Vec<&'a Operation>, defs: Vec<&'a TypeDef> },
+    /// A directory's `mod.rs`: its doc and its modules, each re-exported.
+    Index { path: String, doc: &'static str, mods: Vec<naming::Ident> },
+    /// `client.rs`.
+    Client,
+    /// The API's `mod.rs` (the manifest).
+    Root { has_models: bool, has_operations: bool },
+}
+
 /// Emits every file of one API module.
 pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let ctx = Ctx::new(api, &provenance.module_path);
-    // Files that name a deprecated type (in a field, an import, an operation) allow it; no other.
-    let deprecated_types: BTreeSet<&str> = api.types.iter().filter(|t| t.deprecated).map(|t| t.name.as_str()).collect();
-    let names_deprecated = |names: &mut dyn Iterator<Item = String>| names.filter(|n| deprecated_types.contains(n.as_str())).count() > 0;
-    let mut files = Vec::new();
-    let mut render = |path: String, tokens: TokenStream| -> Result<(), Diagnostic> {
-        let file: syn::File = syn::parse2(tokens).map_err(|e| {
-            Diagnostic::error(&provenance.spec_file, "", format!("generator bug: emitted invalid Rust for {path}: {e}"))
-        })?;
-        let body = layout::finish(&prettyplease::unparse(&file));
-        files.push(GeneratedFile { contents: preamble::write(provenance, path == MANIFEST, &body), path });
-        Ok(())
-    };
+    let jobs = jobs(api);
+    // Files are independent once the IR exists: format them on every core (prettyplease is
+    // most of the time). Tokens are not `Send`, so each worker builds the tokens it formats.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<GeneratedFile, Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break };
+                        done.push((i, render(&ctx, provenance, job)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    let mut files = results.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
 
+/// Every file of the module, with its path; file names are claimed here, in document order.
+fn jobs(api: &Api) -> Vec<Job<'_>> {
     // Component-owned types: one file per component (nested inline types go with their owner).
     let mut by_component: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
     let mut by_group: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
@@ -47,31 +77,15 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
             Owner::Group(g) => by_group.entry(g.as_str()).or_default().push(t),
         }
     }
+    let mut jobs = Vec::new();
     // `mod.rs` is the index of each directory: no schema or group may take that file name.
     let mut model_files = naming::Scope::with_reserved(&["mod"]);
     let mut model_mods = Vec::new();
-    for (component, defs) in &by_component {
+    for (component, defs) in by_component {
         let module = model_files.claim_ident(naming::snake_name(component));
-        let items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(&ctx, d)).collect();
-        let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
-        let imports = imports(&defined, defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)), false);
-        let doc = docs::inner_attrs(&format!("The `{component}` schema and the types nested in it."));
-        let allow = file_allows(
-            defs.iter().any(|d| type_mentions_deprecated(d))
-                || names_deprecated(&mut defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind))),
-        );
-        render(format!("models/{}.rs", module.text), quote! { #doc #allow #imports #( #items )* })?;
+        jobs.push(Job::Model { path: format!("models/{}.rs", module.text), component, defs });
         model_mods.push(module);
     }
-    let mod_idents: Vec<_> = model_mods.iter().map(|m| ident(&m.rust())).collect();
-    render(
-        "models/mod.rs".to_owned(),
-        quote! {
-            //! Data types from `components.schemas`, one file per schema.
-            #( mod #mod_idents; pub use #mod_idents::*; )*
-        },
-    )?;
-
     // Operations, grouped by tag or first path segment, with the inline types they own.
     let mut groups: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
@@ -79,36 +93,79 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
     }
     let mut group_files = naming::Scope::with_reserved(&["mod"]);
     let mut group_mods = Vec::new();
-    for (group, ops) in &groups {
+    for (group, ops) in groups {
         let module = group_files.claim_ident(naming::snake_name(group));
         let defs = by_group.get(group).cloned().unwrap_or_default();
-        let type_items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(&ctx, d)).collect();
-        let op_items: Vec<TokenStream> = ops.iter().map(|op| operations::operation(&ctx, op)).collect();
-        let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
-        let mentioned = defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)).chain(ops.iter().flat_map(|op| op_referenced(op)));
-        let imports = imports(&defined, mentioned, true);
-        let doc = docs::inner_attrs(&format!("Operations of the `{group}` group and their inline types."));
-        let deprecated = defs.iter().any(|d| type_mentions_deprecated(d))
-            || ops.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated))
-            || names_deprecated(&mut defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)))
-            || names_deprecated(&mut ops.iter().flat_map(|op| op_referenced(op)));
-        let allow = file_allows(deprecated);
-        render(format!("operations/{}.rs", module.text), quote! { #doc #allow #imports #( #type_items )* #( #op_items )* })?;
+        jobs.push(Job::Group { path: format!("operations/{}.rs", module.text), group, ops, defs });
         group_mods.push(module);
     }
-    let group_idents: Vec<_> = group_mods.iter().map(|m| ident(&m.rust())).collect();
-    render(
-        "operations/mod.rs".to_owned(),
-        quote! {
-            //! One file per operation group: request builders, `Client` methods, inline types.
-            #( mod #group_idents; pub use #group_idents::*; )*
-        },
-    )?;
+    let (has_models, has_operations) = (!model_mods.is_empty(), !group_mods.is_empty());
+    jobs.push(Job::Index {
+        path: "models/mod.rs".to_owned(),
+        doc: "Data types from `components.schemas`, one file per schema.",
+        mods: model_mods,
+    });
+    jobs.push(Job::Index {
+        path: "operations/mod.rs".to_owned(),
+        doc: "One file per operation group: request builders, `Client` methods, inline types.",
+        mods: group_mods,
+    });
+    jobs.push(Job::Client);
+    jobs.push(Job::Root { has_models, has_operations });
+    jobs
+}
 
-    render("client.rs".to_owned(), client::client(api))?;
-    render("mod.rs".to_owned(), root(api, provenance, !model_mods.is_empty(), !group_mods.is_empty()))?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+/// Builds one file's tokens, checks them as Rust and prints them.
+fn render(ctx: &Ctx<'_>, provenance: &Provenance, job: &Job<'_>) -> Result<GeneratedFile, Diagnostic> {
+    let (path, tokens) = match job {
+        Job::Model { path, component, defs } => {
+            let items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(ctx, d)).collect();
+            let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+            let imports = imports(&defined, defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)), false);
+            let doc = docs::inner_attrs(&format!("The `{component}` schema and the types nested in it."));
+            let allow = file_allows(
+                defs.iter().any(|d| type_mentions_deprecated(d))
+                    || names_deprecated(ctx, defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind))),
+            );
+            (path.clone(), quote! { #doc #allow #imports #( #items )* })
+        }
+        Job::Group { path, group, ops, defs } => {
+            let type_items: Vec<TokenStream> = defs.iter().map(|d| types::type_def(ctx, d)).collect();
+            let op_items: Vec<TokenStream> = ops.iter().map(|op| operations::operation(ctx, op)).collect();
+            let defined: BTreeSet<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+            let mentioned = defs
+                .iter()
+                .flat_map(|d| crate::ir::referenced_names(&d.kind))
+                .chain(ops.iter().flat_map(|op| op_referenced(op)));
+            let imports = imports(&defined, mentioned, true);
+            let doc = docs::inner_attrs(&format!("Operations of the `{group}` group and their inline types."));
+            let deprecated = defs.iter().any(|d| type_mentions_deprecated(d))
+                || ops.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated))
+                || names_deprecated(ctx, defs.iter().flat_map(|d| crate::ir::referenced_names(&d.kind)))
+                || names_deprecated(ctx, ops.iter().flat_map(|op| op_referenced(op)));
+            let allow = file_allows(deprecated);
+            (path.clone(), quote! { #doc #allow #imports #( #type_items )* #( #op_items )* })
+        }
+        Job::Index { path, doc, mods } => {
+            let idents: Vec<_> = mods.iter().map(|m| ident(&m.rust())).collect();
+            let doc = docs::trusted_inner_attrs(doc);
+            (path.clone(), quote! { #doc #( mod #idents; pub use #idents::*; )* })
+        }
+        Job::Client => ("client.rs".to_owned(), client::client(ctx.api)),
+        Job::Root { has_models, has_operations } => {
+            (MANIFEST.to_owned(), root(ctx.api, provenance, *has_models, *has_operations))
+        }
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        Diagnostic::error(&provenance.spec_file, "", format!("generator bug: emitted invalid Rust for {path}: {e}"))
+    })?;
+    let body = layout::finish(&prettyplease::unparse(&file));
+    Ok(GeneratedFile { contents: preamble::write(provenance, path == MANIFEST, &body), path })
+}
+
+/// Files that name a deprecated type (in a field, an import, an operation) allow it; no other.
+fn names_deprecated(ctx: &Ctx<'_>, mut names: impl Iterator<Item = String>) -> bool {
+    names.any(|n| ctx.is_deprecated_type(&n))
 }
 
 fn file_allows(deprecated: bool) -> TokenStream {
