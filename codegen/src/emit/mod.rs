@@ -22,6 +22,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Stack size of the threads that render files (see `emit`).
+const EMIT_STACK: usize = 64 << 20;
+
 /// One file to write, decided up front so that files can be rendered in parallel.
 enum Job<'a> {
     /// A component schema and the inline types nested in it.
@@ -44,21 +47,30 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
     // most of the time). Tokens are not `Send`, so each worker builds the tokens it formats.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else { break };
+            done.push((i, render(&ctx, provenance, job)));
+        }
+        done
+    };
     let mut results: Vec<(usize, Result<GeneratedFile, Diagnostic>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(job) = jobs.get(i) else { break };
-                        done.push((i, render(&ctx, provenance, job)));
-                    }
-                    done
-                })
-            })
+        // The caller's thread works too; helpers get a stack as deep as the printer may need on
+        // deeply nested schemas (token trees and prettyplease recurse), not the 2 MiB default.
+        let helpers: Vec<_> = (1..workers)
+            .filter_map(|_| std::thread::Builder::new().stack_size(EMIT_STACK).spawn_scoped(scope, work).ok())
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                // A panic is a generator bug; let it surface as one, as it would on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
     });
     results.sort_by_key(|(i, _)| *i);
     let mut files = results.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
