@@ -2,6 +2,7 @@
 //! and responses. Types are added to and looked up in the [`TypeSpace`]; schema conversion is
 //! the space's own (`schema.rs`); passes over the finished types are in `walk.rs`.
 
+use super::merge;
 use super::model::*;
 use super::schema::Hint;
 use super::space::TypeSpace;
@@ -71,6 +72,8 @@ impl<'a> Builder<'a> {
         for (origin, message) in walk::break_alias_cycles(self.space.types_mut()) {
             self.warn(&origin, &message);
         }
+        let mut operations = operations;
+        self.merge_identical_enums(&mut operations);
         walk::compute_usage(self.space.types_mut(), &operations, &webhooks);
         walk::box_recursive_fields(self.space.types_mut());
         self.error_accessors(&operations, &extensions);
@@ -85,6 +88,46 @@ impl<'a> Builder<'a> {
             operations,
             webhooks,
             extensions,
+        }
+    }
+
+    /// Identical inline enums become one type named after what they share; each old name stays
+    /// as an alias of it (see `merge`). A merge whose name is taken already is skipped.
+    fn merge_identical_enums(&mut self, operations: &mut [Operation]) {
+        let merges = merge::identical_enums(self.space.types_mut());
+        let mut renames: BTreeMap<String, String> = BTreeMap::new();
+        for m in merges {
+            // A member already named what the group is called stays the enum; the others alias it.
+            let keeper = m.members.iter().copied().find(|&i| self.space.types_mut()[i].name == m.name);
+            if keeper.is_none() && self.space.name_taken(&m.name) {
+                continue;
+            }
+            let name = match keeper {
+                Some(_) => m.name.clone(),
+                None => self.space.claim_type_name(&m.name),
+            };
+            let first = self.space.types_mut()[m.members[0]].clone();
+            for &i in m.members.iter().filter(|&&i| Some(i) != keeper) {
+                let member = &mut self.space.types_mut()[i];
+                renames.insert(member.name.clone(), name.clone());
+                member.docs = Docs {
+                    summary: Some(format!("Another name for [`{name}`]: the spec repeats the same enum in several places.")),
+                    description: None,
+                };
+                member.kind = TypeKind::Alias(Shape::plain(TypeRef::Named(name.clone())));
+            }
+            if keeper.is_none() {
+                self.space.push_type(TypeDef { name: name.clone(), owner: Owner::Component(name.clone()), ..first });
+            }
+        }
+        if renames.is_empty() {
+            return;
+        }
+        for t in self.space.types_mut().iter_mut().filter(|t| !renames.contains_key(&t.name)) {
+            merge::rename_in_kind(&mut t.kind, &renames);
+        }
+        for op in operations {
+            merge::rename_in_operation(op, &renames);
         }
     }
 

@@ -9,6 +9,7 @@
 //! This file only declares and re-exports them.
 
 mod build;
+mod merge;
 mod model;
 mod schema;
 mod space;

@@ -64,6 +64,11 @@ impl<'a> TypeSpace<'a> {
         self.names.claim(&naming::type_name(base))
     }
 
+    /// True when a type (or operation builder) has this Rust name already.
+    pub(crate) fn name_taken(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
     /// Claims the Rust name of a `components.schemas` entry, before any type is built, so that
     /// references (and cycles) between components resolve to names.
     pub(crate) fn declare_component(&mut self, spec_name: &str) -> String {

@@ -35,14 +35,18 @@ fn real_upstream_change_lists_architecture_node_type_and_region_fields_and_nothi
     let old = crate::read("specs/pipecat-cloud/history/openapi.a9deaa9.json");
     let new = crate::read("specs/pipecat-cloud/openapi.json");
     let got: Vec<String> = changes(&old, &new).iter().map(ToString::to_string).collect();
+    // The four inline `[amd64, arm64]` enums are one `Architecture`, the two `[arm, amd]` one
+    // `NodeType` (the old names stay as aliases).
     let expected = [
-        "[compatible] field CreateServiceRequest.architecture added (optional): CreateServiceRequestArchitecture (enum: amd64, arm64)",
-        "[BREAKING] field CreateServiceRequest.nodeType type: String -> CreateServiceRequestNodeType (enum: arm, amd)",
+        "[compatible] type Architecture added (enum: amd64, arm64)",
+        "[compatible] field CreateServiceRequest.architecture added (optional): Architecture",
+        "[BREAKING] field CreateServiceRequest.nodeType type: String -> NodeType",
         "[compatible] field CreateServiceRequest.nodeType deprecated",
-        "[compatible] field Region.supported_architectures added (optional): Vec<RegionSupportedArchitecturesItem> (enum: amd64, arm64)",
-        "[compatible] field Region.default_architecture added (optional): RegionDefaultArchitecture (enum: amd64, arm64)",
-        "[compatible] field UpdateServiceRequest.architecture added (optional): UpdateServiceRequestArchitecture (enum: amd64, arm64)",
-        "[BREAKING] field UpdateServiceRequest.nodeType type: String -> UpdateServiceRequestNodeType (enum: arm, amd)",
+        "[compatible] type NodeType added (enum: arm, amd)",
+        "[compatible] field Region.supported_architectures added (optional): Vec<Architecture>",
+        "[compatible] field Region.default_architecture added (optional): Architecture",
+        "[compatible] field UpdateServiceRequest.architecture added (optional): Architecture",
+        "[BREAKING] field UpdateServiceRequest.nodeType type: String -> NodeType",
         "[compatible] field UpdateServiceRequest.nodeType deprecated",
     ];
     assert_eq!(got, expected);

@@ -138,14 +138,23 @@ fn the_previous_pipecat_spec_to_the_current_one_changes_only_files_whose_code_ch
     expected.push(MANIFEST);
     expected.sort();
     assert_eq!(changed, expected);
-    // Counted: exactly the 3 files that carry the reported changes (the create and update
-    // service requests, the region), plus the manifest; the other 34 files keep their bytes
-    // (before the manifest, all 38 changed).
+    // Counted: the 3 files that carry the reported changes (the create and update service
+    // requests, the region), the 2 new enums they share (`Architecture`, `NodeType`) with the
+    // models index that lists them, and the manifest; every other file keeps its bytes (before
+    // the manifest, all 38 changed).
     assert_eq!(
         changed,
-        ["mod.rs", "models/create_service_request.rs", "models/region.rs", "models/update_service_request.rs"]
+        [
+            "mod.rs",
+            "models/architecture.rs",
+            "models/create_service_request.rs",
+            "models/mod.rs",
+            "models/node_type.rs",
+            "models/region.rs",
+            "models/update_service_request.rs"
+        ]
     );
-    assert_eq!(after.len() - changed.len(), 34);
+    assert_eq!((after.len(), after.len() - changed.len()), (42, 35), "42 files after, 35 of them untouched");
 }
 
 #[test]
