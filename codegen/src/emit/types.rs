@@ -194,7 +194,8 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         let fname = ident(&f.name);
         let inner = rust_type(&f.shape.ty);
         let wrap = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
-        let first_line = f.docs.description.as_deref().or(f.docs.summary.as_deref()).and_then(|d| d.lines().next()).unwrap_or("");
+        // The field carries the spec's docs; the setter links to them instead of repeating them.
+        let field_link = format!("Sets [`{}`](Self::{}).", f.wire.replace('`', "'"), f.name);
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
         match holder(f, def.usage) {
             Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: voice_agents_runtime::True)),
@@ -214,7 +215,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
             }
             Holder::Option => {
                 inits.push(quote!(#fname: None));
-                let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
+                let doc = docs::trusted_attrs(&field_link);
                 let value = wrap(quote!(value.into()));
                 setters.push(quote! {
                     #doc #deprecated
@@ -223,7 +224,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
             }
             Holder::Nullable => {
                 inits.push(quote!(#fname: voice_agents_runtime::Nullable::Absent));
-                let doc = docs::lines_to_attrs(&format!("Sets `{}`. {first_line}", f.wire));
+                let doc = docs::trusted_attrs(&field_link);
                 let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
                 let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
                 let value = wrap(quote!(value.into()));
