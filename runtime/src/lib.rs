@@ -69,6 +69,10 @@ pub use webhook::{
     SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
 };
 
+/// The `http` crate, whose `HeaderMap` and `StatusCode` appear in responses, errors and
+/// [`WebhookVerifier::verify`]: re-exported so applications need not pin it.
+pub use http;
+
 /// The contract between generated code and this crate: what the generator's output calls and
 /// implements. Not user API: it changes whenever the generator needs it to.
 #[doc(hidden)]
