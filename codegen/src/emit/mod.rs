@@ -4,10 +4,12 @@
 mod client;
 mod ctx;
 pub mod docs;
+mod events;
 mod operations;
 pub(crate) mod preamble;
 mod provenance;
 mod types;
+mod webhooks;
 
 pub use provenance::{GeneratedFile, Provenance};
 
@@ -104,6 +106,9 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Result<Vec<GeneratedFile>, Di
         },
     )?;
 
+    if let Some(w) = &api.webhook_events {
+        render("webhooks.rs".to_owned(), webhooks::file(&ctx, w))?;
+    }
     render("client.rs".to_owned(), client::client(api))?;
     render("mod.rs".to_owned(), root(api, provenance, !model_mods.is_empty(), !group_mods.is_empty()))?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -176,6 +181,7 @@ fn op_referenced(op: &Operation) -> Vec<String> {
                 crate::ir::collect_names(&s.ty, &mut out);
             }
         }
+        Output::EventStream(events) => crate::ir::collect_event_names(events, &mut out),
         Output::Unit => {}
     }
     if let Some(p) = &op.pagination {
@@ -204,6 +210,10 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
     let doc = docs::trusted_inner_attrs(&text);
     let models = has_models.then(|| quote!(pub use models::*;));
     let operations = has_operations.then(|| quote!(pub use operations::*;));
+    let webhooks = api.webhook_events.as_ref().map(|w| {
+        let names = webhooks::exported(w).into_iter().map(|n| ident(&n));
+        quote!(mod webhooks; pub use webhooks::{ #( #names ),* };)
+    });
     quote! {
         #doc
         mod client;
@@ -212,5 +222,6 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
         pub use client::{Client, ClientBuilder};
         #models
         #operations
+        #webhooks
     }
 }
