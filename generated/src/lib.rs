@@ -38,4 +38,7 @@ pub mod ayra;
 pub mod ext {
     #[cfg(feature = "pipecat-cloud")]
     pub mod pipecat_cloud;
+
+    #[cfg(feature = "talkifai")]
+    pub mod talkifai;
 }
