@@ -32,6 +32,7 @@ pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
     let new_types: BTreeMap<&str, &TypeDef> = new.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let ctx = Ctx { old: &old_types, new: &new_types };
     operations(&ctx, old, new, &mut out);
+    webhooks(old.webhook_events.as_ref(), new.webhook_events.as_ref(), &mut out);
     for (name, t) in &new_types {
         match old_types.get(name) {
             None if is_component(t) => out.push(change(false, format!("type {name} added ({})", describe_kind(&t.kind)))),
@@ -91,15 +92,64 @@ fn operations(ctx: &Ctx<'_>, old: &Api, new: &Api, out: &mut Vec<Change>) {
         if body(&o.body) != body(&op.body) {
             out.push(change(true, format!("operation {} request body: {} -> {}", op.id, body_text(&o.body), body_text(&op.body))));
         }
-        let (before, after) = (output_text(&o.output), output_text(&op.output));
-        if before != after {
-            out.push(change(true, format!("operation {} returns {after} (was {before})", op.id)));
+        if let (Output::EventStream(a), Output::EventStream(b)) = (&o.output, &op.output) {
+            event_changes(&format!("operation {} event", op.id), a, b, out);
+        } else {
+            let (before, after) = (output_text(&o.output), output_text(&op.output));
+            if before != after {
+                out.push(change(true, format!("operation {} returns {after} (was {before})", op.id)));
+            }
         }
     }
     let news: BTreeMap<&str, &Operation> = new.operations.iter().map(|o| (o.id.as_str(), o)).collect();
     for o in &old.operations {
         if !news.contains_key(o.id.as_str()) {
             out.push(change(true, format!("operation {} removed ({} {})", o.id, o.method, o.path)));
+        }
+    }
+}
+
+/// Events of a stream or of the webhooks: a new event is compatible (the enums are
+/// `#[non_exhaustive]` and keep unknown events), a removed or retyped one is not.
+fn event_changes(prefix: &str, old: &EventEnum, new: &EventEnum, out: &mut Vec<Change>) {
+    let text = |d: &EventData| match d {
+        EventData::Text => "text".to_owned(),
+        EventData::Json(s) => render(&s.ty),
+    };
+    for e in &new.variants {
+        match old.variants.iter().find(|o| o.wire == e.wire) {
+            None => out.push(change(false, format!("{prefix} `{}` added: {}", e.wire, text(&e.data)))),
+            Some(o) if text(&o.data) != text(&e.data) => out.push(change(
+                true,
+                format!("{prefix} `{}` payload: {} -> {}", e.wire, text(&o.data), text(&e.data)),
+            )),
+            Some(_) => {}
+        }
+    }
+    for o in old.variants.iter().filter(|o| !new.variants.iter().any(|e| e.wire == o.wire)) {
+        out.push(change(true, format!("{prefix} `{}` removed", o.wire)));
+    }
+}
+
+/// The webhook events, how a body names its type and how deliveries are signed (a receiver
+/// built on the old scheme rejects, or misreads, the new deliveries).
+fn webhooks(old: Option<&WebhookEvents>, new: Option<&WebhookEvents>, out: &mut Vec<Change>) {
+    match (old, new) {
+        (None, None) => {}
+        (None, Some(_)) => out.push(change(false, "webhook events added (WebhookEvent)".to_owned())),
+        (Some(_), None) => out.push(change(true, "webhook events removed (WebhookEvent)".to_owned())),
+        (Some(o), Some(n)) => {
+            event_changes("webhook event", &o.events, &n.events, out);
+            if o.type_pointer != n.type_pointer {
+                let show = |p: &Option<String>| p.clone().unwrap_or_else(|| "none".to_owned());
+                out.push(change(
+                    true,
+                    format!("webhook event type pointer: {} -> {}", show(&o.type_pointer), show(&n.type_pointer)),
+                ));
+            }
+            if o.signature != n.signature {
+                out.push(change(true, "webhook signature scheme changed (WEBHOOK_SIGNATURE)".to_owned()));
+            }
         }
     }
 }
@@ -220,6 +270,18 @@ fn output_text(o: &Output) -> String {
         Output::PerStatus { name, variants } => {
             let v: Vec<String> = variants.iter().map(|(c, _, b)| format!("{c}: {}", b.as_ref().map(|s| render(&s.ty)).unwrap_or_else(|| "()".into()))).collect();
             format!("{name} {{{}}}", v.join(", "))
+        }
+        // The events are part of what the operation returns: a changed payload is a change.
+        Output::EventStream(events) => {
+            let v: Vec<String> = events
+                .variants
+                .iter()
+                .map(|e| match &e.data {
+                    EventData::Text => format!("{}: text", e.wire),
+                    EventData::Json(s) => format!("{}: {}", e.wire, render(&s.ty)),
+                })
+                .collect();
+            format!("EventStream<{} {{{}}}>", events.name, v.join(", "))
         }
     }
 }

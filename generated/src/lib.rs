@@ -1,7 +1,8 @@
 //! Typed async Rust clients for voice-agent platforms, generated from their OpenAPI specs.
 #![doc = include_str!("../../README.md")]
 
-/// The runtime's types that applications use: the error, responses, pages, tri-state fields.
+/// The runtime's types that applications use: the error, responses, pages, tri-state fields,
+/// event streams and webhook verification.
 ///
 /// Everything else a generated client needs lives in `voice_agents_runtime` and is not part of
 /// this crate's API.
@@ -9,7 +10,8 @@ pub mod runtime {
     pub use voice_agents_runtime::{
         ApiError, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Nullable, Page, RawCall,
         RawResponse, RequestOptions, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind, True,
-        ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
+        ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
+        MAX_EVENT_BYTES,
     };
 }
 
@@ -17,10 +19,11 @@ pub use runtime::{Error, Response};
 
 // Crates whose types appear in the generated APIs, re-exported so users need not pin them.
 pub use bytes;
-pub use voice_agents_runtime::http;
 pub use chrono;
 pub use serde_json;
 pub use uuid;
+/// `http::HeaderMap` is what a webhook verifier reads the signature from.
+pub use voice_agents_runtime::http;
 
 #[cfg(feature = "pipecat-cloud")]
 pub mod pipecat_cloud;
@@ -35,4 +38,7 @@ pub mod ayra;
 pub mod ext {
     #[cfg(feature = "pipecat-cloud")]
     pub mod pipecat_cloud;
+
+    #[cfg(feature = "talkifai")]
+    pub mod talkifai;
 }

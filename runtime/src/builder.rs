@@ -253,6 +253,35 @@ impl<C: ApiClient> ClientBuilder<C> {
     }
 }
 
+/// `config` with `secret` for the security scheme named `scheme` (replacing any it had): the
+/// same settings and connection pool, the secret scrubbed like the others.
+pub(crate) fn with_credential(config: &Config, scheme: &str, secret: SecretString) -> Result<Config, Error> {
+    let api = config.api;
+    let Some(info) = api.security_schemes.iter().find(|s| s.name == scheme) else {
+        let known: Vec<_> = api.security_schemes.iter().map(|s| s.name).collect();
+        return Err(Error::Config(format!("unknown security scheme `{scheme}` (this API has: {})", known.join(", "))));
+    };
+    let mut credentials = config.credentials.clone();
+    credentials.insert(info.name, secret);
+    Ok(Config {
+        api,
+        servers: config.servers.clone(),
+        scrubber: scrubber(api, &credentials, &config.default_headers),
+        credentials,
+        http: config.http.clone(),
+        custom_http_client: config.custom_http_client,
+        max_retries: config.max_retries,
+        timeout: config.timeout,
+        connect_timeout: config.connect_timeout,
+        deadline: config.deadline,
+        read_idle_timeout: config.read_idle_timeout,
+        max_retry_after: config.max_retry_after,
+        default_headers: config.default_headers.clone(),
+        retry_count_header: config.retry_count_header.clone(),
+        redaction: config.redaction.clone(),
+    })
+}
+
 /// reqwest is built without a bundled TLS crypto provider (aws-lc-rs is heavy to build): install
 /// ring as the process's rustls provider unless the application installed one already.
 fn install_crypto_provider() {

@@ -2,7 +2,8 @@
 //!
 //! Every generated request builder holds a [`CallState`] (the client and the per-request
 //! options) and implements [`Operation`]; the `__request_builder!` macro gives it the options
-//! methods, `send`, `send_with_response` and `IntoFuture`, which all end in [`execute_op`].
+//! methods, `send`, `send_with_response` and `IntoFuture`, which all end in [`execute_op`]
+//! (`__stream_builder!` does the same for event streams, ending in `execute_stream`).
 
 use std::fmt;
 use std::time::Duration;
@@ -163,16 +164,15 @@ pub(crate) async fn execute_op<O: Operation>(
     result
 }
 
-/// The methods every generated request builder has: per-request options, `send`,
-/// `send_with_response` and `IntoFuture`. Expanded once per builder, so that each operation's
-/// docs page lists them with the operation's own output type.
+/// The per-request options methods every generated builder has (`timeout`, `max_retries`,
+/// `header`, `query`, `idempotency_key`, `extra_body`); shared by `__request_builder!` and
+/// `__stream_builder!` so a streamed call takes exactly the options a plain one does.
 ///
-/// `$builder` must have a `call: CallState<'a>` field and implement `Operation` with
-/// `Output = $output`.
+/// `$builder` must have a `call: CallState<'a>` field.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __request_builder {
-    ($builder:ident, $output:ty) => {
+macro_rules! __call_options {
+    ($builder:ident) => {
         impl<'a> $builder<'a> {
             /// Overrides the client's per-attempt timeout for this request.
             pub fn timeout(mut self, per_attempt: ::std::time::Duration) -> Self {
@@ -221,7 +221,23 @@ macro_rules! __request_builder {
                 self.call.add_extra_body(key.into(), value.into());
                 self
             }
+        }
+    };
+}
 
+/// The methods every generated request builder has: per-request options, `send`,
+/// `send_with_response` and `IntoFuture`. Expanded once per builder, so that each operation's
+/// docs page lists them with the operation's own output type.
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation` with
+/// `Output = $output`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __request_builder {
+    ($builder:ident, $output:ty) => {
+        $crate::__call_options!($builder);
+
+        impl<'a> $builder<'a> {
             /// Sends the request and returns the decoded payload.
             pub async fn send(self) -> ::std::result::Result<$output, $crate::Error> {
                 $crate::__private::send(&self, &self.call).await.map(|response| response.data)
@@ -235,6 +251,47 @@ macro_rules! __request_builder {
 
         impl<'a> ::std::future::IntoFuture for $builder<'a> {
             type Output = ::std::result::Result<$output, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The methods of a generated builder whose operation answers with an event stream
+/// (`text/event-stream` with `x-sse-events`): the same per-request options as
+/// `__request_builder!`, and `send`, `send_with_response` and `IntoFuture` returning an
+/// `EventStream` of the operation's event enum (see `execute_stream` for the retry and timeout
+/// rules).
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation`; `$event`
+/// implements `StreamEvent`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stream_builder {
+    ($builder:ident, $event:ty) => {
+        $crate::__call_options!($builder);
+
+        impl<'a> $builder<'a> {
+            /// Sends the request and, once the response headers arrive, returns the stream of
+            /// events. Retries apply only until then; read it with `futures_util::StreamExt`
+            /// (`next`, `try_next`...). Dropping the stream closes the connection.
+            pub async fn send(self) -> ::std::result::Result<$crate::EventStream<$event>, $crate::Error> {
+                self.send_with_response().await.map(|response| response.data)
+            }
+
+            /// Like [`send`](Self::send), with the response's status, headers and request id.
+            pub async fn send_with_response(
+                self,
+            ) -> ::std::result::Result<$crate::Response<$crate::EventStream<$event>>, $crate::Error> {
+                $crate::__private::execute_stream::<_, $event>(self.call.core(), &self, self.call.options()).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$crate::EventStream<$event>, $crate::Error>;
             type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {

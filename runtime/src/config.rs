@@ -138,6 +138,16 @@ impl Core {
         &self.inner
     }
 
+    /// A client core with the same settings and connection pool that also holds `secret` for
+    /// the security scheme `scheme` (replacing any credential it had for it): for credentials
+    /// an API hands out at run time, such as the session token of a chat. The secret is
+    /// redacted and scrubbed like every other credential. An unknown scheme is an
+    /// [`Error::Config`].
+    pub fn with_credential(&self, scheme: &str, secret: impl Into<String>) -> Result<Core, Error> {
+        let secret = SecretString::from(secret.into());
+        super::builder::with_credential(self.config(), scheme, secret).map(Core::new)
+    }
+
     /// Starts a request to any path of the API, e.g. an undocumented endpoint; it still gets
     /// authentication, retries, timeouts and error handling. `path` is used verbatim (it must be
     /// percent-encoded already) after the server URL.

@@ -8,7 +8,7 @@
 //!
 //! # Behaviour in short
 //!
-//! * **Retries**: 2 by default ([`ClientBuilder::max_retries`], [`Call::max_retries`]; `0`
+//! * **Retries**: 2 by default ([`ClientBuilder::max_retries`], a builder's `max_retries`; `0`
 //!   disables). Connection errors are always retried; 408, 429, 502, 503 and 504 for every
 //!   method; 500 and read timeouts only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE)
 //!   or when the request carries an idempotency key. A response header `x-should-retry: true` or
@@ -26,7 +26,7 @@
 //!   bodies only at `TRACE` level, with secret headers redacted.
 //! * **Webhooks**: [`WebhookVerifier`] checks HMAC-SHA256 signatures in constant time, the
 //!   replay window when the API sends a timestamp, and decodes the event.
-//! * **Streams** (`text/event-stream`): [`execute_stream`] retries only until a 2xx response's
+//! * **Streams** (`text/event-stream`): a streamed call retries only until a 2xx response's
 //!   headers arrive; the [`EventStream`] then applies the idle timeout between reads and ends
 //!   after its first error.
 
@@ -53,8 +53,6 @@ mod value;
 mod webhook;
 
 // What applications touch.
-/// The `http` crate, whose `HeaderMap` and `StatusCode` appear in this crate's API.
-pub use http;
 pub use api_error::{ApiError, DecodeError};
 pub use builder::ClientBuilder;
 pub use call::RequestOptions;
@@ -70,6 +68,10 @@ pub use sse::{EventStream, SseEvent, EVENT_STREAM, MAX_EVENT_BYTES};
 pub use webhook::{
     SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
 };
+
+/// The `http` crate, whose `HeaderMap` and `StatusCode` appear in responses, errors and
+/// [`WebhookVerifier::verify`]: re-exported so applications need not pin it.
+pub use http;
 
 /// The contract between generated code and this crate: what the generator's output calls and
 /// implements. Not user API: it changes whenever the generator needs it to.
@@ -105,5 +107,5 @@ pub const DEFAULT_ACCEPT: &str = "application/json, */*;q=0.5";
 /// The retry-count header sent by default; its value is the attempt number, starting at 0.
 pub const DEFAULT_RETRY_COUNT_HEADER: &str = "x-retry-count";
 
-/// The header that carries [`Call::idempotency_key`].
+/// The header that carries a builder's `idempotency_key`.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

@@ -9,7 +9,7 @@ use http::HeaderMap;
 use super::error::Error;
 use super::validate::ValidationError;
 
-/// The parts of a request that [`Operation::build`](super::Operation::build) fills in.
+/// The parts of a request that an operation's `build` fills in.
 pub struct RequestParts {
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,

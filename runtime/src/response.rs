@@ -35,7 +35,7 @@ pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A successful result together with the response's status, headers and request id;
-/// returned by [`Call::send_with_response`](super::Call::send_with_response).
+/// returned by a request builder's `send_with_response`.
 ///
 /// The raw body stays reachable ([`raw_body`](Self::raw_body), [`raw_json`](Self::raw_json)) for
 /// fields the spec does not declare; keeping it is cheap (`Bytes` is reference-counted).

@@ -62,10 +62,9 @@ pub(crate) fn should_retry_status(status: StatusCode, headers: &HeaderMap, idemp
 /// an HTTP date. `None` when absent, unparsable, or not positive.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        if let Some(d) = positive_secs(ms / 1000.0) {
-            return Some(d);
-        }
+    let ms = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok());
+    if let Some(d) = ms.and_then(|ms| positive_secs(ms / 1000.0)) {
+        return Some(d);
     }
     let value = header("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {

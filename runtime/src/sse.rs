@@ -346,7 +346,8 @@ impl Reader {
 /// uses (an operation whose success response is `text/event-stream`):
 ///
 /// * validation, path building, credential selection and headers as for every call, plus
-///   `Accept: text/event-stream` unless the client or the call set another `Accept`;
+///   `Accept: text/event-stream, application/json;q=0.9` (JSON for error bodies) unless the
+///   client or the call set another `Accept`;
 /// * attempts are retried by the usual rules (connection errors, 408/429/5xx per method,
 ///   `Retry-After`, `x-should-retry`, `x-retry: false`), but only **before** the stream starts:
 ///   the per-attempt timeout and the overall deadline bound the wait for the headers;
@@ -393,10 +394,15 @@ pub async fn execute_stream<O: Operation, E: StreamEvent>(
     result
 }
 
+/// The `Accept` of a stream request: the stream, and JSON for the error bodies that come
+/// instead of it. A server that honours `Accept` strictly (Prism does) would otherwise answer a
+/// 400 or 401 with a 406 or a 500, losing the typed error.
+const STREAM_ACCEPT: &str = "text/event-stream, application/json;q=0.9";
+
 /// Asks for an event stream unless `Accept` was customised (the client's default is JSON).
 fn accept_event_stream(cfg: &Config, headers: &mut HeaderMap) {
     if headers.get(ACCEPT) == cfg.default_headers.get(ACCEPT) {
-        headers.insert(ACCEPT, HeaderValue::from_static(EVENT_STREAM));
+        headers.insert(ACCEPT, HeaderValue::from_static(STREAM_ACCEPT));
     }
 }
 

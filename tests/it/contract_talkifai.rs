@@ -15,6 +15,7 @@ use crate::contract_common::{
     assert_has_violation, check_every_body_is_validated, check_flagged, check_no_credential, check_refused, exercise,
     op_info, Mock, TOKEN,
 };
+use futures_util::TryStreamExt;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use voice_agents_runtime::__private::{Operation, OperationInfo};
@@ -55,8 +56,7 @@ const COVERED: &[&OperationInfo] = &[
     tk::SetAgentWebhook::INFO,
     tk::DeleteAgentWebhook::INFO,
     tk::CreateChatSession::INFO,
-    // Generated as a plain call returning the raw stream bytes until phase B emits SSE
-    // operations (`x-sse-events`) as typed event streams; its test below reads the bytes.
+    // An event stream (`x-sse-events`); its test reads the whole example stream.
     tk::SendChatMessage::INFO,
     tk::GetChatHistory::INFO,
     tk::EndChatSession::INFO,
@@ -265,17 +265,38 @@ async fn create_chat_session() {
     assert!(!format!("{:?}", resp.data).contains(&resp.data.session_token), "the session token is redacted");
 }
 
-/// Until phase B the operation returns the stream's raw bytes; the example stream comes back
-/// as `text/event-stream`.
+/// The 200 is an event stream (`x-sse-events`): Prism sends the spec's example stream, which
+/// must decode event by event, in order, into the generated `SendChatMessageEvent`, with no
+/// unknown event and no error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_chat_message() {
     let c = chat_client();
     let resp =
         exercise!(mock(), c.send_chat_message(CONVERSATION_ID, tk::ChatMessageCreate::new("Where is my order?")));
-    let text = String::from_utf8_lossy(&resp.data);
-    assert!(text.contains("event: chunk"), "{text}");
     let content_type = resp.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(content_type.starts_with("text/event-stream"), "{content_type}");
+    let events: Vec<tk::SendChatMessageEvent> = resp.data.try_collect().await.expect("the example stream decodes");
+    let names: Vec<&str> = events.iter().map(tk::SendChatMessageEvent::event_name).collect();
+    assert_eq!(names, ["stream_start", "chunk", "tool_call", "tool_result", "chunk", "stream_end"]);
+    assert!(
+        !events.iter().any(|e| matches!(e, tk::SendChatMessageEvent::Unknown { .. })),
+        "every event of the example is declared: {events:?}"
+    );
+    let reply: String = events
+        .iter()
+        .filter_map(|e| match e {
+            tk::SendChatMessageEvent::Chunk(chunk) => Some(chunk.delta.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reply, "Let me check your order: it ships tomorrow.");
+    match events.last() {
+        Some(tk::SendChatMessageEvent::StreamEnd(end)) => {
+            assert_eq!(end.end_session, Some(false));
+            assert_eq!(end.usage.as_ref().and_then(|u| u.total_tokens), Some(430));
+        }
+        other => panic!("the stream ends with stream_end, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,3 +19,5 @@ mod pipecat_wait;
 mod prism_smoke;
 mod talkifai;
 mod talkifai_ayra_examples;
+mod talkifai_chat;
+mod webhooks;

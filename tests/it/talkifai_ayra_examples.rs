@@ -1,13 +1,20 @@
 //! Every example in the TalkifAI and Ayra specs, and every vendor documentation example
 //! (`tests/fixtures/vendor-examples/{talkifai,ayra}/`), decodes into the generated types and
-//! encodes back to equivalent JSON (exactly, nulls included, for request bodies).
+//! encodes back to equivalent JSON (exactly, nulls included, for request bodies). Webhook event
+//! examples decode into each API's `WebhookEvent` as the variant of their `x-webhooks` entry,
+//! and the example event stream of `sendChatMessage` into `SendChatMessageEvent`, event by event.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 use voice_agents::ayra;
+use voice_agents::runtime::SseEvent;
 use voice_agents::talkifai as tk;
-use voice_agents_tests::{json_equivalent, load_spec, spec_examples, vendor_example};
+use voice_agents::talkifai::SendChatMessageEvent;
+use voice_agents_runtime::__private::StreamEvent;
+use voice_agents_tests::{
+    json_equivalent, load_spec, resolve_ref, spec_examples, spec_stream_examples, vendor_example,
+};
 
 /// Decodes `value` as the named generated TalkifAI type and re-encodes it.
 fn talkifai_round_trip(type_name: &str, value: &Value) -> Result<Value, String> {
@@ -310,4 +317,87 @@ fn ayra_error_bodies_keep_undeclared_context_fields() {
     json_equivalent(&body, &back, true).unwrap();
     let decoded: ayra::ErrorEnvelope = serde_json::from_value(body).unwrap();
     assert_eq!(decoded.error.additional_properties.get("call_ids"), Some(&json!(["a"])));
+}
+
+/// `(event type, example)` of every `x-webhooks` entry (its schema's example).
+fn webhook_examples(dir: &str) -> Vec<(String, Value)> {
+    let doc = load_spec(dir).document;
+    let hooks = doc["x-webhooks"].as_object().unwrap_or_else(|| panic!("{dir}: x-webhooks"));
+    hooks
+        .iter()
+        .map(|(name, schema)| {
+            let schema = resolve_ref(&doc, schema).unwrap_or_else(|| panic!("{dir}: {name} resolves"));
+            (name.clone(), schema.get("example").unwrap_or_else(|| panic!("{dir}: {name} has no example")).clone())
+        })
+        .collect()
+}
+
+/// Decodes every webhook example as the API's `WebhookEvent`: the variant of its own event type
+/// (never `Unknown`), re-encoding to the example.
+fn check_webhook_examples<E>(dir: &str, expected: usize, event_type: fn(&E) -> Option<&str>, is_unknown: fn(&E) -> bool)
+where
+    E: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    let examples = webhook_examples(dir);
+    assert_eq!(examples.len(), expected, "{dir}: webhook events in x-webhooks");
+    for (name, example) in &examples {
+        let event: E = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{dir} {name}: {e}"));
+        assert!(!is_unknown(&event), "{dir} {name}: decoded as Unknown: {event:?}");
+        assert_eq!(event_type(&event), Some(name.as_str()), "{dir}: {event:?}");
+        let back = serde_json::to_value(&event).expect("encodes");
+        json_equivalent(example, &back, false).unwrap_or_else(|e| panic!("{dir} {name} re-encoding: {e}"));
+    }
+}
+
+#[test]
+fn every_webhook_example_decodes_into_the_variant_of_its_event_type() {
+    check_webhook_examples::<tk::WebhookEvent>("talkifai", 7, tk::WebhookEvent::event_type, |e| {
+        matches!(e, tk::WebhookEvent::Unknown(_))
+    });
+    check_webhook_examples::<ayra::WebhookEvent>("ayra", 8, ayra::WebhookEvent::event_type, |e| {
+        matches!(e, ayra::WebhookEvent::Unknown(_))
+    });
+}
+
+#[test]
+fn the_example_event_stream_decodes_event_by_event() {
+    let spec = load_spec("talkifai");
+    let examples = spec_stream_examples(&spec);
+    assert_eq!(examples.len(), 1, "sendChatMessage's 200 is the only stream: {examples:?}");
+    let example = &examples[0];
+    assert_eq!(example.operation, "sendChatMessage");
+    // Every event of the example is declared in x-sse-events and decodes into its variant.
+    let declared = spec
+        .document
+        .pointer("/paths/~1v1~1chat~1sessions~1{conversation_id}~1messages/post/responses/200/content/text~1event-stream/x-sse-events")
+        .and_then(Value::as_object)
+        .expect("x-sse-events");
+    for (event, _) in &example.events {
+        assert!(declared.contains_key(event), "the example's `{event}` is not declared");
+    }
+    let events: Vec<SendChatMessageEvent> = example
+        .events
+        .iter()
+        .map(|(event, data)| {
+            SendChatMessageEvent::from_sse(SseEvent::new(event.clone(), data.clone()))
+                .unwrap_or_else(|e| panic!("{} event `{event}`: {e}", example.pointer))
+        })
+        .collect();
+    let names: Vec<&str> = events.iter().map(SendChatMessageEvent::event_name).collect();
+    assert_eq!(names, ["stream_start", "chunk", "tool_call", "tool_result", "chunk", "stream_end"]);
+    assert!(!events.iter().any(|e| matches!(e, SendChatMessageEvent::Unknown { .. })), "{events:?}");
+    // Each event's data re-encodes to what the example sent.
+    for ((event, data), decoded) in example.events.iter().zip(&events) {
+        let sent: Value = serde_json::from_str(data).expect("the example's data is JSON");
+        let back = match decoded {
+            SendChatMessageEvent::StreamStart(e) => serde_json::to_value(e),
+            SendChatMessageEvent::Chunk(e) => serde_json::to_value(e),
+            SendChatMessageEvent::ToolCall(e) => serde_json::to_value(e),
+            SendChatMessageEvent::ToolResult(e) => serde_json::to_value(e),
+            SendChatMessageEvent::StreamEnd(e) => serde_json::to_value(e),
+            other => panic!("not in the example: {other:?}"),
+        }
+        .expect("encodes");
+        json_equivalent(&sent, &back, false).unwrap_or_else(|e| panic!("event `{event}`: {e}"));
+    }
 }

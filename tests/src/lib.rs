@@ -100,7 +100,7 @@ fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str
     let Some(content) = node.and_then(|n| n.get("content")).and_then(Value::as_object) else { return };
     for (media, m) in content {
         // Only JSON documents decode into the generated types; a `text/event-stream` example is
-        // a stream of SSE events whose payloads the event types cover (phase B parses them).
+        // a stream of SSE events (see `spec_stream_examples`).
         if !is_json_media(media) {
             continue;
         }
@@ -122,6 +122,73 @@ fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str
             }
         }
     }
+}
+
+/// The example of a `text/event-stream` response, split into its events.
+#[derive(Debug, Clone)]
+pub struct StreamExample {
+    /// The `operationId`.
+    pub operation: String,
+    /// JSON pointer of the example in the spec.
+    pub pointer: String,
+    /// `(event, data)` of each event, in order (`message` when a block has no `event:`).
+    pub events: Vec<(String, String)>,
+}
+
+/// Every `example` of a `text/event-stream` success response in the spec, parsed as the SSE
+/// rules say for what such examples contain (LF line endings, `event:`, `data:`, comments,
+/// blocks ended by a blank line; a last block without one is dropped, as a client drops it).
+pub fn spec_stream_examples(spec: &LoadedSpec) -> Vec<StreamExample> {
+    let doc = &spec.document;
+    let mut out = Vec::new();
+    for op in &spec.api.operations {
+        let op_ptr = format!("/paths/{}/{}", escape(&op.path), op.method.to_ascii_lowercase());
+        let Some(responses) = doc.pointer(&format!("{op_ptr}/responses")).and_then(Value::as_object) else { continue };
+        for (status, response) in responses {
+            let Some(media) = resolve_ref(doc, response).and_then(|r| r.pointer("/content/text~1event-stream")) else {
+                continue;
+            };
+            if let Some(text) = media.get("example").and_then(Value::as_str) {
+                out.push(StreamExample {
+                    operation: op.id.clone(),
+                    pointer: format!("{op_ptr}/responses/{status}/content/text~1event-stream/example"),
+                    events: parse_sse(text),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn parse_sse(text: &str) -> Vec<(String, String)> {
+    let mut events = Vec::new();
+    let (mut event, mut data): (Option<String>, Option<String>) = (None, None);
+    for line in text.split('\n') {
+        if line.is_empty() {
+            if let Some(d) = data.take() {
+                events.push((event.take().unwrap_or_else(|| "message".to_owned()), d));
+            }
+            event = None;
+            continue;
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "event" => event = Some(value.to_owned()),
+            "data" => match &mut data {
+                Some(d) => {
+                    d.push('\n');
+                    d.push_str(value);
+                }
+                None => data = Some(value.to_owned()),
+            },
+            _ => {}
+        }
+    }
+    events
 }
 
 /// Follows one local `$ref` (`None` when it dangles); any other node is returned as is.

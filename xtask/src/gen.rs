@@ -162,7 +162,7 @@ fn lib_rs(module: &str, spec: &str) -> String {
          /// The runtime's types applications use: the error, responses, pages, tri-state fields.\n\
          pub use voice_agents_runtime::{{Error, Nullable, Page, Response}};\n\n\
          // Crates whose types appear in the generated API, re-exported so users need not pin them.\n\
-         pub use bytes;\npub use chrono;\npub use serde_json;\npub use uuid;\n"
+         pub use bytes;\npub use chrono;\npub use serde_json;\npub use uuid;\npub use voice_agents_runtime::http;\n"
     )
 }
 

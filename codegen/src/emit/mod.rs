@@ -5,10 +5,12 @@ mod client;
 mod ctx;
 mod layout;
 pub mod docs;
+mod events;
 mod operations;
 pub(crate) mod preamble;
 mod provenance;
 mod types;
+mod webhooks;
 
 pub use provenance::{GeneratedFile, Provenance};
 
@@ -33,6 +35,8 @@ enum Job<'a> {
     Group { path: String, group: &'a str, ops: Vec<&'a Operation>, defs: Vec<&'a TypeDef> },
     /// A directory's `mod.rs`: its doc and its modules, each re-exported.
     Index { path: String, doc: &'static str, mods: Vec<naming::Ident> },
+    /// `webhooks.rs`: the events the API sends and how to verify them.
+    Webhooks,
     /// `client.rs`.
     Client,
     /// The API's `mod.rs` (the manifest).
@@ -122,6 +126,9 @@ fn jobs(api: &Api) -> Vec<Job<'_>> {
         doc: "One file per operation group: request builders, `Client` methods, inline types.",
         mods: group_mods,
     });
+    if api.webhook_events.is_some() {
+        jobs.push(Job::Webhooks);
+    }
     jobs.push(Job::Client);
     jobs.push(Job::Root { has_models, has_operations });
     jobs
@@ -163,6 +170,10 @@ fn render(ctx: &Ctx<'_>, provenance: &Provenance, job: &Job<'_>) -> Result<Gener
             let doc = docs::trusted_inner_attrs(doc);
             (path.clone(), quote! { #doc #( mod #idents; pub use #idents::*; )* })
         }
+        Job::Webhooks => match &ctx.api.webhook_events {
+            Some(w) => ("webhooks.rs".to_owned(), webhooks::file(ctx, w)),
+            None => ("webhooks.rs".to_owned(), TokenStream::new()),
+        },
         Job::Client => ("client.rs".to_owned(), client::client(ctx.api)),
         Job::Root { has_models, has_operations } => {
             (MANIFEST.to_owned(), root(ctx.api, provenance, *has_models, *has_operations))
@@ -226,6 +237,7 @@ fn op_referenced(op: &Operation) -> Vec<String> {
                 crate::ir::collect_names(&s.ty, &mut out);
             }
         }
+        Output::EventStream(events) => crate::ir::collect_event_names(events, &mut out),
         Output::Unit => {}
     }
     if let Some(p) = &op.pagination {
@@ -254,6 +266,10 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
     let doc = docs::trusted_inner_attrs(&text);
     let models = has_models.then(|| quote!(pub use models::*;));
     let operations = has_operations.then(|| quote!(pub use operations::*;));
+    let webhooks = api.webhook_events.as_ref().map(|w| {
+        let names = webhooks::exported(w).into_iter().map(|n| ident(&n));
+        quote!(mod webhooks; pub use webhooks::{ #( #names ),* };)
+    });
     quote! {
         #doc
         mod client;
@@ -262,5 +278,6 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
         pub use client::{Client, ClientBuilder};
         #models
         #operations
+        #webhooks
     }
 }

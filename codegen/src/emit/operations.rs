@@ -4,6 +4,7 @@
 use super::types::{check_value, rust_type};
 use super::ctx::{ident, Ctx};
 use super::docs;
+use super::events;
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -64,7 +65,14 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     }
 
-    let (output_ty, output_item) = output(op);
+    let (output_ty, output_item) = output(ctx, op);
+    let builder_macro = match &op.output {
+        Output::EventStream(events) => {
+            let event = format_ident!("{}", events.name);
+            quote!(voice_agents_runtime::__stream_builder!(#op_name, #event);)
+        }
+        _ => quote!(voice_agents_runtime::__request_builder!(#op_name, #output_ty);),
+    };
     let info = info(op);
     let validate = validate_fn(ctx, op);
     let build = build_fn(ctx, op);
@@ -102,9 +110,15 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     let summary = super::types::with_fallback(&op.docs, || format!("Calls `{}`.", op.id));
     let builder_doc = docs::attrs(&summary, &extra);
-    let mut how = format!(
-        "Built by [`Client::{method_text}`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too)."
-    );
+    let mut how = match &op.output {
+        Output::EventStream(events) => format!(
+            "Built by [`Client::{method_text}`]; set options, then `.await` it for the stream of [`{}`]s (a `Stream`: read it with `futures_util::StreamExt`) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too). Retries stop once the response headers arrive; the client's idle timeout applies between events.",
+            events.name
+        ),
+        _ => format!(
+            "Built by [`Client::{method_text}`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too)."
+        ),
+    };
     if !arg_docs.is_empty() {
         how.push_str(&format!("\n\nArguments of [`Client::{method_text}`]:\n{}", docs::sanitize(&arg_docs.join("\n"))));
     }
@@ -144,7 +158,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             #decode_error
         }
 
-        voice_agents_runtime::__request_builder!(#op_name, #output_ty);
+        #builder_macro
         #paginated
 
         impl Client {
@@ -193,6 +207,9 @@ fn example(ctx: &Ctx<'_>, op: &Operation, params: &[(String, String)]) -> String
     let call = format!("client.{}({})", op.method_name, args.join(", "));
     let body = match &op.output {
         Output::Unit => format!("{call}.await?;"),
+        Output::EventStream(_) => format!(
+            "use futures_util::StreamExt;\n\nlet mut events = {call}.await?;\nwhile let Some(event) = events.next().await {{\n    println!(\"{{:?}}\", event?);\n}}"
+        ),
         _ => format!("let response = {call}.await?;\nprintln!(\"{{response:?}}\");"),
     };
     format!(
@@ -269,7 +286,7 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
 /// field; a parameter setter with one of these names gets
 /// a `_param` suffix (`GET /logs?query=` -> `.query_param(..)`).
 const CALL_METHODS: &[&str] = &[
-    "timeout", "max_retries", "header", "query", "idempotency_key", "send", "send_with_response", "into_future", "body",
+    "timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response", "into_future", "body",
     "fetch_page", "pages", "items", "call", "clone", "fmt",
 ];
 
@@ -485,7 +502,7 @@ fn decode_shape(shape: &Shape) -> TokenStream {
     }
 }
 
-fn output(op: &Operation) -> (TokenStream, TokenStream) {
+fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
     match &op.output {
         Output::Unit => (quote!(()), quote!()),
         Output::Single(s) => (rust_type(&s.ty), quote!()),
@@ -517,6 +534,9 @@ fn output(op: &Operation) -> (TokenStream, TokenStream) {
                 },
             )
         }
+        // The runtime reads the stream itself (`__stream_builder!`); as a plain call's output the
+        // operation would return the stream's raw bytes, which is what `decode` gives.
+        Output::EventStream(events) => (quote!(bytes::Bytes), events::stream_enum(ctx, op, events)),
     }
 }
 
@@ -534,6 +554,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
     }
     let body = match &op.output {
         Output::Unit => quote!({ let _ = resp; Ok(()) }),
+        Output::EventStream(_) => quote!(Ok(resp.body.clone())),
         Output::Single(s) => decode_shape(s),
         Output::Optional(s) => {
             let empty: Vec<u16> = op

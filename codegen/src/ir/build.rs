@@ -2,6 +2,7 @@
 //! and responses. Types are added to and looked up in the [`TypeSpace`]; schema conversion is
 //! the space's own (`schema.rs`); passes over the finished types are in `walk.rs`.
 
+use super::events;
 use super::merge;
 use super::model::*;
 use super::schema::Hint;
@@ -65,16 +66,22 @@ impl<'a> Builder<'a> {
             description: spec.servers.first().and_then(|s| s.description.clone()).unwrap_or_default(),
         });
         let security_schemes = self.security_schemes();
+        // The webhook enum's name is the API module's; a schema of that name moves aside.
+        if self.document.get("x-webhooks").is_some() || self.document.get("webhooks").is_some() {
+            self.space.claim_type_name(events::WEBHOOK_ENUM);
+        }
         self.components();
         let operations = self.operations(&security_schemes);
         let webhooks = self.webhooks();
+        let webhook_events = events::webhook_events(&mut self.space, self.document, &webhooks);
         let extensions = self.root_extensions();
         for (origin, message) in walk::break_alias_cycles(self.space.types_mut()) {
             self.warn(&origin, &message);
         }
         let mut operations = operations;
-        self.merge_identical_enums(&mut operations);
-        walk::compute_usage(self.space.types_mut(), &operations, &webhooks);
+        let mut webhook_events = webhook_events;
+        self.merge_identical_enums(&mut operations, webhook_events.as_mut());
+        walk::compute_usage(self.space.types_mut(), &operations, &webhooks, webhook_events.as_ref());
         walk::box_recursive_fields(self.space.types_mut());
         self.error_accessors(&operations, &extensions);
         Api {
@@ -87,13 +94,14 @@ impl<'a> Builder<'a> {
             types: Vec::new(),
             operations,
             webhooks,
+            webhook_events,
             extensions,
         }
     }
 
     /// Identical inline enums become one type named after what they share; each old name stays
     /// as an alias of it (see `merge`). A merge whose name is taken already is skipped.
-    fn merge_identical_enums(&mut self, operations: &mut [Operation]) {
+    fn merge_identical_enums(&mut self, operations: &mut [Operation], webhooks: Option<&mut WebhookEvents>) {
         let merges = merge::identical_enums(self.space.types_mut());
         let mut renames: BTreeMap<String, String> = BTreeMap::new();
         for m in merges {
@@ -128,6 +136,9 @@ impl<'a> Builder<'a> {
         }
         for op in operations {
             merge::rename_in_operation(op, &renames);
+        }
+        if let Some(w) = webhooks {
+            merge::rename_in_events(&mut w.events, &renames);
         }
     }
 
@@ -346,8 +357,16 @@ impl<'a> Builder<'a> {
                 }
             },
         };
-        let responses = self.responses(op, &owner, &op_name, ctx.at);
+        let (responses, stream) = self.responses(op, &owner, &op_name, ctx.at);
         let mut output = output_of(&responses, &op_name);
+        if let Some((origin, variants)) = stream {
+            let others = responses.iter().filter(|r| r.status.is_success() && r.body.is_some()).count();
+            if others > 1 {
+                self.warn(&origin, "the operation returns the event stream; its other success responses are not decoded");
+            }
+            let name = self.space.claim_type_name(&format!("{op_name}Event"));
+            output = Output::EventStream(EventEnum { name, origin, variants });
+        }
         if let Output::PerStatus { name, .. } = &mut output {
             *name = self.space.claim_type_name(name);
         }
@@ -382,6 +401,10 @@ impl<'a> Builder<'a> {
     /// The envelope of this operation's success body, if `x-envelope` applies to it.
     fn envelope(&mut self, op: &openapiv3::Operation, output: &Output, at: &str) -> Option<Envelope> {
         let root = self.document.get("x-envelope")?;
+        // Envelopes wrap JSON bodies; an event stream's events carry their own payloads.
+        if matches!(output, Output::EventStream(_)) {
+            return None;
+        }
         if op.extensions.get("x-envelope").is_some_and(|v| v == &serde_json::Value::Bool(false)) {
             return None;
         }
@@ -671,8 +694,17 @@ impl<'a> Builder<'a> {
         }))
     }
 
-    fn responses(&mut self, op: &openapiv3::Operation, owner: &Owner, op_name: &str, at: &str) -> Vec<Response> {
+    /// The documented responses, and the events of a success response that is an event stream
+    /// (`x-sse-events`) with the extension's pointer.
+    fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        owner: &Owner,
+        op_name: &str,
+        at: &str,
+    ) -> (Vec<Response>, Option<(String, Vec<EventVariant>)>) {
         let mut out = Vec::new();
+        let mut stream = None;
         let mut entries: Vec<(StatusSpec, &ReferenceOr<openapiv3::Response>)> = Vec::new();
         for (code, r) in &op.responses.responses {
             let status = match code {
@@ -692,7 +724,7 @@ impl<'a> Builder<'a> {
                 StatusSpec::Default => "default".to_owned(),
             };
             let r_at = format!("{at}/responses/{key}");
-            let Some((resp, _)) = self.item_or_ref(r, &r_at, &r_at) else { continue };
+            let Some((resp, resp_at)) = self.item_or_ref(r, &r_at, &r_at) else { continue };
             let name = if status.is_success() {
                 if success_count > 1 {
                     format!("{op_name}Response{key}")
@@ -717,9 +749,13 @@ impl<'a> Builder<'a> {
                 None if !resp.content.is_empty() => Some(Shape::plain(TypeRef::Bytes)),
                 None => None,
             };
+            if status.is_success() && stream.is_none() {
+                let json_too = resp.content.keys().any(|m| is_json(m));
+                stream = events::sse_events(&mut self.space, &resp.content, &resp_at, json_too, op_name, owner);
+            }
             out.push(Response { status, body, description: resp.description.clone() });
         }
-        out
+        (out, stream)
     }
 
     /// Gives error-body structs `code()`/`message()` accessors (from `x-error` or by field name).

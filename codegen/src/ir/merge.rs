@@ -173,10 +173,20 @@ pub(crate) fn rename_in_operation(op: &mut Operation, map: &BTreeMap<String, Str
         Output::PerStatus { variants, .. } => {
             variants.iter_mut().filter_map(|(_, _, b)| b.as_mut()).for_each(|s| rename(&mut s.ty, map))
         }
+        Output::EventStream(events) => rename_in_events(events, map),
         Output::Unit => {}
     }
     if let Some(p) = &mut op.pagination {
         rename(&mut p.item.ty, map);
+    }
+}
+
+/// [`rename`] over the payloads of an event enum (a stream's or the webhooks').
+pub(crate) fn rename_in_events(events: &mut EventEnum, map: &BTreeMap<String, String>) {
+    for v in &mut events.variants {
+        if let EventData::Json(s) = &mut v.data {
+            rename(&mut s.ty, map);
+        }
     }
 }
 

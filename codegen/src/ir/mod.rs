@@ -5,10 +5,12 @@
 //!
 //! Modules, each depending only on the ones listed before it: `model` (the data types),
 //! `walk` (passes over built types), `space` (the `TypeSpace` that owns the types
-//! being built), `schema` (schemas -> types, methods of the space), `build` (the operations).
+//! being built), `schema` (schemas -> types, methods of the space), `events` (SSE and webhook
+//! events from the vendor extensions), `build` (the operations).
 //! This file only declares and re-exports them.
 
 mod build;
+mod events;
 mod merge;
 mod model;
 mod schema;
@@ -17,7 +19,7 @@ mod walk;
 
 pub use build::build;
 pub use model::*;
-pub(crate) use walk::{collect_names, referenced_names};
+pub(crate) use walk::{collect_event_names, collect_names, referenced_names};
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,11 @@ pub struct Api {
     /// Every operation, in document order (path, then method).
     pub operations: Vec<Operation>,
     /// OpenAPI 3.1 `webhooks`: requests the API sends, in document order. Their payload types
-    /// are among `types`; nothing is emitted for the webhooks themselves yet.
+    /// are among `types`; they are variants of [`Api::webhook_events`].
     pub webhooks: Vec<Webhook>,
+    /// The webhook events the API sends (`x-webhooks` and 3.1 `webhooks`), with how a receiver
+    /// tells them apart and verifies them; `None` when the API declares none.
+    pub webhook_events: Option<WebhookEvents>,
     /// Pointers where the generator needs a helper from the vendor extensions.
     pub extensions: ApiExtensions,
 }
@@ -510,4 +513,71 @@ pub enum Output {
         /// `(status, variant name, body)`.
         variants: Vec<(u16, String, Option<Shape>)>,
     },
+    /// A `text/event-stream` response described by `x-sse-events`: a stream of the events of a
+    /// generated enum, one variant per declared event.
+    EventStream(EventEnum),
+}
+
+/// The events a stream or a webhook endpoint receives, as one generated enum that keeps
+/// events it does not know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventEnum {
+    /// Rust name of the enum (`SendChatMessageEvent`, `WebhookEvent`).
+    pub name: String,
+    /// Where the events are declared: a JSON pointer into the spec.
+    pub origin: String,
+    /// The declared events, in spec order.
+    pub variants: Vec<EventVariant>,
+}
+
+/// One declared event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventVariant {
+    /// The event's name on the wire: the SSE `event:` field, or the webhook's event type.
+    pub wire: String,
+    /// Rust variant name (`Unknown` is never one: it holds the events not declared).
+    pub name: String,
+    /// What the event's data decodes into.
+    pub data: EventData,
+    /// Docs of the event (its schema's, or the 3.1 webhook operation's).
+    pub docs: Docs,
+}
+
+/// How an event's data is read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventData {
+    /// Verbatim text: the schema is a plain `type: string`.
+    Text,
+    /// JSON decoded into this shape.
+    Json(Shape),
+}
+
+/// The webhook events of an API (`x-webhooks`, `x-webhook-event-type`, `x-webhook-signature`,
+/// and OpenAPI 3.1 `webhooks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvents {
+    /// The event enum; every variant's data is JSON (the whole body).
+    pub events: EventEnum,
+    /// `x-webhook-event-type`: JSON pointer of the body member naming the event type; without
+    /// it a body does not say which event it is.
+    pub type_pointer: Option<String>,
+    /// `x-webhook-signature`: how deliveries are signed, if the spec says.
+    pub signature: Option<WebhookSignature>,
+}
+
+/// How an API signs webhook deliveries (`x-webhook-signature`; the algorithm is HMAC-SHA256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSignature {
+    /// The header carrying the signature.
+    pub header: String,
+    /// The MAC is base64, not hex.
+    pub base64: bool,
+    /// Text before the encoded MAC.
+    pub prefix: Option<String>,
+    /// The MAC covers `{timestamp}.{body}`, not the body alone.
+    pub timestamp_dot_body: bool,
+    /// The header carrying the delivery time (unix seconds).
+    pub timestamp_header: Option<String>,
+    /// The replay window in seconds, when the spec sets one.
+    pub tolerance_secs: Option<u64>,
 }

@@ -14,6 +14,15 @@ pub(crate) fn collect_names(ty: &TypeRef, out: &mut Vec<String>) {
     }
 }
 
+/// Named types the events of an event enum carry.
+pub(crate) fn collect_event_names(events: &EventEnum, out: &mut Vec<String>) {
+    for v in &events.variants {
+        if let EventData::Json(s) = &v.data {
+            collect_names(&s.ty, out);
+        }
+    }
+}
+
 /// Named types a type definition mentions.
 pub(crate) fn referenced_names(kind: &TypeKind) -> Vec<String> {
     let mut out = Vec::new();
@@ -41,9 +50,14 @@ fn index_of(types: &[TypeDef]) -> BTreeMap<String, usize> {
     types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect()
 }
 
-/// Marks every type reachable from requests and from responses (webhook payloads are
-/// received, like responses).
-pub(crate) fn compute_usage(types: &mut [TypeDef], operations: &[Operation], webhooks: &[Webhook]) {
+/// Marks every type reachable from requests and from responses (webhook payloads and stream
+/// events are received, like responses).
+pub(crate) fn compute_usage(
+    types: &mut [TypeDef],
+    operations: &[Operation],
+    webhooks: &[Webhook],
+    webhook_events: Option<&WebhookEvents>,
+) {
     let index = index_of(types);
     let mut request_roots = Vec::new();
     let mut response_roots = Vec::new();
@@ -59,9 +73,15 @@ pub(crate) fn compute_usage(types: &mut [TypeDef], operations: &[Operation], web
                 collect_names(&s.ty, &mut response_roots);
             }
         }
+        if let Output::EventStream(events) = &op.output {
+            collect_event_names(events, &mut response_roots);
+        }
     }
     for s in webhooks.iter().filter_map(|w| w.body.as_ref()) {
         collect_names(&s.ty, &mut response_roots);
+    }
+    if let Some(w) = webhook_events {
+        collect_event_names(&w.events, &mut response_roots);
     }
     for (roots, is_request) in [(request_roots, true), (response_roots, false)] {
         let mut stack = roots;

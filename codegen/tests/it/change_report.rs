@@ -141,3 +141,47 @@ fn response_type_change_breaks() {
     let dog = GET_PET.replace("#/components/schemas/Pet", "#/components/schemas/Dog");
     assert_eq!(only(&changes(&spec(&schemas, GET_PET), &spec(&schemas, &dog))), ("operation getPet returns Dog (was Pet)", true));
 }
+
+#[test]
+fn stream_events_added_are_compatible_and_removed_or_retyped_events_break() {
+    let old = crate::read("codegen/tests/fixtures/sse_events.yaml");
+    let new = old
+        .replacen("                message: {type: string, description: A plain-text event (taken verbatim).}\n", "", 1)
+        .replacen(
+            "                error: {$ref: \"#/components/schemas/StreamError\"}",
+            "                error: {type: string}",
+            1,
+        )
+        .replacen(
+            "                delta: {$ref: \"#/components/schemas/Delta\"}\n",
+            "                delta: {$ref: \"#/components/schemas/Delta\"}\n                done: {type: string}\n",
+            1,
+        );
+    let got: Vec<String> = changes(&old, &new).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "[compatible] operation streamCompletion event `done` added: text",
+            "[BREAKING] operation streamCompletion event `error` payload: StreamError -> text",
+            "[BREAKING] operation streamCompletion event `message` removed",
+        ]
+    );
+}
+
+#[test]
+fn webhook_events_and_signature_changes_are_reported() {
+    let old = crate::read("codegen/tests/fixtures/webhooks.yaml");
+    let new = old
+        .replacen("x-webhooks:\n", "x-webhooks:\n  order.paid: {$ref: \"#/components/schemas/Meta\"}\n", 1)
+        .replacen("tolerance: 600", "tolerance: 300", 1)
+        .replacen("x-webhook-event-type: /meta/kind", "x-webhook-event-type: /kind", 1);
+    let got: Vec<String> = changes(&old, &new).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "[compatible] webhook event `order.paid` added: Meta",
+            "[BREAKING] webhook event type pointer: /meta/kind -> /kind",
+            "[BREAKING] webhook signature scheme changed (WEBHOOK_SIGNATURE)",
+        ]
+    );
+}

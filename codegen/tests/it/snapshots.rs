@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use voice_agents_codegen::emit::parse_preamble;
-use voice_agents_codegen::ir::{Owner, TypeKind};
+use voice_agents_codegen::ir::{EventData, Output, Owner, Shape, TypeKind, TypeRef};
 use voice_agents_codegen::{generate, Diagnostics, Generated, Input, Severity};
 
 const COMMAND: &str = "cargo xtask regen";
@@ -47,12 +47,14 @@ const FIXTURES: &[&str] = &[
     "recursive_schemas.yaml",
     "reserved_type_names.yaml",
     "single_value_enums.yaml",
+    "sse_events.yaml",
     "type_name_collisions.yaml",
     "untyped.yaml",
     "v31_keywords.yaml",
     "v31_nullable_refs.yaml",
     "v31_types.yaml",
     "v31_webhooks.yaml",
+    "webhooks.yaml",
     "wire_names.yaml",
 ];
 
@@ -665,6 +667,169 @@ fn openapi_3_1_webhooks_are_in_the_ir_and_path_items_resolve() {
     let progress = g.api.types.iter().find(|t| t.name == "JobProgressWebhookRequest").expect("payload type");
     assert!(progress.usage.response && !progress.usage.request, "{:?}", progress.usage);
     snapshot_files(&g, fixture, &["operations/jobs.rs", "models/job_progress_webhook.rs"]);
+}
+
+#[test]
+fn openapi_3_1_webhooks_are_variants_of_webhook_event_decoded_by_name() {
+    let fixture = "v31_webhooks.yaml";
+    let g = generate_clean(fixture);
+    let events = g.api.webhook_events.as_ref().expect("3.1 webhooks are webhook events");
+    let names: Vec<(&str, &str)> = events.events.variants.iter().map(|v| (v.wire.as_str(), v.name.as_str())).collect();
+    assert_eq!(names, [("jobFinished", "JobFinished"), ("jobProgress", "JobProgress")]);
+    assert_eq!(events.events.origin, "/webhooks");
+    // Without `x-webhook-event-type` a body does not say which webhook it is; without
+    // `x-webhook-signature` there is no scheme to verify with.
+    assert_eq!((events.type_pointer.as_deref(), events.signature.as_ref()), (None, None));
+    let hooks = body(&g, "webhooks.rs");
+    assert_contains(
+        &hooks,
+        "<serde_json::Value as serde::Deserialize>::deserialize(deserializer)\n            .map(Self::Unknown)",
+    );
+    assert_not_contains(&hooks, "WEBHOOK_SIGNATURE");
+    assert_contains(&body(&g, "mod.rs"), "pub use webhooks::WebhookEvent;");
+    snapshot_files(&g, fixture, &["webhooks.rs"]);
+}
+
+#[test]
+fn sse_events_become_one_event_enum_per_streaming_operation() {
+    let fixture = "sse_events.yaml";
+    let g = generate_ok(fixture);
+    // A stream without `x-sse-events` stays bytes, and a response that also offers JSON returns
+    // the JSON: each is a warning at the media type, nothing else is.
+    let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(
+        warned,
+        [
+            "/paths/~1either/get/responses/200/content/text~1event-stream/x-sse-events",
+            "/paths/~1raw/get/responses/200/content/text~1event-stream",
+        ]
+    );
+    insta::assert_snapshot!("sse_events__warnings", warnings(&g));
+    let op = |id: &str| g.api.operations.iter().find(|o| o.id == id).unwrap_or_else(|| panic!("{id}"));
+    let Output::EventStream(events) = &op("streamCompletion").output else {
+        panic!("streamCompletion streams: {:?}", op("streamCompletion").output)
+    };
+    assert_eq!(events.name, "StreamCompletionEvent");
+    let variants: Vec<(&str, &str, bool)> =
+        events.variants.iter().map(|v| (v.wire.as_str(), v.name.as_str(), v.data == EventData::Text)).collect();
+    assert_eq!(
+        variants,
+        [
+            ("delta", "Delta", false),
+            ("message", "Message", true),
+            // A `$ref` to a plain string schema is text too.
+            ("status", "Status", true),
+            ("tool.call", "ToolCall", false),
+            ("error", "Error", false),
+            // `Unknown` holds the undeclared events.
+            ("Unknown", "Unknown2", false),
+        ]
+    );
+    assert!(matches!(op("rawStream").output, Output::Single(Shape { ty: TypeRef::Bytes, .. })));
+    assert!(matches!(&op("jsonOrStream").output, Output::Single(Shape { ty: TypeRef::Named(n), .. }) if n == "Delta"));
+    // The inline payload is typed where the operation lives, and received like a response.
+    let inline = g.api.types.iter().find(|t| t.name == "StreamCompletionToolCallEvent").expect("inline payload type");
+    assert_eq!(inline.owner, Owner::Group("completions".into()));
+    assert!(inline.usage.response && !inline.usage.request, "{:?}", inline.usage);
+    let ops = body(&g, "operations/completions.rs");
+    assert_contains(&ops, "voice_agents_runtime::__stream_builder!(StreamCompletion, StreamCompletionEvent);");
+    assert_contains(&ops, "\"message\" => Self::Message(event.data),");
+    assert_contains(&ops, "\"delta\" => Self::Delta(event.json()?),");
+    assert_contains(&ops, "voice_agents_runtime::__request_builder!(RawStream, bytes::Bytes);");
+    snapshot_files(&g, fixture, &["operations/completions.rs"]);
+}
+
+#[test]
+fn webhook_events_are_typed_by_the_event_type_pointer_and_the_signature_is_a_constant() {
+    let fixture = "webhooks.yaml";
+    let g = generate_clean(fixture);
+    let events = g.api.webhook_events.as_ref().expect("webhook events");
+    assert_eq!(events.type_pointer.as_deref(), Some("/meta/kind"));
+    let names: Vec<&str> = events.events.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["OrderCreated", "OrderDeleted"]);
+    // The schema named like the generated enum moves aside; the enum keeps its name.
+    assert!(g.api.types.iter().any(|t| t.name == "WebhookEvent2"), "{}", type_index(&g));
+    assert!(!g.api.types.iter().any(|t| t.name == "WebhookEvent"), "{}", type_index(&g));
+    // Payloads are received: typed like response bodies.
+    let deleted = g.api.types.iter().find(|t| t.name == "OrderDeletedWebhook").expect("inline payload type");
+    assert!(deleted.usage.response && !deleted.usage.request, "{:?}", deleted.usage);
+    let hooks = body(&g, "webhooks.rs");
+    assert_contains(&hooks, ".prefix(\"v1=\")");
+    assert_contains(&hooks, ".timestamp_header(\"X-Shop-Timestamp\")");
+    assert_contains(&hooks, ".tolerance(::std::time::Duration::from_secs(600))");
+    let root = body(&g, "mod.rs");
+    assert_contains(&root, "pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};");
+    snapshot_files(&g, fixture, &["webhooks.rs", "mod.rs"]);
+}
+
+/// The fixture with one part replaced (a broken variant of it).
+fn variant_of(fixture: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(fixtures_dir().join(fixture)).expect("fixture");
+    assert!(text.contains(from), "{fixture} has no {from:?}");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn malformed_event_extensions_are_located_errors() {
+    let cases = [
+        (
+            "sse_events.yaml",
+            variant_of("sse_events.yaml", "x-sse-events:\n", "x-sse-events: [delta]\n              x-unused:\n"),
+            "/paths/~1completions/post/responses/200/content/text~1event-stream/x-sse-events",
+        ),
+        (
+            "sse_events.yaml",
+            variant_of(
+                "sse_events.yaml",
+                "message: {type: string, description: A plain-text event (taken verbatim).}",
+                "message: 7",
+            ),
+            "/paths/~1completions/post/responses/200/content/text~1event-stream/x-sse-events/message",
+        ),
+        (
+            "webhooks.yaml",
+            variant_of("webhooks.yaml", "x-webhook-event-type: /meta/kind", "x-webhook-event-type: meta.kind"),
+            "/x-webhook-event-type",
+        ),
+        (
+            "webhooks.yaml",
+            variant_of("webhooks.yaml", "encoding: base64", "encoding: base32"),
+            "/x-webhook-signature/encoding",
+        ),
+        (
+            "webhooks.yaml",
+            variant_of("webhooks.yaml", "algorithm: hmac-sha256", "algorithm: hmac-sha1"),
+            "/x-webhook-signature/algorithm",
+        ),
+        (
+            "webhooks.yaml",
+            variant_of("webhooks.yaml", "header: X-Shop-Signature", "header: X Shop Signature"),
+            "/x-webhook-signature/header",
+        ),
+        (
+            "webhooks.yaml",
+            variant_of("webhooks.yaml", "  timestampHeader: X-Shop-Timestamp\n", ""),
+            "/x-webhook-signature/signedPayload",
+        ),
+        (
+            "webhooks.yaml",
+            variant_of("webhooks.yaml", "tolerance: 600", "tolerance: -1"),
+            "/x-webhook-signature/tolerance",
+        ),
+        ("webhooks.yaml", variant_of("webhooks.yaml", "x-webhooks:\n", "x-webhooks: 3\nx-unused:\n"), "/x-webhooks"),
+    ];
+    let mut lines = Vec::new();
+    for (file, text, pointer) in &cases {
+        let d = match generate(Input { file, text, overlay: None }, COMMAND) {
+            Ok(_) => panic!("{file} with a broken extension at {pointer} must be rejected"),
+            Err(d) => d,
+        };
+        let errors: Vec<&str> =
+            d.0.iter().filter(|x| x.severity == Severity::Error).map(|x| x.pointer.as_str()).collect();
+        assert_eq!(errors, [*pointer], "{d}");
+        lines.extend(d.0.iter().filter(|x| x.severity == Severity::Error).map(ToString::to_string));
+    }
+    insta::assert_snapshot!("event_extensions__errors", lines.join("\n"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/ayra/openapi.yaml (sha256 c81587b6f564e8a86e7114a334c57ae231eaebc7658b66985f180eaaadfc7fc4)
-// sha256 of this file without this line: c7cc81488fd864f0598554625099464407ca82eec8ce03dd2a692d8c5df639ef
+// sha256 of this file without this line: 884f8e8fb279af582bf2a84a6f4cb7e288c261ca1bb728fb545042000f866c80
 
 //! # Ayra API (API version 1.0.0)
 //!
@@ -35,3 +35,7 @@ pub use client::{Client, ClientBuilder};
 pub use models::*;
 
 pub use operations::*;
+
+mod webhooks;
+
+pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};

@@ -60,14 +60,13 @@ pub enum DeploymentState {
 #[allow(deprecated)] // `activeDeploymentId`/`activeDeploymentReady` are the fallbacks for older servers.
 pub fn deployment_state(agent: &ServiceDetailsResponse) -> DeploymentState {
     use crate::pipecat_cloud::RevisionInfoPhase;
-    if let Some(revision) = &agent.current_revision {
-        if revision.phase == Some(RevisionInfoPhase::Failed) {
-            let health = revision.health.as_ref();
-            let reason = health
-                .and_then(|h| h.message.clone().or_else(|| h.reason.clone()).or_else(|| h.last_termination_reason.clone()))
-                .unwrap_or_else(|| "the revision is in phase Failed".to_owned());
-            return DeploymentState::Failed(reason);
-        }
+    let failed = agent.current_revision.as_ref().filter(|r| r.phase == Some(RevisionInfoPhase::Failed));
+    if let Some(revision) = failed {
+        let health = revision.health.as_ref();
+        let reason = health
+            .and_then(|h| h.message.clone().or_else(|| h.reason.clone()).or_else(|| h.last_termination_reason.clone()))
+            .unwrap_or_else(|| "the revision is in phase Failed".to_owned());
+        return DeploymentState::Failed(reason);
     }
     let desired = agent.desired_deployment_id.as_ref().or(agent.active_deployment_id.as_ref());
     if desired.is_some() && agent.reconciled_deployment_id.as_ref() != desired {

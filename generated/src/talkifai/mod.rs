@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/talkifai/openapi.yaml (sha256 a93b5df298e16c6a6bd97cce96b4010471bfa7e2121c8a6647701c3daa16ba1f)
-// sha256 of this file without this line: dcefcc49f02bca58022d5afc6834f2acb8d450e5c8a889d1f23d697d7bac1691
+// sha256 of this file without this line: e73eee5137a53abce4b72d96d75fcf8f2eb037fa826b43900302e6a5aaa7a8aa
 
 //! # TalkifAI API (API version 1.0.0)
 //!
@@ -33,3 +33,7 @@ pub use client::{Client, ClientBuilder};
 pub use models::*;
 
 pub use operations::*;
+
+mod webhooks;
+
+pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};

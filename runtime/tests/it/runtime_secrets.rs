@@ -164,3 +164,31 @@ async fn credentials_reach_the_wire() {
     let client = builder(&server.uri()).credential("keyHeader", KEY2).build().unwrap();
     client.keyed().send().await.unwrap();
 }
+
+/// A credential added at run time (a session token an API handed out) is used where the
+/// operation asks for its scheme, scrubbed and redacted like the configured ones, and leaves
+/// the original client as it was.
+#[tokio::test]
+async fn a_credential_added_at_run_time_is_sent_scrubbed_and_redacted() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/keyed"))
+        .and(header("x-api-key", KEY2))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_raw(format!(r#"{{"message":"{KEY2} expired"}}"#), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let base = builder(&server.uri()).build().unwrap();
+    assert!(!base.0.config().has_credential("keyHeader"));
+    let session = TestClient(base.0.with_credential("keyHeader", KEY2).expect("known scheme"));
+    assert!(session.0.config().has_credential("keyHeader") && session.0.config().has_credential("bearerAuth"));
+    assert!(!base.0.config().has_credential("keyHeader"), "the original client is unchanged");
+    assert_eq!(session.0.config().base_url(), base.0.config().base_url(), "same settings");
+    let err = session.keyed().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
+    assert_error_clean(&err);
+    assert_clean("Core Debug", &format!("{:?}", session.0));
+    let err = base.0.with_credential("nope", "x").unwrap_err();
+    assert!(err.to_string().contains("unknown security scheme `nope`"), "{err}");
+}

@@ -269,7 +269,8 @@ async fn events_split_across_tcp_pieces_decode_in_order_with_unknown_events_kept
     );
     let request = server.first_request();
     assert!(request.starts_with("POST /v1/chat/conv_1/messages "), "{request}");
-    assert!(request.to_ascii_lowercase().contains("accept: text/event-stream"), "{request}");
+    // JSON too: the error bodies that come instead of a stream.
+    assert!(request.to_ascii_lowercase().contains("accept: text/event-stream, application/json;q=0.9"), "{request}");
     assert!(request.contains(&format!("Bearer {SECRET}")) || request.contains(&format!("bearer {SECRET}")));
     assert!(request.ends_with("{\"message\":\"hello\"}"), "{request}");
 }
