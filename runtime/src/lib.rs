@@ -78,6 +78,13 @@ pub use http;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::builder::ApiClient;
+    // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
+    pub use crate::{
+        ClientBuilder, Core, Error, ErrorBody, EventStream, Nullable, RawResponse, Response, SignatureEncoding,
+        SignedPayload, SseEvent, True, ValidationError, WebhookEvent, WebhookSignature, WebhookVerifier, Page,
+    };
+    pub use crate::{__client_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder};
+    pub use crate::response::json_text;
     pub use crate::call::{send, CallState};
     pub use crate::info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
     pub use crate::operation::{decode_error_body, EnvelopeInfo, Operation};

@@ -150,6 +150,16 @@ fn remove_pointer(value: &mut serde_json::Value, pointer: &str) {
     }
 }
 
+/// A parameter value of a structured type (a union, an alias of one) as the text it is sent as:
+/// its JSON form, unquoted when it is a string.
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// Decodes a response body as JSON.
 ///
 /// On failure the [`Error::Decode`] names the JSON path that failed (e.g. `$.items[1].id`) and

@@ -12,18 +12,18 @@ pub fn client(api: &Api) -> TokenStream {
     let servers = api.servers.iter().map(|s| {
         let url = &s.url;
         let description = &s.description;
-        quote!(voice_agents_runtime::__private::ServerInfo { url: #url, description: #description })
+        quote!(rt::ServerInfo { url: #url, description: #description })
     });
     let schemes = api.security_schemes.iter().map(|s| {
         let name = &s.name;
         let kind = match &s.kind {
-            SecurityKind::Bearer => quote!(voice_agents_runtime::__private::SecurityKind::Bearer),
-            SecurityKind::Basic => quote!(voice_agents_runtime::__private::SecurityKind::Basic),
-            SecurityKind::ApiKeyHeader(h) => quote!(voice_agents_runtime::__private::SecurityKind::ApiKeyHeader(#h)),
-            SecurityKind::ApiKeyQuery(q) => quote!(voice_agents_runtime::__private::SecurityKind::ApiKeyQuery(#q)),
+            SecurityKind::Bearer => quote!(rt::SecurityKind::Bearer),
+            SecurityKind::Basic => quote!(rt::SecurityKind::Basic),
+            SecurityKind::ApiKeyHeader(h) => quote!(rt::SecurityKind::ApiKeyHeader(#h)),
+            SecurityKind::ApiKeyQuery(q) => quote!(rt::SecurityKind::ApiKeyQuery(#q)),
         };
         let setter = s.setter.trim_start_matches("r#");
-        quote!(voice_agents_runtime::__private::SecuritySchemeInfo { name: #name, setter: #setter, kind: #kind })
+        quote!(rt::SecuritySchemeInfo { name: #name, setter: #setter, kind: #kind })
     });
     let setters = api.security_schemes.iter().map(|s| {
         let setter = super::ctx::ident(&s.setter);
@@ -51,7 +51,7 @@ pub fn client(api: &Api) -> TokenStream {
         //! The client, its builder, its servers and its credentials.
 
         /// What the runtime needs to know about this API: servers and security schemes.
-        pub(crate) static API: voice_agents_runtime::__private::ApiInfo = voice_agents_runtime::__private::ApiInfo {
+        pub(crate) static API: rt::ApiInfo = rt::ApiInfo {
             name: #title,
             servers: &[ #( #servers ),* ],
             security_schemes: &[ #( #schemes ),* ],
@@ -60,12 +60,12 @@ pub fn client(api: &Api) -> TokenStream {
         #client_doc
         #[derive(Debug, Clone)]
         pub struct Client {
-            pub(crate) core: voice_agents_runtime::Core,
+            pub(crate) core: rt::Core,
         }
 
-        impl voice_agents_runtime::__private::ApiClient for Client {
-            const API: &'static voice_agents_runtime::__private::ApiInfo = &API;
-            fn from_core(core: voice_agents_runtime::Core) -> Self {
+        impl rt::ApiClient for Client {
+            const API: &'static rt::ApiInfo = &API;
+            fn from_core(core: rt::Core) -> Self {
                 Self { core }
             }
         }
@@ -73,11 +73,11 @@ pub fn client(api: &Api) -> TokenStream {
         impl Client {
             /// Starts configuring a client: credentials, base URL, retries, timeouts, headers.
             pub fn builder() -> ClientBuilder {
-                ClientBuilder(voice_agents_runtime::ClientBuilder::new())
+                ClientBuilder(rt::ClientBuilder::new())
             }
 
             /// The shared HTTP machinery, including the raw escape hatch for undocumented endpoints.
-            pub fn core(&self) -> &voice_agents_runtime::Core {
+            pub fn core(&self) -> &rt::Core {
                 &self.core
             }
         }
@@ -88,12 +88,12 @@ pub fn client(api: &Api) -> TokenStream {
         /// cap, user agent `voice-agents/<version>`, header `x-retry-count`.
         #[derive(Debug)]
         #[must_use = "a builder does nothing until `build` is called"]
-        pub struct ClientBuilder(voice_agents_runtime::ClientBuilder<Client>);
+        pub struct ClientBuilder(rt::ClientBuilder<Client>);
 
         impl ClientBuilder {
             #( #setters )*
         }
 
-        voice_agents_runtime::__client_builder!(ClientBuilder, Client);
+        rt::__client_builder!(ClientBuilder, Client);
     }
 }

@@ -112,8 +112,8 @@ pub(crate) fn stream_enum(ctx: &Ctx<'_>, op: &Operation, events: &EventEnum) -> 
             }
         }
 
-        impl voice_agents_runtime::__private::StreamEvent for #name {
-            fn from_sse(event: voice_agents_runtime::SseEvent) -> Result<Self, voice_agents_runtime::Error> {
+        impl rt::StreamEvent for #name {
+            fn from_sse(event: rt::SseEvent) -> Result<Self, rt::Error> {
                 Ok(match event.event.as_str() {
                     #( #arms )*
                     _ => Self::Unknown { event: event.event, data: event.data },

@@ -69,9 +69,9 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let builder_macro = match &op.output {
         Output::EventStream(events) => {
             let event = format_ident!("{}", events.name);
-            quote!(voice_agents_runtime::__stream_builder!(#op_name, #event);)
+            quote!(rt::__stream_builder!(#op_name, #event);)
         }
-        _ => quote!(voice_agents_runtime::__request_builder!(#op_name, #output_ty);),
+        _ => quote!(rt::__request_builder!(#op_name, #output_ty);),
     };
     let info = info(op);
     let validate = validate_fn(ctx, op);
@@ -85,8 +85,8 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             None => quote!(None),
         };
         quote! {
-            const ENVELOPE: Option<voice_agents_runtime::__private::EnvelopeInfo> =
-                Some(voice_agents_runtime::__private::EnvelopeInfo { data: #data, request_id: #request_id });
+            const ENVELOPE: Option<rt::EnvelopeInfo> =
+                Some(rt::EnvelopeInfo { data: #data, request_id: #request_id });
         }
     });
     let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
@@ -138,7 +138,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #[must_use = "a request does nothing until it is sent or awaited"]
         #deprecated
         pub struct #op_name<'a> {
-            call: voice_agents_runtime::__private::CallState<'a>,
+            call: rt::CallState<'a>,
             #( #fields )*
         }
 
@@ -146,9 +146,9 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
         #output_item
 
-        impl voice_agents_runtime::__private::Operation for #op_name<'_> {
+        impl rt::Operation for #op_name<'_> {
             type Output = #output_ty;
-            const INFO: &'static voice_agents_runtime::__private::OperationInfo = &#info;
+            const INFO: &'static rt::OperationInfo = &#info;
             #envelope_const
             #no_retry
             #sensitive
@@ -165,7 +165,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             #method_doc
             #deprecated
             pub fn #method_name(&self, #( #args ),*) -> #op_name<'_> {
-                #op_name { call: voice_agents_runtime::__private::CallState::new(&self.core), #( #inits ),* }
+                #op_name { call: rt::CallState::new(&self.core), #( #inits ),* }
             }
         }
     }
@@ -261,9 +261,9 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
         _ => quote!(Vec::new()),
     };
     quote! {
-        impl voice_agents_runtime::__private::Paginated for #op_name<'_> {
+        impl rt::Paginated for #op_name<'_> {
             type Item = #item;
-            const PAGES: voice_agents_runtime::__private::PageInfo = voice_agents_runtime::__private::PageInfo { has_next: #has_next, total: #total };
+            const PAGES: rt::PageInfo = rt::PageInfo { has_next: #has_next, total: #total };
             fn page(&self) -> u64 {
                 self.#page.and_then(|v| u64::try_from(v).ok()).unwrap_or(#page_default)
             }
@@ -278,7 +278,7 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
             }
         }
 
-        voice_agents_runtime::__paginated_builder!(#op_name, #item);
+        rt::__paginated_builder!(#op_name, #item);
     }
 }
 
@@ -322,9 +322,9 @@ fn info(op: &Operation) -> TokenStream {
     let server = proc_macro2::Literal::usize_unsuffixed(op.server);
     let alternatives = op.security.iter().map(|names| quote!(&[ #( #names ),* ]));
     quote! {
-        voice_agents_runtime::__private::OperationInfo {
+        rt::OperationInfo {
             id: #id,
-            method: voice_agents_runtime::__private::Method::#method,
+            method: rt::Method::#method,
             path: #path,
             server: #server,
             security: &[ #( #alternatives ),* ],
@@ -343,7 +343,7 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             ParamLocation::Header => "header",
         };
         let field = format!("{location}.{}", p.wire);
-        let path = quote!(String::from(#field));
+        let path = quote!(#field);
         if p.required {
             let inner = check_value(ctx, quote!(value), &p.shape, path);
             checks.push(quote!( { let value = &self.#name; #inner } ));
@@ -353,7 +353,7 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = op.body.as_ref().filter(|b| ctx.needs_check(&b.shape)) {
-        let path = quote!(String::from("body"));
+        let path = quote!("body");
         if body.required {
             let inner = check_value(ctx, quote!(value), &body.shape, path);
             checks.push(quote!( { let value = &self.body; #inner } ));
@@ -366,7 +366,7 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         return quote!();
     }
     quote! {
-        fn validate(&self) -> Result<(), voice_agents_runtime::ValidationError> {
+        fn validate(&self) -> Result<(), rt::ValidationError> {
             #( #checks )*
             Ok(())
         }
@@ -376,13 +376,7 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 /// Text of a named type that is not an enum (a union or alias): its JSON form, unquoted
 /// when it is a string.
 fn json_text(value: TokenStream) -> TokenStream {
-    quote! {
-        match serde_json::to_value(#value) {
-            Ok(serde_json::Value::String(text)) => text,
-            Ok(other) => other.to_string(),
-            Err(_) => String::new(),
-        }
-    }
+    quote!(rt::json_text(#value))
 }
 
 /// Expression turning a parameter value (a reference) into its text form.
@@ -488,7 +482,7 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     let req = if steps.is_empty() { quote!(_req) } else { quote!(req) };
     quote! {
-        fn build(&self, #req: &mut voice_agents_runtime::__private::RequestParts) -> Result<(), voice_agents_runtime::Error> {
+        fn build(&self, #req: &mut rt::RequestParts) -> Result<(), rt::Error> {
             #( #steps )*
             Ok(())
         }
@@ -498,7 +492,7 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 fn decode_shape(shape: &Shape) -> TokenStream {
     match shape.ty {
         TypeRef::Bytes => quote!(Ok(resp.body.clone())),
-        _ => quote!(voice_agents_runtime::__private::decode_json(resp)),
+        _ => quote!(rt::decode_json(resp)),
     }
 }
 
@@ -546,8 +540,8 @@ fn decode_fn(op: &Operation) -> TokenStream {
         let ty = format_ident!("{}", env.type_name);
         let field = ident(&env.data_field);
         return quote! {
-            fn decode(resp: &voice_agents_runtime::RawResponse) -> Result<Self::Output, voice_agents_runtime::Error> {
-                let envelope: #ty = voice_agents_runtime::__private::decode_json(resp)?;
+            fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {
+                let envelope: #ty = rt::decode_json(resp)?;
                 Ok(envelope.#field)
             }
         };
@@ -569,7 +563,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
             quote! {
                 match resp.status.as_u16() {
                     #( #empty )|* => Ok(None),
-                    _ => { let value: Result<_, voice_agents_runtime::Error> = #inner; value.map(Some) }
+                    _ => { let value: Result<_, rt::Error> = #inner; value.map(Some) }
                 }
             }
         }
@@ -580,7 +574,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
                 match body {
                     Some(s) => {
                         let inner = decode_shape(s);
-                        quote!(#code => { let value: Result<_, voice_agents_runtime::Error> = #inner; value.map(#enum_name::#vname) })
+                        quote!(#code => { let value: Result<_, rt::Error> = #inner; value.map(#enum_name::#vname) })
                     }
                     None => quote!(#code => Ok(#enum_name::#vname),),
                 }
@@ -589,13 +583,13 @@ fn decode_fn(op: &Operation) -> TokenStream {
             let fallback = variants.iter().find(|(_, _, b)| b.is_some()).map(|(_, v, b)| {
                 let vname = format_ident!("{}", v);
                 let inner = b.as_ref().map(decode_shape).unwrap_or_default();
-                quote!(_ => { let value: Result<_, voice_agents_runtime::Error> = #inner; value.map(#enum_name::#vname) })
+                quote!(_ => { let value: Result<_, rt::Error> = #inner; value.map(#enum_name::#vname) })
             });
             quote!( match resp.status.as_u16() { #( #arms )* #fallback } )
         }
     };
     quote! {
-        fn decode(resp: &voice_agents_runtime::RawResponse) -> Result<Self::Output, voice_agents_runtime::Error> {
+        fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {
             #body
         }
     }
@@ -649,8 +643,8 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if let Some(name) = single {
         let ty = format_ident!("{}", name);
         return quote! {
-            fn decode_error(_status: u16, body: &[u8]) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
-                voice_agents_runtime::__private::decode_error_body::<#ty>(body)
+            fn decode_error(_status: u16, body: &[u8]) -> Option<Box<dyn rt::ErrorBody>> {
+                rt::decode_error_body::<#ty>(body)
             }
         };
     }
@@ -660,17 +654,17 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let (l, h) = (proc_macro2::Literal::u16_unsuffixed(lo), proc_macro2::Literal::u16_unsuffixed(hi));
             if lo == hi { quote!(#l) } else { quote!(#l..=#h) }
         });
-        quote!( #( #patterns )|* => voice_agents_runtime::__private::decode_error_body::<#ty>(body), )
+        quote!( #( #patterns )|* => rt::decode_error_body::<#ty>(body), )
     });
     let fallback = match default_arm {
         Some(name) => {
             let ty = format_ident!("{}", name);
-            quote!(_ => voice_agents_runtime::__private::decode_error_body::<#ty>(body),)
+            quote!(_ => rt::decode_error_body::<#ty>(body),)
         }
         None => quote!(_ => None,),
     };
     quote! {
-        fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn voice_agents_runtime::ErrorBody>> {
+        fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn rt::ErrorBody>> {
             match status { #( #arms )* #fallback }
         }
     }

@@ -18,7 +18,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Number { single: true } => quote!(f32),
         TypeRef::Number { single: false } => quote!(f64),
         TypeRef::Boolean | TypeRef::BoolConst(false) => quote!(bool),
-        TypeRef::BoolConst(true) => quote!(voice_agents_runtime::True),
+        TypeRef::BoolConst(true) => quote!(rt::True),
         TypeRef::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         TypeRef::Date => quote!(chrono::NaiveDate),
         TypeRef::Uuid => quote!(uuid::Uuid),
@@ -91,7 +91,7 @@ fn field_type(f: &Field, usage: Usage) -> TokenStream {
     match holder(f, usage) {
         Holder::Plain => inner,
         Holder::Option => quote!(Option<#inner>),
-        Holder::Nullable => quote!(voice_agents_runtime::Nullable<#inner>),
+        Holder::Nullable => quote!(rt::Nullable<#inner>),
     }
 }
 
@@ -145,7 +145,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
             Holder::Plain => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
             Holder::Option if f.required => quote!(#[serde(#rename default)]),
             Holder::Option => quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
-            Holder::Nullable => quote!(#[serde(#rename default, skip_serializing_if = "voice_agents_runtime::Nullable::is_absent")]),
+            Holder::Nullable => quote!(#[serde(#rename default, skip_serializing_if = "rt::Nullable::is_absent")]),
         };
         let deprecated = f.deprecated.then(|| {
             let note = "deprecated in the API spec";
@@ -198,7 +198,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         let field_link = format!("Sets [`{}`](Self::{}).", f.wire.replace('`', "'"), f.name);
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
         match holder(f, def.usage) {
-            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: voice_agents_runtime::True)),
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: rt::True)),
             // A required single-value enum (a union's tag, a `kind: [widget]`) has one possible value.
             Holder::Plain if ctx.single_value(&f.shape.ty).is_some() => {
                 let only = ctx.single_value(&f.shape.ty).unwrap_or_default();
@@ -223,16 +223,16 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
                 });
             }
             Holder::Nullable => {
-                inits.push(quote!(#fname: voice_agents_runtime::Nullable::Absent));
+                inits.push(quote!(#fname: rt::Nullable::Absent));
                 let doc = docs::trusted_attrs(&field_link);
                 let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
                 let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
                 let value = wrap(quote!(value.into()));
                 setters.push(quote! {
                     #doc #deprecated
-                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = voice_agents_runtime::Nullable::Value(#value); self }
+                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = rt::Nullable::Value(#value); self }
                     #null_doc #deprecated
-                    pub fn #null_name(mut self) -> Self { self.#fname = voice_agents_runtime::Nullable::Null; self }
+                    pub fn #null_name(mut self) -> Self { self.#fname = rt::Nullable::Null; self }
                 });
             }
         }
@@ -303,20 +303,20 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
     let c = &shape.constraints;
     let mut checks = Vec::new();
 
-    let v = quote!(voice_agents_runtime::__private::validate);
+    let v = quote!(rt::validate);
     if let Some(n) = c.min_length {
-        checks.push(quote!(#v::min_length(&#path, #value, #n)?;));
+        checks.push(quote!(#v::min_length(#path, #value, #n)?;));
     }
     if let Some(n) = c.max_length {
-        checks.push(quote!(#v::max_length(&#path, #value, #n)?;));
+        checks.push(quote!(#v::max_length(#path, #value, #n)?;));
     }
     if let Some(p) = &c.pattern {
-        checks.push(quote!(#v::pattern(&#path, #value, #p)?;));
+        checks.push(quote!(#v::pattern(#path, #value, #p)?;));
     }
     if c.format_uuid {
         checks.push(quote! {
             if uuid::Uuid::parse_str(#value).is_err() {
-                return Err(voice_agents_runtime::ValidationError::new(#path, "format uuid"));
+                return Err(rt::ValidationError::new(#path, "format uuid"));
             }
         });
     }
@@ -327,38 +327,38 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
         _ => quote!(*#value as f64),
     };
     if let Some((m, ex)) = c.minimum {
-        checks.push(quote!(#v::minimum(&#path, #number, #m, #ex)?;));
+        checks.push(quote!(#v::minimum(#path, #number, #m, #ex)?;));
     }
     if let Some((m, ex)) = c.maximum {
-        checks.push(quote!(#v::maximum(&#path, #number, #m, #ex)?;));
+        checks.push(quote!(#v::maximum(#path, #number, #m, #ex)?;));
     }
     if let Some(n) = c.min_items {
-        checks.push(quote!(#v::min_items(&#path, #value.len(), #n)?;));
+        checks.push(quote!(#v::min_items(#path, #value.len(), #n)?;));
     }
     if let Some(n) = c.max_items {
-        checks.push(quote!(#v::max_items(&#path, #value.len(), #n)?;));
+        checks.push(quote!(#v::max_items(#path, #value.len(), #n)?;));
     }
     if let Some(n) = c.min_properties {
-        checks.push(quote!(#v::min_properties(&#path, #value.len(), #n)?;));
+        checks.push(quote!(#v::min_properties(#path, #value.len(), #n)?;));
     }
     if let Some(n) = c.max_properties {
-        checks.push(quote!(#v::max_properties(&#path, #value.len(), #n)?;));
+        checks.push(quote!(#v::max_properties(#path, #value.len(), #n)?;));
     }
     match &shape.ty {
         TypeRef::Named(n) => {
             if let Some(aliased) = ctx.alias_of(n) {
                 checks.push(check_value(ctx, value, aliased, path));
             } else if ctx.validates(n) {
-                checks.push(quote!(voice_agents_runtime::__private::validate::Validate::validate(#value, &#path)?;));
+                checks.push(quote!(rt::validate::Validate::validate(#value, #path)?;));
             }
         }
         TypeRef::Array(item) if ctx.needs_check(item) => {
-            let inner = check_value(ctx, quote!(item), item, quote!(format!("{base}[{index}]")));
-            checks.push(quote! { let base: String = #path; for (index, item) in #value.iter().enumerate() { #inner } });
+            let inner = check_value(ctx, quote!(item), item, quote!(&format!("{base}[{index}]")));
+            checks.push(quote! { let base = #path.to_string(); for (index, item) in #value.iter().enumerate() { #inner } });
         }
         TypeRef::Map(item) if ctx.needs_check(item) => {
-            let inner = check_value(ctx, quote!(item), item, quote!(format!("{base}.{key}")));
-            checks.push(quote! { let base: String = #path; for (key, item) in #value.iter() { #inner } });
+            let inner = check_value(ctx, quote!(item), item, quote!(&format!("{base}.{key}")));
+            checks.push(quote! { let base = #path.to_string(); for (key, item) in #value.iter() { #inner } });
         }
         _ => {}
     }
@@ -374,7 +374,7 @@ fn struct_validate(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         .map(|f| {
             let fname = ident(&f.name);
             let wire = &f.wire;
-            let path = quote!(format!("{}.{}", path, #wire));
+            let path = quote!(&format!("{}.{}", path, #wire));
             match holder(f, def.usage) {
                 Holder::Plain => {
                     let inner = check_value(ctx, quote!(value), &f.shape, path);
@@ -386,19 +386,19 @@ fn struct_validate(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
                 }
                 Holder::Nullable => {
                     let inner = check_value(ctx, quote!(value), &f.shape, path);
-                    quote!( if let voice_agents_runtime::Nullable::Value(value) = &self.#fname { #inner } )
+                    quote!( if let rt::Nullable::Value(value) = &self.#fname { #inner } )
                 }
             }
         })
         .collect();
     let additional = s.additional.as_ref().filter(|a| ctx.needs_check(a)).map(|a| {
-        let inner = check_value(ctx, quote!(item), a, quote!(format!("{}.{}", path, key)));
+        let inner = check_value(ctx, quote!(item), a, quote!(&format!("{}.{}", path, key)));
         quote!( for (key, item) in &self.additional_properties { #inner } )
     });
     let path_param = if checks.is_empty() && additional.is_none() { quote!(_path) } else { quote!(path) };
     quote! {
-        impl voice_agents_runtime::__private::validate::Validate for #name {
-            fn validate(&self, #path_param: &str) -> Result<(), voice_agents_runtime::ValidationError> {
+        impl rt::validate::Validate for #name {
+            fn validate(&self, #path_param: &str) -> Result<(), rt::ValidationError> {
                 #( #checks )*
                 #additional
                 Ok(())
@@ -428,7 +428,7 @@ fn error_body_impl(def: &TypeDef, acc: &ErrorAccessors) -> TokenStream {
     let code = accessor(&acc.code, "code");
     let message = accessor(&acc.message, "message");
     quote! {
-        impl voice_agents_runtime::ErrorBody for #name {
+        impl rt::ErrorBody for #name {
             #code
             #message
             fn as_any(&self) -> &dyn std::any::Any { self }
@@ -464,7 +464,7 @@ fn enum_def(def: &TypeDef, e: &Enum, doc: TokenStream) -> TokenStream {
             /// A value not listed in the spec, kept as received.
             #fallback(String),
         }
-        voice_agents_runtime::__open_enum!(#name, #fallback { #( #pairs ),* });
+        rt::__open_enum!(#name, #fallback { #( #pairs ),* });
     }
 }
 
@@ -496,14 +496,14 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     let validate = def.usage.request.then(|| {
         let arms = u.variants.iter().map(|v| {
             let vname = format_ident!("{}", v.name);
-            let check = check_value(ctx, quote!(value), &v.shape, quote!(String::from(path)));
+            let check = check_value(ctx, quote!(value), &v.shape, quote!(path));
             quote!(Self::#vname(value) => { #check })
         });
         let unknown_arm = open.then(|| quote!(Self::Unknown(_) => {}));
         quote! {
-            impl voice_agents_runtime::__private::validate::Validate for #name {
+            impl rt::validate::Validate for #name {
                 #[allow(unused_variables)]
-                fn validate(&self, path: &str) -> Result<(), voice_agents_runtime::ValidationError> {
+                fn validate(&self, path: &str) -> Result<(), rt::ValidationError> {
                     match self { #( #arms )* #unknown_arm }
                     Ok(())
                 }
@@ -560,7 +560,7 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
         let vname = format_ident!("{}", v.name);
         match v.tags.first() {
             Some(tag) => quote! {
-                Self::#vname(value) => voice_agents_runtime::__private::serialize_tagged(value, #prop, #tag, serializer),
+                Self::#vname(value) => rt::serialize_tagged(value, #prop, #tag, serializer),
             },
             None => quote!(Self::#vname(value) => value.serialize(serializer),),
         }

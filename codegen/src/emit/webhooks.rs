@@ -85,7 +85,7 @@ pub(crate) fn file(ctx: &Ctx<'_>, w: &WebhookEvents) -> TokenStream {
     };
     let verify_hint = match &w.signature {
         Some(_) => "Verify and decode a delivery with [`webhook_verifier`]`(secret).verify::<WebhookEvent>(&headers, &body)` (the raw body, exactly as received).",
-        None => "The spec does not say how deliveries are signed (`x-webhook-signature`): check them with a `voice_agents_runtime::WebhookVerifier` built for the API's scheme before trusting them.",
+        None => "The spec does not say how deliveries are signed (`x-webhook-signature`): check them with a `rt::WebhookVerifier` built for the API's scheme before trusting them.",
     };
     let enum_doc = docs::trusted_attrs(&format!(
         "A webhook delivery from {}, by event type.\n\n{where_type}\n\n{verify_hint} An event type the spec does not list (or a body without one) is kept as [`Unknown`](Self::Unknown), never an error.",
@@ -143,7 +143,7 @@ pub(crate) fn file(ctx: &Ctx<'_>, w: &WebhookEvents) -> TokenStream {
             }
         }
 
-        impl voice_agents_runtime::WebhookEvent for #name {
+        impl rt::WebhookEvent for #name {
             fn event_type(&self) -> Option<&str> {
                 #name::event_type(self)
             }
@@ -158,8 +158,8 @@ fn signature(ctx: &Ctx<'_>, s: &WebhookSignature) -> TokenStream {
     let header = &s.header;
     let encoding = if s.base64 { quote!(Base64) } else { quote!(Hex) };
     let mut chain = quote! {
-        voice_agents_runtime::WebhookSignature::hmac_sha256(#header)
-            .encoding(voice_agents_runtime::SignatureEncoding::#encoding)
+        rt::WebhookSignature::hmac_sha256(#header)
+            .encoding(rt::SignatureEncoding::#encoding)
     };
     if let Some(p) = &s.prefix {
         chain = quote!(#chain.prefix(#p));
@@ -168,7 +168,7 @@ fn signature(ctx: &Ctx<'_>, s: &WebhookSignature) -> TokenStream {
         chain = quote!(#chain.timestamp_header(#h));
     }
     if s.timestamp_dot_body {
-        chain = quote!(#chain.signed_payload(voice_agents_runtime::SignedPayload::TimestampDotBody));
+        chain = quote!(#chain.signed_payload(rt::SignedPayload::TimestampDotBody));
     }
     if let Some(secs) = s.tolerance_secs {
         let secs = proc_macro2::Literal::u64_unsuffixed(secs);
@@ -195,12 +195,12 @@ fn signature(ctx: &Ctx<'_>, s: &WebhookSignature) -> TokenStream {
     quote! {
         /// A verifier for deliveries to one endpoint: [`WEBHOOK_SIGNATURE`] with the endpoint's
         /// signing secret (used as its UTF-8 bytes).
-        pub fn webhook_verifier(secret: impl Into<String>) -> voice_agents_runtime::WebhookVerifier {
-            voice_agents_runtime::WebhookVerifier::new(WEBHOOK_SIGNATURE, secret)
+        pub fn webhook_verifier(secret: impl Into<String>) -> rt::WebhookVerifier {
+            rt::WebhookVerifier::new(WEBHOOK_SIGNATURE, secret)
         }
 
         #doc
-        pub const WEBHOOK_SIGNATURE: voice_agents_runtime::WebhookSignature = #chain;
+        pub const WEBHOOK_SIGNATURE: rt::WebhookSignature = #chain;
     }
 }
 

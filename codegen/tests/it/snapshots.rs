@@ -190,8 +190,8 @@ fn nullable_fields_are_options_in_responses_and_tri_state_in_requests() {
     assert_contains(&response, "pub address: Option<ProfileAddress>,");
     assert_not_contains(&response, "Nullable");
     let request = body(&g, "models/profile_patch.rs");
-    assert_contains(&request, "pub nickname: voice_agents_runtime::Nullable<String>,");
-    assert_contains(&request, "pub address: voice_agents_runtime::Nullable<ProfilePatchAddress>,");
+    assert_contains(&request, "pub nickname: rt::Nullable<String>,");
+    assert_contains(&request, "pub address: rt::Nullable<ProfilePatchAddress>,");
     assert_contains(&request, "pub fn null_nickname(mut self) -> Self");
     assert_contains(&request, "pub fn null_address(mut self) -> Self");
     snapshot_files(&g, fixture, &["models/profile.rs", "models/profile_patch.rs"]);
@@ -206,7 +206,7 @@ fn string_enum_containing_null_is_an_open_enum_and_a_nullable_field() {
     assert_contains(&response, "pub kind: Option<PhoneKind>,");
     assert_not_contains(&response, "Null,");
     let request = body(&g, "models/phone_input.rs");
-    assert_contains(&request, "pub kind: voice_agents_runtime::Nullable<PhoneInputKind>,");
+    assert_contains(&request, "pub kind: rt::Nullable<PhoneInputKind>,");
     assert_contains(&request, "pub fn null_kind(mut self) -> Self");
     snapshot_files(&g, fixture, &["models/phone.rs", "models/phone_input.rs"]);
 }
@@ -228,9 +228,9 @@ fn single_value_enums_become_a_one_variant_open_enum_and_a_true_constant() {
     let fixture = "single_value_enums.yaml";
     let g = generate_clean(fixture);
     let model = body(&g, "models/ack.rs");
-    assert_contains(&model, "pub ok: voice_agents_runtime::True,");
+    assert_contains(&model, "pub ok: rt::True,");
     // Both single-value fields are filled in by `new`: there is only one value they can take.
-    assert_contains(&model, "status: AckStatus::from(\"OK\"),\n            ok: voice_agents_runtime::True,\n");
+    assert_contains(&model, "status: AckStatus::from(\"OK\"),\n            ok: rt::True,\n");
     assert_contains(&model, "pub fn new(id: impl Into<String>) -> Self");
     assert_contains(&model, "    Ok = \"OK\",\n");
     snapshot_files(&g, fixture, &["models/ack.rs"]);
@@ -408,7 +408,7 @@ fn rust_keywords_as_field_and_schema_names_are_escaped() {
         "operations/things.rs",
     ]);
     let model = body(&g, "models/self_.rs");
-    for field in ["pub r#type: String,", "pub r#match: Option<String>,", "pub self_: Option<String>,", "pub crate_: Option<String>,", "pub r#async: voice_agents_runtime::Nullable<String>,"] {
+    for field in ["pub r#type: String,", "pub r#match: Option<String>,", "pub self_: Option<String>,", "pub crate_: Option<String>,", "pub r#async: rt::Nullable<String>,"] {
         assert_contains(&model, field);
     }
     snapshot_files(&g, fixture, &["models/mod.rs", "models/self_.rs", "models/type.rs", "operations/things.rs"]);
@@ -493,7 +493,7 @@ fn operations_servers_security_parameters_and_success_statuses() {
     assert_contains(&agents, "type Output = Agent;"); // 200 and 201 share a schema
     assert_contains(&agents, "pub enum ReplaceAgentOutput {"); // 200 and 202 do not
     assert_contains(&agents, "type Output = Option<Job>;"); // 200 with a body, 204 without
-    assert_contains(&agents, "voice_agents_runtime::__private::decode_error_body::<Error>(body)"); // `default`
+    assert_contains(&agents, "rt::decode_error_body::<Error>(body)"); // `default`
     let files = body(&g, "operations/files.rs");
     assert_contains(&files, "req.path_param_multi(\"path\", ");
     let health = body(&g, "operations/health.rs");
@@ -601,7 +601,7 @@ fn openapi_3_1_type_arrays_const_and_null() {
     assert_contains(&thing, "    Thing = \"thing\",\n");
     assert_contains(&thing, "pub nothing: Option<serde_json::Value>,");
     let input = body(&g, "models/thing_input.rs");
-    assert_contains(&input, "pub nickname: voice_agents_runtime::Nullable<String>,");
+    assert_contains(&input, "pub nickname: rt::Nullable<String>,");
     // The only loss is the null-only schema, located where the file says `type: "null"`.
     let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
     assert_eq!(warned, ["/components/schemas/Thing/properties/nothing/type"]);
@@ -732,10 +732,10 @@ fn sse_events_become_one_event_enum_per_streaming_operation() {
     assert_eq!(inline.owner, Owner::Group("completions".into()));
     assert!(inline.usage.response && !inline.usage.request, "{:?}", inline.usage);
     let ops = body(&g, "operations/completions.rs");
-    assert_contains(&ops, "voice_agents_runtime::__stream_builder!(StreamCompletion, StreamCompletionEvent);");
+    assert_contains(&ops, "rt::__stream_builder!(StreamCompletion, StreamCompletionEvent);");
     assert_contains(&ops, "\"message\" => Self::Message(event.data),");
     assert_contains(&ops, "\"delta\" => Self::Delta(event.json()?),");
-    assert_contains(&ops, "voice_agents_runtime::__request_builder!(RawStream, bytes::Bytes);");
+    assert_contains(&ops, "rt::__request_builder!(RawStream, bytes::Bytes);");
     snapshot_files(&g, fixture, &["operations/completions.rs"]);
 }
 
@@ -919,7 +919,7 @@ fn enveloped_responses_return_the_payload_and_declare_where_the_rest_is() {
     let g = generate_clean(fixture);
     let things = body(&g, "operations/things.rs");
     assert_contains(&things, "type Output = Thing;");
-    assert_contains(&things, "let envelope: ThingEnvelope = voice_agents_runtime::__private::decode_json(");
+    assert_contains(&things, "let envelope: ThingEnvelope = rt::decode_json(");
     assert_contains(&things, "request_id: Some(\"/meta/request_id\")");
     // `x-envelope: false`: the delete returns its (empty) body as is.
     assert_contains(&things, "type Output = ();");
@@ -937,7 +937,7 @@ fn paginated_operations_implement_paginated_with_the_spec_pointers() {
     let fixture = "pagination.yaml";
     let g = generate_clean(fixture);
     let things = body(&g, "operations/things.rs");
-    assert_contains(&things, "impl voice_agents_runtime::__private::Paginated for ListThings<'_> {");
+    assert_contains(&things, "impl rt::Paginated for ListThings<'_> {");
     assert_contains(&things, "type Item = Thing;");
     assert_contains(&things, "has_next: Some(\"/pagination/hasNext\")");
     assert_contains(&things, "total: Some(\"/pagination/total\")");
