@@ -123,7 +123,8 @@ pub(crate) fn webhook_events(
                 let at = pointer::join(["x-webhooks", event]);
                 let Some(schema) = read_schema(space, node, &at) else { continue };
                 // An inline payload gets a models file of its own, named like a 3.1 webhook's.
-                let base = format!("{}Webhook", naming::type_name(event));
+                // Normalised again, so the owner is the name the type gets (`a.b` -> `AbWebhook`).
+                let base = naming::type_name(&format!("{}Webhook", naming::type_name(event)));
                 let hint = Hint { name: base.clone(), owner: Owner::Component(base), pointer: at };
                 let described = space.describe(&schema, &hint);
                 let name = names.claim(&naming::type_name(event));

@@ -1,6 +1,7 @@
 //! Where the schemas of an OpenAPI document are: a walk over the document as OpenAPI (paths,
-//! operations, parameters, bodies, responses, headers, callbacks, webhooks, components) that
-//! hands every schema root and every Reference Object to a [`Visitor`]. The 3.1 reader and the
+//! operations, parameters, bodies, responses, headers, callbacks, webhooks, components, and
+//! the schema maps of the `x-sse-events` and `x-webhooks` extensions) that hands every schema
+//! root and every Reference Object to a [`Visitor`]. The 3.1 reader and the
 //! schema shape check share it, so neither mistakes a property named `type` for a keyword.
 
 use crate::pointer;
@@ -55,6 +56,18 @@ pub fn document(doc: &mut Value, v: &mut impl Visitor) {
     }
     if let Some(Value::Object(components)) = map.get_mut("components") {
         self::components(v, components, &root.child("components"));
+    }
+    // Event type name -> schema of the whole webhook body.
+    schema_map(v, map.get_mut("x-webhooks"), &root.child("x-webhooks"));
+}
+
+/// The schemas of an extension that maps names to schemas (a value of another shape is left
+/// for the extension's reader to report).
+fn schema_map(v: &mut impl Visitor, node: Option<&mut Value>, at: &At) {
+    if let Some(Value::Object(map)) = node {
+        for (name, schema) in map.iter_mut() {
+            v.schema(schema, &at.child(name));
+        }
     }
 }
 
@@ -180,6 +193,8 @@ fn content(v: &mut impl Visitor, node: &mut Value, at: &At) {
         if let Some(schema) = m.get_mut("schema") {
             v.schema(schema, &at.child(media).child("schema"));
         }
+        // SSE event name -> schema of its data.
+        schema_map(v, m.get_mut("x-sse-events"), &at.child(media).child("x-sse-events"));
     }
 }
 
@@ -208,11 +223,15 @@ mod tests {
                 "get": {
                     "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
                     "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
-                    "responses": {"200": {"headers": {"X": {"schema": {}}}, "content": {"text/plain": {"schema": {}}}}},
+                    "responses": {"200": {"headers": {"X": {"schema": {}}}, "content": {
+                        "text/plain": {"schema": {}},
+                        "text/event-stream": {"schema": {}, "x-sse-events": {"tick": {}}}
+                    }}},
                     "callbacks": {"cb": {"{$url}": {"post": {"responses": {"default": {"$ref": "#/r"}}}}}}
                 }
             }},
             "webhooks": {"hook": {"post": {"requestBody": {"content": {"application/json": {"schema": {}}}}}}},
+            "x-webhooks": {"a.b": {"$ref": "#/components/schemas/S"}},
             "components": {"schemas": {"S": {"properties": {"type": {}}}}, "pathItems": {"I": {"get": {"responses": {}}}}}
         });
         let mut seen = Seen::default();
@@ -223,9 +242,12 @@ mod tests {
                 "/paths/~1a/get/parameters/0/schema",
                 "/paths/~1a/get/requestBody/content/application~1json/schema",
                 "/paths/~1a/get/responses/200/content/text~1plain/schema",
+                "/paths/~1a/get/responses/200/content/text~1event-stream/schema",
+                "/paths/~1a/get/responses/200/content/text~1event-stream/x-sse-events/tick",
                 "/paths/~1a/get/responses/200/headers/X/schema",
                 "/webhooks/hook/post/requestBody/content/application~1json/schema",
                 "/components/schemas/S",
+                "/x-webhooks/a.b",
             ]
         );
         assert_eq!(seen.1, ["/paths/~1a/parameters/0", "/paths/~1a/get/callbacks/cb/{$url}/post/responses/default"]);

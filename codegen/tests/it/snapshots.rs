@@ -762,6 +762,48 @@ fn webhook_events_are_typed_by_the_event_type_pointer_and_the_signature_is_a_con
     snapshot_files(&g, fixture, &["webhooks.rs", "mod.rs"]);
 }
 
+#[test]
+fn openapi_3_1_schemas_in_the_event_extensions_are_read_as_3_1() {
+    // The extensions' schemas are schema positions like any other: the 3.1 reader rewrites
+    // them (`type: [T, "null"]`) before they are typed.
+    let text = r#"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+servers: [{url: "https://x.test"}]
+x-webhook-event-type: /type
+x-webhooks:
+  a.b:
+    type: object
+    properties:
+      type: {type: string}
+      n: {type: [integer, "null"]}
+paths:
+  /s:
+    get:
+      operationId: s
+      responses:
+        "200":
+          description: s
+          content:
+            text/event-stream:
+              schema: {type: string}
+              x-sse-events:
+                tick: {type: object, properties: {at: {type: [string, "null"]}}}
+"#;
+    let g = generate(Input { file: "t31.yaml", text, overlay: None }, COMMAND).unwrap_or_else(|d| panic!("{d}"));
+    assert!(g.warnings.is_empty(), "{}", warnings(&g));
+    let field = |ty: &str, name: &str| {
+        let t = g.api.types.iter().find(|t| t.name == ty).unwrap_or_else(|| panic!("{ty}: {}", type_index(&g)));
+        let TypeKind::Struct(s) = &t.kind else { panic!("{ty} is a struct") };
+        let f = s.fields.iter().find(|f| f.wire == name).expect("field");
+        (f.shape.ty.clone(), f.nullable)
+    };
+    assert_eq!(field("AbWebhook", "n"), (TypeRef::Integer(voice_agents_codegen::ir::IntWidth::I64), true));
+    assert_eq!(field("STickEvent", "at"), (TypeRef::String, true));
+    let hook = g.api.types.iter().find(|t| t.name == "AbWebhook").expect("payload type");
+    assert_eq!(hook.owner, Owner::Component("AbWebhook".into()), "its own models file, as a component");
+}
+
 /// The fixture with one part replaced (a broken variant of it).
 fn variant_of(fixture: &str, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(fixtures_dir().join(fixture)).expect("fixture");
