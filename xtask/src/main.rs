@@ -5,9 +5,11 @@
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
-//! - `bench`            criterion benchmarks of generation speed (release build)
+//! - `bench [ARGS]`     generation speed beside progenitor and openapi-to-rust (release build
+//!   of the separate workspace `bench/`); `bench --criterion`: ours alone
 
 mod apis;
+mod bench;
 mod ci;
 mod diff;
 mod gen;
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
         Some("gen") => gen::run(&root, &args[1..]),
         Some("diff") => diff::run(&args[1..]),
         Some("ci") => ci::run(&root),
-        Some("bench") => ci::bench(&root),
+        Some("bench") => bench::run(&root, &args[1..]),
         _ => Err(usage()),
     };
     match result {
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench>".to_owned()
+    "usage: cargo xtask <regen [--check] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench [--criterion | ARGS]>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.
