@@ -65,18 +65,39 @@ pub fn check(spec: &Spec, gen: Gen) -> Checked {
 fn setup(spec: &Spec, gen: Gen) -> Result<(), String> {
     let dir = crate_dir(spec, gen);
     let name = crate_name(spec, gen);
-    let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).map_err(|e| format!("cannot write {rel}: {e}"));
-    let deps = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read {rel} (did generation succeed?): {e}"));
-    let manifest = |deps: String| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{deps}\n");
+    let write =
+        |rel: &str, text: &str| std::fs::write(dir.join(rel), text).map_err(|e| format!("cannot write {rel}: {e}"));
+    let deps = |rel: &str| {
+        std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read {rel} (did generation succeed?): {e}"))
+    };
+    let manifest = |deps: String| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{deps}\n")
+    };
     match gen {
         Gen::Ours => {
-            let mut args = vec!["xtask".to_owned(), "gen".to_owned(), spec.path.to_owned(), "--out".to_owned(), dir.display().to_string(), "--name".to_owned(), name.clone()];
+            let mut args = vec![
+                "xtask".to_owned(),
+                "gen".to_owned(),
+                spec.path.to_owned(),
+                "--out".to_owned(),
+                dir.display().to_string(),
+                "--name".to_owned(),
+                name.clone(),
+            ];
             if let Some(overlay) = spec.overlay {
                 args.extend(["--overlay".to_owned(), overlay.to_owned()]);
             }
-            let out = Command::new(cargo()).args(&args).current_dir(repo_root()).env_remove("CARGO_TARGET_DIR").output().map_err(|e| format!("cannot run cargo xtask gen: {e}"))?;
+            let out = Command::new(cargo())
+                .args(&args)
+                .current_dir(repo_root())
+                .env_remove("CARGO_TARGET_DIR")
+                .output()
+                .map_err(|e| format!("cannot run cargo xtask gen: {e}"))?;
             if !out.status.success() {
-                return Err(format!("cargo xtask gen failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")));
+                return Err(format!(
+                    "cargo xtask gen failed: {}",
+                    String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                ));
             }
             Ok(())
         }

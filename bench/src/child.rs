@@ -75,8 +75,22 @@ pub fn child_main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn measure_in_process(gen: Gen, spec: &Loaded, min: usize, max: usize, budget: Duration, write_dir: Option<&Path>) -> Report {
-    let mut report = Report { status: "ok".to_owned(), times_ms: Vec::new(), lines: 0, message: String::new(), baseline_kib: vm_hwm_kib(), peak_kib: 0 };
+fn measure_in_process(
+    gen: Gen,
+    spec: &Loaded,
+    min: usize,
+    max: usize,
+    budget: Duration,
+    write_dir: Option<&Path>,
+) -> Report {
+    let mut report = Report {
+        status: "ok".to_owned(),
+        times_ms: Vec::new(),
+        lines: 0,
+        message: String::new(),
+        baseline_kib: vm_hwm_kib(),
+        peak_kib: 0,
+    };
     let started = Instant::now();
     while report.times_ms.len() < max && (report.times_ms.len() < min || started.elapsed() < budget) {
         let t = Instant::now();
@@ -113,7 +127,11 @@ fn measure_in_process(gen: Gen, spec: &Loaded, min: usize, max: usize, budget: D
 }
 
 fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "(non-string panic payload)".to_owned())
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(non-string panic payload)".to_owned())
 }
 
 /// Writes a peer's output for `--check`: the files and a `DEPENDENCIES` list, one line each.
@@ -133,18 +151,30 @@ fn write_output(dir: &Path, output: &Output) -> Result<(), String> {
 /// number as `ru_maxrss`); 0 where the file does not exist (not Linux).
 fn vm_hwm_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Parent side: runs one child to completion (or to its deadline).
 pub fn measure(gen: Gen, spec: &str, plan: Plan, write_dir: Option<&Path>) -> Result<Outcome, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the bench binary: {e}"))?;
     let mut cmd = Command::new(exe);
-    cmd.args(["child", gen.id(), spec, &plan.min_runs.to_string(), &plan.max_runs.to_string(), &plan.budget.as_millis().to_string()]);
+    cmd.args([
+        "child",
+        gen.id(),
+        spec,
+        &plan.min_runs.to_string(),
+        &plan.max_runs.to_string(),
+        &plan.budget.as_millis().to_string(),
+    ]);
     if let Some(dir) = write_dir {
         cmd.arg(dir);
     }
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| format!("cannot start child: {e}"))?;
+    let mut child =
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| format!("cannot start child: {e}"))?;
     // Drain both pipes on threads: a chatty child must not block on a full pipe while we wait.
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {

@@ -39,7 +39,10 @@ impl Gen {
 
     /// Parses [`Gen::id`].
     pub fn parse(id: &str) -> Result<Gen, String> {
-        Gen::ALL.into_iter().find(|g| g.id() == id).ok_or_else(|| format!("unknown generator `{id}` (expected ours, o2r or progenitor)"))
+        Gen::ALL
+            .into_iter()
+            .find(|g| g.id() == id)
+            .ok_or_else(|| format!("unknown generator `{id}` (expected ours, o2r or progenitor)"))
     }
 }
 
@@ -110,7 +113,11 @@ fn openapi_to_rust(spec: &Loaded) -> Result<Output, String> {
             out.files.push((file, text));
         } else if file == "REQUIRED_DEPS.toml" {
             // Its "complete direct dependencies" fragment, minus comments and section headers.
-            out.dependencies = text.lines().filter(|l| !l.starts_with('#') && !l.starts_with('[') && !l.trim().is_empty()).map(str::to_owned).collect();
+            out.dependencies = text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.starts_with('[') && !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect();
         }
     }
     Ok(out)
@@ -138,7 +145,8 @@ fn progenitor_dependencies(generator: &progenitor::Generator) -> Vec<String> {
     let mut deps = vec![
         "bytes = \"1.9\"".to_owned(),
         "futures-core = \"0.3\"".to_owned(),
-        "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }".to_owned(),
+        "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }"
+            .to_owned(),
         "serde = { version = \"1.0\", features = [\"derive\"] }".to_owned(),
         "serde_urlencoded = \"0.7\"".to_owned(),
         "progenitor-client = \"=0.15.1\"".to_owned(),

@@ -50,7 +50,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         specs: specs::SPECS.to_vec(),
         gens: Gen::ALL.to_vec(),
-        plan: child::Plan { min_runs: 3, max_runs: 11, budget: Duration::from_secs(10), timeout: Duration::from_secs(900) },
+        plan: child::Plan {
+            min_runs: 3,
+            max_runs: 11,
+            budget: Duration::from_secs(10),
+            timeout: Duration::from_secs(900),
+        },
         stages: false,
         check: false,
     };
@@ -90,7 +95,12 @@ fn run(o: &Options) -> Result<(), String> {
             if !o.gens.contains(&gen) {
                 continue;
             }
-            let write_dir = if o.check { check::reset(spec, gen)?; check::output_dir(spec, gen) } else { None };
+            let write_dir = if o.check {
+                check::reset(spec, gen)?;
+                check::output_dir(spec, gen)
+            } else {
+                None
+            };
             eprintln!("bench: {} / {} ...", spec.name, gen.label());
             outcomes[i] = Some(child::measure(gen, spec.name, o.plan, write_dir.as_deref())?);
         }
@@ -100,7 +110,10 @@ fn run(o: &Options) -> Result<(), String> {
     report::print(&rows);
     if o.stages {
         println!();
-        let stage_rows: Vec<_> = loaded.iter().map(|l| (l.spec.name, stages::measure(l, o.plan.min_runs, o.plan.max_runs, o.plan.budget))).collect();
+        let stage_rows: Vec<_> = loaded
+            .iter()
+            .map(|l| (l.spec.name, stages::measure(l, o.plan.min_runs, o.plan.max_runs, o.plan.budget)))
+            .collect();
         stages::print(&stage_rows);
     }
     if o.check {
@@ -142,5 +155,8 @@ fn profile(args: &[String]) -> Result<(), String> {
 
 /// The 1-minute load average, to say how busy the shared machine was.
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next().map(str::to_owned)).unwrap_or_else(|| "unknown".to_owned())
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
 }

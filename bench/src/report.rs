@@ -98,7 +98,11 @@ pub fn print(rows: &[Row]) {
                 Some(Outcome::Reported(r)) => Some(r),
                 _ => None,
             };
-            cells.push(report.filter(|r| r.peak_kib > 0).map_or("-".to_owned(), |r| format!("{:.0} MiB", r.peak_kib as f64 / 1024.0)));
+            cells.push(
+                report
+                    .filter(|r| r.peak_kib > 0)
+                    .map_or("-".to_owned(), |r| format!("{:.0} MiB", r.peak_kib as f64 / 1024.0)),
+            );
             baseline = baseline.or(report.map(|r| r.baseline_kib));
             runs.push(report.map_or("-".to_owned(), |r| r.times_ms.len().to_string()));
         }

@@ -18,7 +18,11 @@ pub struct Spec {
 
 /// The cases, smallest first so a quick run (`--only`) finds the cheap ones at the top.
 pub const SPECS: &[Spec] = &[
-    Spec { name: "pipecat-cloud", path: "specs/pipecat-cloud/openapi.json", overlay: Some("specs/pipecat-cloud/overlay.yaml") },
+    Spec {
+        name: "pipecat-cloud",
+        path: "specs/pipecat-cloud/openapi.json",
+        overlay: Some("specs/pipecat-cloud/overlay.yaml"),
+    },
     Spec { name: "nexus", path: "tests/corpus/nexus.json", overlay: None },
     Spec { name: "oxide-rs", path: "tests/corpus/oxide-rs.json", overlay: None },
     Spec { name: "github", path: "tests/corpus/api.github.com.json", overlay: None },

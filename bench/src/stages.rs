@@ -28,7 +28,8 @@ fn once(spec: &Loaded) -> Result<[f64; 4], String> {
     let overlay = spec.spec.overlay.zip(spec.overlay.as_deref());
     let input = Input { file: spec.spec.path, text: &spec.text, overlay };
     let t = Instant::now();
-    let loaded = load::load(input).map_err(|d| format!("load: {}", crate::generators::first_lines(&d.to_string(), 2)))?;
+    let loaded =
+        load::load(input).map_err(|d| format!("load: {}", crate::generators::first_lines(&d.to_string(), 2)))?;
     let load_ms = ms(t);
     let t = Instant::now();
     let _diagnostics = validate::validate(&loaded);

@@ -13,7 +13,8 @@ use voice_agents_codegen::{generate, Input};
 /// a silently shorter benchmark would compare badly with an earlier run.
 fn read(rel: &str) -> (String, String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read benchmark input {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read benchmark input {}: {e}", path.display()));
     (rel.to_owned(), text)
 }
 
