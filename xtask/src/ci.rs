@@ -45,8 +45,3 @@ fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String>
         Err(format!("`cargo {}` failed ({status})", args.join(" ")))
     }
 }
-
-/// `cargo xtask bench`: generation speed on the project's and the corpus's specs.
-pub fn bench(root: &Path) -> Result<(), String> {
-    cargo(root, &["bench", "--locked", "-p", "voice-agents-codegen", "--bench", "generate"], &[])
-}

@@ -6,10 +6,12 @@
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
-//! - `bench`            criterion benchmarks of generation speed (release build)
 //! - `corpus [--small]` every spec in `tests/corpus/` as a standalone crate, each `cargo check`ed
+//! - `bench [ARGS]`     generation speed beside progenitor and openapi-to-rust (release build
+//!   of the separate workspace `bench/`); `bench --criterion`: ours alone
 
 mod apis;
+mod bench;
 mod ci;
 mod corpus;
 mod diff;
@@ -35,8 +37,7 @@ fn main() -> ExitCode {
         Some("gen") => gen::run(&root, &args[1..]).map(|_| ()),
         Some("diff") => diff::run(&args[1..]),
         Some("ci") => ci::run(&root),
-        Some("bench") => ci::bench(&root),
-        Some("corpus") => corpus::run(&root, &args[1..]),
+        Some("bench") => bench::run(&root, &args[1..]),
         _ => Err(usage()),
     };
     match result {
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench | corpus [--small]>".to_owned()
+    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench [--criterion | ARGS] | corpus [--small]>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.

@@ -1,0 +1,1 @@
+//! Nothing here: the benchmark is `benches/client.rs` (`cargo bench -p client-bench`).
