@@ -113,10 +113,11 @@ fn sanitize_line(line: &str) -> String {
 
 fn sanitize_prose(seg: &str) -> String {
     let chars: Vec<char> = seg.chars().collect();
-    let mut out = String::new();
+    let mut out = String::with_capacity(seg.len());
     let mut i = 0;
+    // Compares without copying the rest of the line (a copy per character made this quadratic).
+    let rest_starts_with = |i: usize, prefix: &str| chars[i..].iter().copied().take(prefix.len()).eq(prefix.chars());
     while i < chars.len() {
-        let rest: String = chars[i..].iter().collect();
         let c = chars[i];
         if c == '[' {
             // A markdown link `[text](target)` stays; anything else is escaped.
@@ -134,7 +135,7 @@ fn sanitize_prose(seg: &str) -> String {
             out.push_str("\\[");
         } else if c == ']' {
             out.push_str("\\]");
-        } else if rest.starts_with("http://") || rest.starts_with("https://") {
+        } else if c == 'h' && (rest_starts_with(i, "http://") || rest_starts_with(i, "https://")) {
             let len = chars[i..].iter().position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'')).unwrap_or(chars.len() - i);
             let mut url: String = chars[i..i + len].iter().collect();
             let trailing: String = {
