@@ -43,7 +43,7 @@ fn once(spec: &Loaded) -> Result<[f64; 4], String> {
         spec_file: spec.spec.path.to_owned(),
         overlay_file: spec.spec.overlay.map(str::to_owned),
         hashes: loaded.hashes.clone(),
-        extension_module: false,
+        module_path: "api".into(),
     };
     let t = Instant::now();
     let files = emit::emit(&api, &provenance).map_err(|d| format!("emit: {d}"))?;
