@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Some("diff") => diff::run(&args[1..]),
         Some("ci") => ci::run(&root),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("corpus") => corpus::run(&root, &args[1..]),
         _ => Err(usage()),
     };
     match result {
