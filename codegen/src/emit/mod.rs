@@ -36,7 +36,7 @@ enum Job<'a> {
     /// A directory's `mod.rs`: its doc and its modules, each re-exported.
     Index { path: String, doc: &'static str, mods: Vec<naming::Ident> },
     /// `webhooks.rs`: the events the API sends and how to verify them.
-    Webhooks,
+    Webhooks(&'a WebhookEvents),
     /// `client.rs`.
     Client,
     /// The API's `mod.rs` (the manifest).
@@ -126,8 +126,8 @@ fn jobs(api: &Api) -> Vec<Job<'_>> {
         doc: "One file per operation group: request builders, `Client` methods, inline types.",
         mods: group_mods,
     });
-    if api.webhook_events.is_some() {
-        jobs.push(Job::Webhooks);
+    if let Some(w) = &api.webhook_events {
+        jobs.push(Job::Webhooks(w));
     }
     jobs.push(Job::Client);
     jobs.push(Job::Root { has_models, has_operations });
@@ -170,10 +170,7 @@ fn render(ctx: &Ctx<'_>, provenance: &Provenance, job: &Job<'_>) -> Result<Gener
             let doc = docs::trusted_inner_attrs(doc);
             (path.clone(), quote! { #doc #( mod #idents; pub use #idents::*; )* })
         }
-        Job::Webhooks => match &ctx.api.webhook_events {
-            Some(w) => ("webhooks.rs".to_owned(), webhooks::file(ctx, w)),
-            None => ("webhooks.rs".to_owned(), TokenStream::new()),
-        },
+        Job::Webhooks(w) => ("webhooks.rs".to_owned(), webhooks::file(ctx, w)),
         Job::Client => ("client.rs".to_owned(), client::client(ctx.api)),
         Job::Root { has_models, has_operations } => {
             (MANIFEST.to_owned(), root(ctx.api, provenance, *has_models, *has_operations))

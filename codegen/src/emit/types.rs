@@ -354,11 +354,11 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
         }
         TypeRef::Array(item) if ctx.needs_check(item) => {
             let inner = check_value(ctx, quote!(item), item, quote!(&format!("{base}[{index}]")));
-            checks.push(quote! { let base = #path.to_string(); for (index, item) in #value.iter().enumerate() { #inner } });
+            checks.push(quote! { let base: &str = #path; for (index, item) in #value.iter().enumerate() { #inner } });
         }
         TypeRef::Map(item) if ctx.needs_check(item) => {
             let inner = check_value(ctx, quote!(item), item, quote!(&format!("{base}.{key}")));
-            checks.push(quote! { let base = #path.to_string(); for (key, item) in #value.iter() { #inner } });
+            checks.push(quote! { let base: &str = #path; for (key, item) in #value.iter() { #inner } });
         }
         _ => {}
     }
