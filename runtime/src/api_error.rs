@@ -9,7 +9,7 @@ use http::{HeaderMap, StatusCode};
 use super::error::ErrorKind;
 use super::operation::ErrorBody;
 use super::redact::{self, Scrubber};
-use super::response::{request_id_of, RawResponse};
+use super::response::{RawResponse, request_id_of};
 use super::retry;
 
 /// A non-2xx response: status, headers, request id, raw body and the typed error body.
@@ -45,7 +45,8 @@ impl ApiError {
             _ => redact::excerpt(&resp.body, 0),
         };
         let retry_after = retry::retry_after(&resp.headers);
-        let wait_over_cap = retry::transient_status(resp.status, &resp.headers) && retry_after.is_some_and(|d| d > max_retry_after);
+        let wait_over_cap =
+            retry::transient_status(resp.status, &resp.headers) && retry_after.is_some_and(|d| d > max_retry_after);
         ApiError {
             status: resp.status,
             request_id: request_id_of(&resp.headers).map(str::to_owned),
@@ -148,11 +149,7 @@ impl fmt::Display for ApiError {
             write!(f, ", retry after {d:?}")?;
         }
         f.write_str(")")?;
-        if self.detail.is_empty() {
-            f.write_str(": empty body")
-        } else {
-            write!(f, ": {}", self.detail)
-        }
+        if self.detail.is_empty() { f.write_str(": empty body") } else { write!(f, ": {}", self.detail) }
     }
 }
 

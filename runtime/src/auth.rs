@@ -1,7 +1,7 @@
 //! Choosing and applying credentials for an operation's security requirement.
 
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use http::HeaderMap;
+use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::config::Config;

@@ -5,15 +5,15 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use http::header::{HeaderName, HeaderValue, ACCEPT, USER_AGENT};
 use http::HeaderMap;
+use http::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::auth;
 use super::config::{Config, Core};
 use super::error::Error;
 use super::info::{ApiInfo, SecurityKind};
-use super::redact::{self, Redaction, Scrubber, REDACTED};
+use super::redact::{self, REDACTED, Redaction, Scrubber};
 use super::{DEFAULT_ACCEPT, DEFAULT_RETRY_COUNT_HEADER, DEFAULT_USER_AGENT};
 
 /// A generated API client: it names its [`ApiInfo`] and wraps a [`Core`].

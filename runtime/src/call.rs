@@ -57,7 +57,10 @@ pub struct CallState<'a> {
 impl fmt::Debug for CallState<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The client's configuration is the client's business; a request shows its own options.
-        f.debug_struct("CallState").field("api", &self.core.config().api().name).field("options", &self.options).finish()
+        f.debug_struct("CallState")
+            .field("api", &self.core.config().api().name)
+            .field("options", &self.options)
+            .finish()
     }
 }
 

@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use super::error::Error;
 use super::info::ApiInfo;
 use super::raw::RawCall;
-use super::redact::{self, HeadersDebug, Redaction, Scrubber, REDACTED};
+use super::redact::{self, HeadersDebug, REDACTED, Redaction, Scrubber};
 
 /// A built client's settings; read them through [`Core::config`].
 pub struct Config {

@@ -76,11 +76,7 @@ pub enum Error {
 }
 
 fn attempts_note(attempts: u32) -> String {
-    if attempts > 1 {
-        format!(" after {attempts} attempts")
-    } else {
-        String::new()
-    }
+    if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() }
 }
 
 /// Which timeout fired.

@@ -8,17 +8,17 @@ use http::{HeaderMap, Method};
 use tokio::time::Instant;
 use url::Url;
 
+use super::IDEMPOTENCY_KEY_HEADER;
 use super::api_error::ApiError;
 use super::auth::{self, Selected};
 use super::call::RequestOptions;
 use super::config::Config;
 use super::error::Error;
 use super::operation::ErrorBody;
-use super::request::{header_pair, RequestParts};
+use super::request::{RequestParts, header_pair};
 use super::response::RawResponse;
 use super::retry;
 use super::transport::{self, AttemptError};
-use super::IDEMPOTENCY_KEY_HEADER;
 
 /// A fully resolved request, re-sent unchanged by every attempt (except the retry-count header).
 pub(crate) struct Prepared {

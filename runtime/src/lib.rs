@@ -62,11 +62,11 @@ pub use operation::ErrorBody;
 pub use paginate::Page;
 pub use raw::RawCall;
 pub use response::{RawResponse, Response};
+pub use sse::{EVENT_STREAM, EventStream, MAX_EVENT_BYTES, SseEvent};
 pub use validate::ValidationError;
 pub use value::{Nullable, True};
-pub use sse::{EventStream, SseEvent, EVENT_STREAM, MAX_EVENT_BYTES};
 pub use webhook::{
-    SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
+    DEFAULT_TOLERANCE, SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
 };
 
 /// The `http` crate, whose `HeaderMap` and `StatusCode` appear in responses, errors and
@@ -79,22 +79,22 @@ pub use http;
 pub mod __private {
     pub use crate::builder::ApiClient;
     // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
-    pub use crate::{
-        ClientBuilder, Core, Error, ErrorBody, EventStream, Nullable, RawResponse, Response, SignatureEncoding,
-        SignedPayload, SseEvent, True, ValidationError, WebhookEvent, WebhookSignature, WebhookVerifier, Page,
-    };
-    pub use crate::{__client_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder};
-    pub use crate::response::json_text;
-    pub use crate::call::{send, CallState};
+    pub use crate::call::{CallState, send};
     pub use crate::info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
-    pub use crate::operation::{decode_error_body, EnvelopeInfo, Operation};
-    pub use crate::paginate::{fetch_page, items, pages, PageInfo, Paginated};
+    pub use crate::operation::{EnvelopeInfo, Operation, decode_error_body};
+    pub use crate::paginate::{PageInfo, Paginated, fetch_page, items, pages};
     pub use crate::request::RequestParts;
     pub use crate::response::decode_json;
+    pub use crate::response::json_text;
     pub use crate::retry::backoff;
-    pub use crate::sse::{execute_stream, StreamEvent};
+    pub use crate::sse::{StreamEvent, execute_stream};
     pub use crate::validate::{self, Validate};
     pub use crate::value::serialize_tagged;
+    pub use crate::{__client_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder};
+    pub use crate::{
+        ClientBuilder, Core, Error, ErrorBody, EventStream, Nullable, Page, RawResponse, Response, SignatureEncoding,
+        SignedPayload, SseEvent, True, ValidationError, WebhookEvent, WebhookSignature, WebhookVerifier,
+    };
     pub use futures_core::Stream;
     pub use http::Method;
     pub use reqwest;

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 
-use super::call::{execute_op, CallState, RequestOptions};
+use super::call::{CallState, RequestOptions, execute_op};
 use super::config::Core;
 use super::error::Error;
 use super::operation::Operation;
@@ -67,7 +67,10 @@ pub async fn fetch_page<O: Paginated>(op: &O, call: &CallState<'_>) -> Result<Pa
 
 /// Streams every page, starting at the page `op` asks for; an error ends the stream after it is
 /// yielded.
-pub fn pages<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> impl Stream<Item = Result<Page<O::Item>, Error>> + Send + 'a {
+pub fn pages<'a, O: Paginated + 'a>(
+    op: O,
+    call: CallState<'a>,
+) -> impl Stream<Item = Result<Page<O::Item>, Error>> + Send + 'a {
     let (core, options) = (call.core(), call.options().clone());
     futures_util::stream::unfold(Some((core, op, options)), |state| async move {
         let (core, mut op, options) = state?;
@@ -84,7 +87,10 @@ pub fn pages<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> impl Stream<I
 }
 
 /// Streams every item of every page; an error ends the stream after it is yielded.
-pub fn items<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'a {
+pub fn items<'a, O: Paginated + 'a>(
+    op: O,
+    call: CallState<'a>,
+) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'a {
     let (core, options) = (call.core(), call.options().clone());
     let start: ItemsState<'a, O> = ItemsState { core, op, options, buffer: VecDeque::new(), more: true };
     futures_util::stream::unfold(start, |mut st| async move {

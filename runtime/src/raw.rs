@@ -106,11 +106,7 @@ impl<'a> RawCall<'a> {
     pub async fn send(self) -> Result<RawResponse, Error> {
         let cfg = self.core.config();
         let (resp, attempts) = self.run().await?;
-        if resp.status.is_success() {
-            Ok(resp)
-        } else {
-            Err(exec::api_error(cfg, resp, None, attempts))
-        }
+        if resp.status.is_success() { Ok(resp) } else { Err(exec::api_error(cfg, resp, None, attempts)) }
     }
 
     /// Sends the request and returns the response whatever its status (retries still apply).

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use super::error::Error;
 use super::validate::ValidationError;

@@ -16,8 +16,8 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -29,8 +29,8 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use sse_stream::{Sse, SseByteStream};
 use tokio::time::Instant;
-use tracing::field::Empty;
 use tracing::Instrument;
+use tracing::field::Empty;
 
 use super::api_error::DecodeError;
 use super::auth;
@@ -40,7 +40,7 @@ use super::error::{Error, TimeoutKind};
 use super::exec::{self, Prepared};
 use super::operation::{ErrorBody, Operation};
 use super::request::RequestParts;
-use super::response::{byte_offset, json_path, RawResponse, Response};
+use super::response::{RawResponse, Response, byte_offset, json_path};
 use super::transport::{self, AttemptError};
 
 /// The media type of an event stream.
@@ -520,9 +520,9 @@ fn is_event_stream(content_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ClientBuilder;
     use crate::builder::ApiClient;
     use crate::info::ApiInfo;
-    use crate::ClientBuilder;
     use futures_util::TryStreamExt;
 
     static API: ApiInfo = ApiInfo { name: "sse-unit", servers: &[], security_schemes: &[] };

@@ -180,11 +180,7 @@ async fn send_and_read(
 pub(crate) async fn send(cfg: &Config, request: reqwest::Request) -> Result<reqwest::Response, AttemptError> {
     cfg.http.execute(request).await.map_err(|e| {
         // A client-side timeout of a user's reqwest client means the request went out.
-        if e.is_timeout() && !e.is_connect() {
-            AttemptError::Read(e)
-        } else {
-            AttemptError::Send(e)
-        }
+        if e.is_timeout() && !e.is_connect() { AttemptError::Read(e) } else { AttemptError::Send(e) }
     })
 }
 
@@ -220,9 +216,5 @@ fn headers_with_zero_length(headers: &mut http::HeaderMap) {
 fn body_for_log(body: &[u8]) -> String {
     const MAX: usize = 4096;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();
-    if body.len() > MAX {
-        format!("{text}… ({} bytes)", body.len())
-    } else {
-        text
-    }
+    if body.len() > MAX { format!("{text}… ({} bytes)", body.len()) } else { text }
 }

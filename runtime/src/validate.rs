@@ -95,11 +95,7 @@ fn num(v: f64) -> String {
 }
 
 fn check(ok: bool, path: &str, rule: impl FnOnce() -> String) -> Result<(), ValidationError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError::new(path, rule()))
-    }
+    if ok { Ok(()) } else { Err(ValidationError::new(path, rule())) }
 }
 
 /// `minLength`: at least `min` characters (Unicode scalar values, as JSON Schema counts).

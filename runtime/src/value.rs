@@ -88,11 +88,7 @@ impl Serialize for True {
 
 impl<'de> Deserialize<'de> for True {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if bool::deserialize(d)? {
-            Ok(True)
-        } else {
-            Err(D::Error::custom("expected `true`"))
-        }
+        if bool::deserialize(d)? { Ok(True) } else { Err(D::Error::custom("expected `true`")) }
     }
 }
 
@@ -223,4 +219,3 @@ mod tests {
         assert!(serde_json::from_str::<True>("null").is_err());
     }
 }
-

@@ -361,8 +361,8 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
     use base64::engine::DecodePaddingMode;
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
     let lenient = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let standard = GeneralPurpose::new(&base64::alphabet::STANDARD, lenient);
     let url_safe = GeneralPurpose::new(&base64::alphabet::URL_SAFE, lenient);

@@ -15,8 +15,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use voice_agents_runtime::__private::{
-    decode_error_body, decode_json, validate, ApiClient, ApiInfo, CallState, Method, Operation, OperationInfo,
-    RequestParts, SecurityKind, SecuritySchemeInfo, ServerInfo,
+    ApiClient, ApiInfo, CallState, Method, Operation, OperationInfo, RequestParts, SecurityKind, SecuritySchemeInfo,
+    ServerInfo, decode_error_body, decode_json, validate,
 };
 use voice_agents_runtime::{ClientBuilder, Core, Error, ErrorBody, RawResponse, ValidationError};
 

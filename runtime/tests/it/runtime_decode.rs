@@ -1,7 +1,6 @@
 //! Response decoding: broken bodies become the right error kind with path and excerpt, never a
 //! panic; forward-compatible models accept what newer servers send; typed error bodies.
 
-
 use crate::runtime_common::*;
 use voice_agents_runtime::{ErrorKind, Response};
 use wiremock::matchers::{method, path};

@@ -9,7 +9,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::runtime_common::{builder, thing_json};
 
-
 #[tokio::test]
 async fn extra_body_replaces_a_declared_member() {
     let server = MockServer::start().await;

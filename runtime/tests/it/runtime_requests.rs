@@ -1,10 +1,9 @@
 //! Building requests: validation before sending, path encoding, credentials, server resolution,
 //! default and per-request headers, and the raw escape hatch.
 
-
-use http::Method;
 use crate::runtime_common::*;
-use voice_agents_runtime::{ClientBuilder, Error, ErrorKind, DEFAULT_USER_AGENT};
+use http::Method;
+use voice_agents_runtime::{ClientBuilder, DEFAULT_USER_AGENT, Error, ErrorKind};
 use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

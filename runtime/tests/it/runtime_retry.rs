@@ -1,7 +1,6 @@
 //! Retry rules, backoff, Retry-After and the retry-count header, against a wiremock server.
 //! Paused time: sleeps are measured with `tokio::time::Instant`, never waited for real.
 
-
 use std::time::{Duration, SystemTime};
 
 use crate::runtime_common::*;

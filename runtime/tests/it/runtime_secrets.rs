@@ -1,6 +1,5 @@
 //! No credential ever appears in `Debug`, `Display`, error messages or logs.
 
-
 use std::time::Duration;
 
 use crate::runtime_common::*;

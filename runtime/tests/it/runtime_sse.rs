@@ -3,8 +3,8 @@
 //! waits for the client to hang up. Timeouts are short (200 ms) and real: the server runs on the
 //! test's runtime, so no sleep is longer than the behaviour under test needs.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, TryStreamExt};
@@ -14,13 +14,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use voice_agents_runtime::__private::{
-    decode_error_body, execute_stream, Operation, OperationInfo, RequestParts, StreamEvent,
+    Operation, OperationInfo, RequestParts, StreamEvent, decode_error_body, execute_stream,
 };
 use voice_agents_runtime::{
     Error, ErrorBody, ErrorKind, EventStream, RawResponse, RequestOptions, Response, SseEvent, TimeoutKind,
 };
 
-use crate::runtime_common::{builder, ApiErrorBody, TestClient, SECRET};
+use crate::runtime_common::{ApiErrorBody, SECRET, TestClient, builder};
 
 // ------------------------------------------------------------------------------------ fixtures
 

@@ -1,7 +1,6 @@
 //! Connection failures, stalled bodies, per-attempt timeouts and the overall deadline, against a
 //! raw TCP server on the test's own runtime (so paused time stays deterministic).
 
-
 use std::time::Duration;
 
 use crate::runtime_common::*;

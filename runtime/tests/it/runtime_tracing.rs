@@ -3,7 +3,6 @@
 //! Logs are captured per thread under one global subscriber (see `tests/src/logs.rs`), so the
 //! other tests of the binary running at the same time cannot hide events from this one.
 
-
 use crate::runtime_common::*;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
