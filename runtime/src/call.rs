@@ -147,12 +147,17 @@ pub(crate) async fn execute_op<O: Operation>(
         let prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, options)?;
         let (resp, attempts) = exec::execute(cfg, &prepared, options).await?;
         if resp.status.is_success() {
-            let data = O::decode(&resp).map_err(|e| e.finish(attempts, &cfg.scrubber))?;
+            let finish = |e: Error| e.finish(attempts, &cfg.scrubber);
             let body = resp.body.clone();
-            let response = Response::new(resp, data);
             let response = match O::ENVELOPE {
-                Some(envelope) => response.with_envelope(&body, &envelope),
-                None => response,
+                Some(envelope) => {
+                    let (data, rest) = O::decode_envelope(&resp).map_err(finish)?;
+                    Response::new(resp, data).with_envelope(rest, &envelope)
+                }
+                None => {
+                    let data = O::decode(&resp).map_err(finish)?;
+                    Response::new(resp, data)
+                }
             };
             Ok((response, body))
         } else {

@@ -84,8 +84,8 @@ pub mod __private {
     pub use crate::operation::{EnvelopeInfo, Operation, decode_error_body};
     pub use crate::paginate::{PageInfo, Paginated, fetch_page, items, pages};
     pub use crate::request::RequestParts;
-    pub use crate::response::decode_json;
     pub use crate::response::json_text;
+    pub use crate::response::{EnvelopeRest, decode_enveloped, decode_json};
     pub use crate::retry::backoff;
     pub use crate::sse::{StreamEvent, execute_stream};
     pub use crate::validate::{self, Validate};

@@ -5,7 +5,7 @@ use std::any::Any;
 use super::error::Error;
 use super::info::OperationInfo;
 use super::request::RequestParts;
-use super::response::RawResponse;
+use super::response::{EnvelopeRest, RawResponse};
 use super::validate::ValidationError;
 
 /// One API operation with its parameters; the generated request builder of each `operationId`
@@ -44,6 +44,13 @@ pub trait Operation: Send + Sync + Sized {
     /// Decodes a 2xx response.
     fn decode(resp: &RawResponse) -> Result<Self::Output, Error>;
 
+    /// Decodes a 2xx response of an operation with an [`ENVELOPE`](Operation::ENVELOPE): the
+    /// payload and the envelope's other members, in one pass (see
+    /// [`decode_enveloped`](super::response::decode_enveloped)). The default has no other members.
+    fn decode_envelope(resp: &RawResponse) -> Result<(Self::Output, EnvelopeRest), Error> {
+        Self::decode(resp).map(|data| (data, EnvelopeRest::new()))
+    }
+
     /// Decodes a non-2xx body into the operation's typed error, if it declares one and it matches.
     fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn ErrorBody>> {
         let _ = (status, body);
@@ -56,7 +63,8 @@ pub trait Operation: Send + Sync + Sized {
 pub struct EnvelopeInfo {
     /// JSON pointer of the payload handed to callers.
     pub data: &'static str,
-    /// JSON pointer of a request id inside the body, used when no `x-request-id` header came.
+    /// JSON pointer of a request id inside the body, used when no `x-request-id` header came; it
+    /// must point outside the payload (the payload is decoded, not kept as JSON).
     pub request_id: Option<&'static str>,
 }
 

@@ -159,10 +159,17 @@ async fn fetch<O: Paginated>(core: &Core, op: &O, options: &RequestOptions) -> R
     let number = op.page();
     let size = op.page_size();
     let (response, body) = execute_op(core, op, options).await?;
-    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
-    let at = |p: Option<&str>| p.and_then(|p| json.as_ref()?.pointer(p));
-    let flag = at(O::PAGES.has_next).and_then(serde_json::Value::as_bool);
-    let total = at(O::PAGES.total).and_then(serde_json::Value::as_u64);
+    // The envelope's other members hold the paging facts without parsing the body again; the
+    // body is parsed only for a pointer they do not answer (one into the payload, or no envelope).
+    let parsed = std::cell::OnceCell::new();
+    let at = |p: Option<&str>| {
+        let p = p?;
+        response.envelope.as_ref().and_then(|e| e.pointer(p)).cloned().or_else(|| {
+            parsed.get_or_init(|| serde_json::from_slice::<serde_json::Value>(&body).ok()).as_ref()?.pointer(p).cloned()
+        })
+    };
+    let flag = at(O::PAGES.has_next).and_then(|v| v.as_bool());
+    let total = at(O::PAGES.total).and_then(|v| v.as_u64());
     let items = O::into_items(response.data);
     let has_next = match (flag, total, size) {
         _ if items.is_empty() => false,

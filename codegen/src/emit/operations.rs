@@ -536,13 +536,15 @@ fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
 
 fn decode_fn(op: &Operation) -> TokenStream {
     if let Some(env) = &op.envelope {
-        // The wire body is the envelope; the caller gets its payload member.
-        let ty = format_ident!("{}", env.type_name);
-        let field = ident(&env.data_field);
+        // The wire body is the envelope; the caller gets its payload member, and the runtime
+        // keeps the other members, all from one pass over the body.
+        let member = env.data_pointer.trim_start_matches('/').replace("~1", "/").replace("~0", "~");
         return quote! {
             fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {
-                let envelope: #ty = rt::decode_json(resp)?;
-                Ok(envelope.#field)
+                Self::decode_envelope(resp).map(|(data, _)| data)
+            }
+            fn decode_envelope(resp: &rt::RawResponse) -> Result<(Self::Output, rt::EnvelopeRest), rt::Error> {
+                rt::decode_enveloped(resp, #member)
             }
         };
     }

@@ -961,7 +961,8 @@ fn enveloped_responses_return_the_payload_and_declare_where_the_rest_is() {
     let g = generate_clean(fixture);
     let things = body(&g, "operations/things.rs");
     assert_contains(&things, "type Output = Thing;");
-    assert_contains(&things, "let envelope: ThingEnvelope = rt::decode_json(");
+    // One pass over the body: the payload member typed, the rest kept as JSON.
+    assert_contains(&things, "rt::decode_enveloped(resp, \"data\")");
     assert_contains(&things, "request_id: Some(\"/meta/request_id\")");
     // `x-envelope: false`: the delete returns its (empty) body as is.
     assert_contains(&things, "type Output = ();");
