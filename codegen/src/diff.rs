@@ -307,6 +307,7 @@ pub fn render(ty: &TypeRef) -> String {
         TypeRef::Array(s) => format!("Vec<{}>", render(&s.ty)),
         TypeRef::Map(s) => format!("Map<{}>", render(&s.ty)),
         TypeRef::Named(n) => n.clone(),
+        TypeRef::Unit => "()".into(),
     }
 }
 

@@ -168,6 +168,14 @@ where
     json.serialize(serializer)
 }
 
+/// Serializes a unit variant of a discriminated union: an object holding only its tag.
+pub fn serialize_tag<S: Serializer>(property: &str, tag: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(property, tag)?;
+    map.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +185,17 @@ mod tests {
     struct Patch {
         #[serde(default, skip_serializing_if = "Nullable::is_absent")]
         name: Nullable<String>,
+    }
+
+    #[test]
+    fn a_unit_variant_serializes_as_an_object_holding_its_tag() {
+        struct Creating;
+        impl Serialize for Creating {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serialize_tag("state", "creating", serializer)
+            }
+        }
+        assert_eq!(serde_json::to_string(&Creating).unwrap(), r#"{"state":"creating"}"#);
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
             let id = format_ident!("{}", n);
             quote!(#id)
         }
+        TypeRef::Unit => quote!(()),
     }
 }
 
@@ -473,6 +474,12 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     let open = def.usage.response;
     let variants = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
+        if v.shape.ty == TypeRef::Unit {
+            let tag = v.tags.first().map(String::as_str).unwrap_or_default();
+            let prop = u.discriminator.as_deref().unwrap_or_default();
+            let vdoc = docs::attrs(&v.docs, &[format!("`{{\"{prop}\": \"{tag}\"}}`")]);
+            return quote!(#vdoc #vname,);
+        }
         let ty = boxed_type(&v.shape.ty, v.boxed);
         let vdoc = docs::lines_to_attrs(&match &v.shape.ty {
             TypeRef::Named(n) => format!("A `{n}`."),
@@ -496,6 +503,9 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     let validate = def.usage.request.then(|| {
         let arms = u.variants.iter().map(|v| {
             let vname = format_ident!("{}", v.name);
+            if v.shape.ty == TypeRef::Unit {
+                return quote!(Self::#vname => {});
+            }
             let check = check_value(ctx, quote!(value), &v.shape, quote!(path));
             quote!(Self::#vname(value) => { #check })
         });
@@ -545,6 +555,9 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
     let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
         let vname = format_ident!("{}", v.name);
         let tags = &v.tags;
+        if v.shape.ty == TypeRef::Unit {
+            return quote!(#( Some(#tags) )|* => Ok(Self::#vname),);
+        }
         quote! {
             #( Some(#tags) )|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom),
         }
@@ -559,6 +572,9 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
     let ser_arms = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
         match v.tags.first() {
+            Some(tag) if v.shape.ty == TypeRef::Unit => quote! {
+                Self::#vname => rt::serialize_tag(#prop, #tag, serializer),
+            },
             Some(tag) => quote! {
                 Self::#vname(value) => rt::serialize_tagged(value, #prop, #tag, serializer),
             },

@@ -227,6 +227,9 @@ pub struct UnionVariant {
     pub tags: Vec<String>,
     /// Held in a `Box` (the union contains itself through this variant).
     pub boxed: bool,
+    /// The alternative's own title and description, for a unit variant (which has no type to
+    /// carry them); empty otherwise.
+    pub docs: Docs,
 }
 
 /// A type reference plus the constraints the spec puts on values of it.
@@ -279,6 +282,9 @@ pub enum TypeRef {
     Map(Box<Shape>),
     /// A named type of this API.
     Named(String),
+    /// Nothing: a union alternative that is its tag alone (a unit variant,
+    /// `DiskState::Creating` for `{"state": "creating"}`).
+    Unit,
 }
 
 /// Integer widths from `format`.

@@ -45,6 +45,16 @@ pub(crate) struct Described {
     pub sensitive: bool,
 }
 
+/// An object's properties, as openapiv3 keeps them.
+type Properties = indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// The property that tells a union's alternatives apart without a `discriminator`, and the
+/// value of it each alternative pins, in order.
+struct ImplicitTag {
+    property: String,
+    values: Vec<String>,
+}
+
 /// How many `allOf` parts one merge may visit (real specs use a handful).
 const ALL_OF_BUDGET: usize = 10_000;
 
@@ -442,15 +452,17 @@ impl<'a> TypeSpace<'a> {
         keyword: &str,
     ) -> TypeKind {
         let discriminator = schema.schema_data.discriminator.as_ref();
+        let implicit = if discriminator.is_none() { self.implicit_tag(alternatives) } else { None };
         let mut scope = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::new();
         for (i, alt) in alternatives.iter().enumerate() {
             let index = i.to_string();
-            let child = Hint {
-                name: format!("{}Variant{}", hint.name, i + 1),
-                owner: hint.owner.clone(),
-                pointer: format!("{}/{keyword}/{index}", hint.pointer),
-            };
+            let pointer = format!("{}/{keyword}/{index}", hint.pointer);
+            if let Some(tag) = &implicit {
+                variants.push(self.implicitly_tagged_variant(alt, tag, i, &pointer, hint, &mut scope));
+                continue;
+            }
+            let child = Hint { name: format!("{}Variant{}", hint.name, i + 1), owner: hint.owner.clone(), pointer };
             let d = self.describe(alt, &child);
             let base = match (&d.shape.ty, alt) {
                 (TypeRef::Named(n), ReferenceOr::Reference { .. }) => n.clone(),
@@ -472,9 +484,117 @@ impl<'a> TypeSpace<'a> {
                     }
                 }
             }
-            variants.push(UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false });
+            variants.push(UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false, docs: Docs::default() });
         }
-        TypeKind::Union(Union { variants, discriminator: discriminator.map(|d| d.property_name.clone()) })
+        let discriminator = discriminator.map(|d| d.property_name.clone()).or(implicit.map(|t| t.property));
+        TypeKind::Union(Union { variants, discriminator })
+    }
+
+    /// The tag property of a union without a `discriminator` whose alternatives are all objects
+    /// with one required property pinned to a different single string (`{"state": "creating"}`,
+    /// `{"state": "attached", "instance": ...}`): what serde's internally tagged enums, and so
+    /// schemars and dropshot, produce. Without it the union would be untagged, and since enums
+    /// are open, the first alternative would accept every value.
+    fn implicit_tag(&self, alternatives: &[ReferenceOr<Schema>]) -> Option<ImplicitTag> {
+        if alternatives.len() < 2 {
+            return None;
+        }
+        let objects: Vec<_> = alternatives.iter().map(|alt| self.object_parts(alt)).collect::<Option<_>>()?;
+        let (first_properties, first_required) = objects[0];
+        first_properties.keys().filter(|p| first_required.contains(p)).find_map(|property| {
+            let values: Vec<String> = objects
+                .iter()
+                .map(|(properties, required)| {
+                    required.contains(property).then(|| self.pinned_string(properties.get(property)?)).flatten()
+                })
+                .collect::<Option<_>>()?;
+            let distinct: std::collections::BTreeSet<&String> = values.iter().collect();
+            (distinct.len() == values.len()).then(|| ImplicitTag { property: property.clone(), values })
+        })
+    }
+
+    /// Properties and required names of an object schema, through a reference.
+    fn object_parts<'s>(&'s self, schema: &'s ReferenceOr<Schema>) -> Option<(&'s Properties, &'s [String])> {
+        let schema = match schema {
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
+            ReferenceOr::Item(s) => s,
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => Some((&o.properties, &o.required)),
+            SchemaKind::Any(a) if !a.properties.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() => {
+                Some((&a.properties, &a.required))
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of a string schema that allows exactly one (`enum: [x]`, or 3.1's `const`).
+    fn pinned_string(&self, schema: &ReferenceOr<Box<Schema>>) -> Option<String> {
+        let schema: &Schema = match schema {
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
+            ReferenceOr::Item(s) => s,
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => match s.enumeration.as_slice() {
+                [Some(value)] => Some(value.clone()),
+                _ => None,
+            },
+            SchemaKind::Any(a) => match a.enumeration.as_slice() {
+                [serde_json::Value::String(value)] => Some(value.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// One alternative of an implicitly tagged union. An inline alternative is named after its
+    /// tag (`DiskState::Attached(DiskStateAttached)`) and loses the tag property, which the
+    /// union writes itself; one with nothing else is a unit variant (`DiskState::Creating`).
+    /// A referenced alternative is a shared type: it keeps its name and its fields.
+    fn implicitly_tagged_variant(
+        &mut self,
+        alt: &ReferenceOr<Schema>,
+        tag: &ImplicitTag,
+        index: usize,
+        pointer: &str,
+        hint: &Hint,
+        scope: &mut Scope,
+    ) -> UnionVariant {
+        let value = &tag.values[index];
+        let tags = vec![value.clone()];
+        let tag_name = if value.is_empty() { "Empty".to_owned() } else { naming::type_name(value) };
+        let schema = match alt {
+            ReferenceOr::Reference { .. } => {
+                let d = self.describe(alt, &Hint { name: String::new(), owner: hint.owner.clone(), pointer: pointer.to_owned() });
+                let base = match &d.shape.ty {
+                    TypeRef::Named(n) => n.clone(),
+                    _ => tag_name,
+                };
+                return UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false, docs: Docs::default() };
+            }
+            ReferenceOr::Item(schema) => schema,
+        };
+        let child = Hint { name: format!("{}{tag_name}", hint.name), owner: hint.owner.clone(), pointer: pointer.to_owned() };
+        let mut rest = schema.clone();
+        let (properties, required, additional) = match &mut rest.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&mut o.properties, &mut o.required, &o.additional_properties),
+            SchemaKind::Any(a) => (&mut a.properties, &mut a.required, &a.additional_properties),
+            // `implicit_tag` accepts objects only; anything else keeps its properties.
+            _ => {
+                let shape = self.describe_item(schema, &child).shape;
+                return UnionVariant { name: scope.claim(&tag_name), shape, tags, boxed: false, docs: Docs::default() };
+            }
+        };
+        properties.shift_remove(&tag.property);
+        required.retain(|r| r != &tag.property);
+        let closed = matches!(additional, None | Some(AdditionalProperties::Any(false)));
+        let (shape, docs) = if properties.is_empty() && closed {
+            let data = &schema.schema_data;
+            (Shape::plain(TypeRef::Unit), Docs { summary: data.title.clone(), description: data.description.clone() })
+        } else {
+            (self.describe_item(&rest, &child).shape, Docs::default())
+        };
+        UnionVariant { name: scope.claim(&tag_name), shape, tags, boxed: false, docs }
     }
 
     fn enum_of(&mut self, values: Vec<String>) -> Enum {

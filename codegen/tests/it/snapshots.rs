@@ -41,6 +41,7 @@ const FIXTURES: &[&str] = &[
     "nullable_ref.yaml",
     "oneof_discriminator.yaml",
     "oneof_untagged.yaml",
+    "oneof_implicit_tag.yaml",
     "operations.yaml",
     "pagination.yaml",
     "output_enum_collisions.yaml",
@@ -261,6 +262,32 @@ fn one_of_without_discriminator_is_untagged_with_unknown_fallback_in_responses()
     assert_contains(&request, "#[serde(untagged)]");
     assert_not_contains(&request, "Unknown");
     snapshot_files(&g, fixture, &["models/pet.rs", "models/pet_input.rs"]);
+}
+
+#[test]
+fn one_of_objects_pinning_a_shared_property_is_a_tagged_union_with_unit_variants() {
+    let fixture = "oneof_implicit_tag.yaml";
+    let g = generate_clean(fixture);
+    let state = body(&g, "models/disk_state.rs");
+    // Told apart by `state` although the spec declares no discriminator: not untagged, where
+    // the first alternative's open enum would accept every state.
+    assert_contains(&state, "Chosen by the `state` property.");
+    assert_not_contains(&state, "#[serde(untagged)]");
+    // An alternative that is only its tag is a unit variant, documented by its description.
+    assert_contains(&state, "/// Disk is being initialized.");
+    assert_contains(&state, "    Creating,");
+    assert_contains(&state, r#"Self::Creating => rt::serialize_tag("state", "creating", serializer),"#);
+    assert_contains(&state, r#"Some("creating") => Ok(Self::Creating),"#);
+    // One with more is named after its tag and loses the tag property the union writes.
+    assert_contains(&state, "Attached(DiskStateAttached),");
+    assert_contains(&state, "pub struct DiskStateAttached {");
+    assert_not_contains(&state, "DiskStateAttachedState");
+    // A referenced alternative is a shared type: it keeps its name (and its fields).
+    assert_contains(&state, "Faulted(Faulted),");
+    assert_contains(&state, r#"rt::serialize_tagged(value, "state", "faulted", serializer)"#);
+    // Values that do not differ tell nothing apart: that union stays untagged.
+    assert_contains(&body(&g, "models/shape.rs"), "#[serde(untagged)]");
+    snapshot_files(&g, fixture, &["models/disk_state.rs"]);
 }
 
 // 7
