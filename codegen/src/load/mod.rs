@@ -163,6 +163,10 @@ fn minor_version(v: &str) -> Option<u8> {
 }
 
 fn deserialize(file: &str, document: &Value) -> Result<openapiv3::OpenAPI, Diagnostics> {
+    // Path tracking costs on every key and index; it only matters when something fails.
+    if let Ok(spec) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(document) {
+        return Ok(spec);
+    }
     serde_path_to_error::deserialize(document).map_err(|e| {
         let pointer = path_to_pointer(e.path());
         Diagnostics(vec![Diagnostic::error(file, pointer, format!("not a valid OpenAPI document: {}", e.inner()))])
@@ -183,6 +187,16 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_openapiv3_cannot_read_is_reported_at_its_pointer() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '200': {description: [not, text]}\n";
+        let err = load(Input { file: "x.yaml", text, overlay: None }).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        // serde_path_to_error stops where openapiv3 tries untagged alternatives (`ReferenceOr`).
+        assert_eq!(err.0[0].pointer, "/paths", "{err}");
+        assert!(err.0[0].message.contains("not a valid OpenAPI document"), "{err}");
+    }
 
     #[test]
     fn openapi_3_1_is_read_and_other_versions_are_rejected_at_the_version() {
