@@ -13,10 +13,12 @@ use tracing::Instrument;
 use super::auth;
 use super::config::Core;
 use super::error::Error;
-use super::exec;
+use super::exec::{self, Prepared};
+use super::info::OperationInfo;
 use super::operation::Operation;
 use super::request::RequestParts;
-use super::response::Response;
+use super::response::{RawResponse, Response};
+use super::validate::ValidationError;
 
 /// Per-request settings that override the client's.
 #[derive(Clone, Default)]
@@ -111,65 +113,138 @@ impl<'a> CallState<'a> {
     }
 }
 
-/// Sends `op` and returns the decoded payload with status, headers and request id.
+/// Sends `op` and returns the decoded payload with status, headers and request id (and the
+/// raw body, which pagination reads too): validate, build, authenticate, attempt (with
+/// retries), decode.
+///
+/// This is instantiated once per operation type, in the generated crate: all it does itself is
+/// decode. Everything else runs in [`exchange`], which is not generic and so is compiled once,
+/// here. (When it was all one generic async function, each of oxide-rs' 311 operations compiled
+/// its own copy of the retry loop, and code generation was half of the SDK's build time.)
 pub async fn send<O: Operation>(op: &O, call: &CallState<'_>) -> Result<Response<O::Output>, Error> {
-    execute_op(call.core, op, &call.options).await.map(|(response, _)| response)
+    execute_op(call.core, op, &call.options).await
 }
 
-/// Runs one operation end to end: validate, build, authenticate, attempt (with retries), decode.
-/// Also returns the raw body, for callers that read more than the payload (pagination).
+/// [`send`] with the client and options apart (pagination).
 pub(crate) async fn execute_op<O: Operation>(
     core: &Core,
     op: &O,
     options: &RequestOptions,
-) -> Result<(Response<O::Output>, bytes::Bytes), Error> {
-    let cfg = core.config();
-    let info = O::INFO;
-    let mut options = options.clone();
-    if !O::RETRY && options.max_retries.is_none() {
-        options.max_retries = Some(0);
+) -> Result<Response<O::Output>, Error> {
+    let call = Call::of::<O>(core, options, false);
+    let result = match exchange(&call, op).await {
+        Ok((resp, attempts)) => decode::<O>(&call, resp, attempts),
+        Err(e) => Err(e),
+    };
+    call.finished(result.as_ref().err());
+    result
+}
+
+/// One call of an operation, without the operation's types: what [`exchange`] and
+/// `execute_stream` need.
+pub(crate) struct Call<'c> {
+    pub(crate) core: &'c Core,
+    pub(crate) info: &'static OperationInfo,
+    /// The call's options with the operation's own rules applied (`x-retry: false`, secrets).
+    pub(crate) options: RequestOptions,
+    /// `voice_agents.call`, entered while the call runs.
+    pub(crate) span: tracing::Span,
+}
+
+impl<'c> Call<'c> {
+    /// The call of operation `O` with `options`; `stream` marks event-stream calls in the span.
+    pub(crate) fn of<O: Operation>(core: &'c Core, options: &RequestOptions, stream: bool) -> Self {
+        Call::new(core, O::INFO, O::RETRY, O::SENSITIVE_BODY, options, stream)
     }
-    options.sensitive_body |= O::SENSITIVE_BODY;
-    let options = &options;
-    let span = tracing::info_span!(
-        "voice_agents.call",
-        api = cfg.api.name,
-        operation = info.id,
-        method = %info.method,
-        path = info.path,
-    );
-    let run = async move {
+
+    fn new(
+        core: &'c Core,
+        info: &'static OperationInfo,
+        retry: bool,
+        sensitive_body: bool,
+        options: &RequestOptions,
+        stream: bool,
+    ) -> Self {
+        let mut options = options.clone();
+        if !retry && options.max_retries.is_none() {
+            options.max_retries = Some(0);
+        }
+        options.sensitive_body |= sensitive_body;
+        let span = tracing::info_span!(
+            "voice_agents.call",
+            api = core.config().api.name,
+            operation = info.id,
+            method = %info.method,
+            path = info.path,
+            stream = stream.then_some(true),
+        );
+        Call { core, info, options, span }
+    }
+
+    /// Logs a failed call in its span.
+    pub(crate) fn finished(&self, error: Option<&Error>) {
+        if let Some(e) = error {
+            self.span.in_scope(|| tracing::debug!(error = %e, "call failed"));
+        }
+    }
+
+    /// Validates and builds the request and resolves URL, headers and credentials.
+    pub(crate) fn prepare(&self, op: &dyn Request) -> Result<Prepared, Error> {
+        let (cfg, info) = (self.core.config(), self.info);
         op.validate()?;
         let mut parts = RequestParts::new(info.path);
         op.build(&mut parts)?;
         parts.check_path_complete()?;
         let selected = auth::select(cfg, info.security, info.id)?;
-        let prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, options)?;
-        let (resp, attempts) = exec::execute(cfg, &prepared, options).await?;
-        if resp.status.is_success() {
-            let finish = |e: Error| e.finish(attempts, &cfg.scrubber);
-            let body = resp.body.clone();
-            let response = match O::ENVELOPE {
-                Some(envelope) => {
-                    let (data, rest) = O::decode_envelope(&resp).map_err(finish)?;
-                    Response::new(resp, data).with_envelope(rest, &envelope)
-                }
-                None => {
-                    let data = O::decode(&resp).map_err(finish)?;
-                    Response::new(resp, data)
-                }
-            };
-            Ok((response, body))
-        } else {
-            let typed = O::decode_error(resp.status.as_u16(), &resp.body);
-            Err(exec::api_error(cfg, resp, typed, attempts))
-        }
-    };
-    let result = run.instrument(span.clone()).await;
-    if let Err(e) = &result {
-        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
+        exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, &self.options)
     }
-    result
+}
+
+/// What the request path needs of an operation, as a trait object (see [`execute_op`]).
+pub(crate) trait Request: Sync {
+    fn validate(&self) -> Result<(), ValidationError>;
+    fn build(&self, parts: &mut RequestParts) -> Result<(), Error>;
+}
+
+impl<O: Operation> Request for O {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Operation::validate(self)
+    }
+
+    fn build(&self, parts: &mut RequestParts) -> Result<(), Error> {
+        Operation::build(self, parts)
+    }
+}
+
+/// Prepares the request and runs its attempts, in the call's span; returns the last response
+/// (of any status).
+async fn exchange(call: &Call<'_>, op: &dyn Request) -> Result<(RawResponse, u32), Error> {
+    async {
+        let prepared = call.prepare(op)?;
+        exec::execute(call.core.config(), &prepared, &call.options).await
+    }
+    .instrument(call.span.clone())
+    .await
+}
+
+/// Decodes the final response: the payload of a 2xx, the typed error of any other status.
+fn decode<O: Operation>(call: &Call<'_>, resp: RawResponse, attempts: u32) -> Result<Response<O::Output>, Error> {
+    let cfg = call.core.config();
+    if !resp.status.is_success() {
+        let typed = O::decode_error(resp.status.as_u16(), &resp.body);
+        return Err(exec::api_error(cfg, resp, typed, attempts));
+    }
+    let finish = |e: Error| e.finish(attempts, &cfg.scrubber);
+    Ok(match O::ENVELOPE {
+        Some(envelope) => {
+            let (data, rest) = O::decode_envelope(&resp).map_err(finish)?;
+            Response::new(resp, data).with_envelope(rest, &envelope)
+        }
+        None => {
+            let data = O::decode(&resp).map_err(finish)?;
+            Response::new(resp, data)
+        }
+    })
 }
 
 /// The per-request options methods every generated builder has (`timeout`, `max_retries`,

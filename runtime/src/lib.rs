@@ -38,6 +38,7 @@ mod config;
 mod error;
 mod exec;
 mod info;
+mod json_path;
 mod operation;
 mod paginate;
 mod raw;

@@ -158,14 +158,15 @@ macro_rules! __paginated_builder {
 async fn fetch<O: Paginated>(core: &Core, op: &O, options: &RequestOptions) -> Result<Page<O::Item>, Error> {
     let number = op.page();
     let size = op.page_size();
-    let (response, body) = execute_op(core, op, options).await?;
+    let response = execute_op(core, op, options).await?;
+    let body = response.raw_body();
     // The envelope's other members hold the paging facts without parsing the body again; the
     // body is parsed only for a pointer they do not answer (one into the payload, or no envelope).
     let parsed = std::cell::OnceCell::new();
     let at = |p: Option<&str>| {
         let p = p?;
         response.envelope.as_ref().and_then(|e| e.pointer(p)).cloned().or_else(|| {
-            parsed.get_or_init(|| serde_json::from_slice::<serde_json::Value>(&body).ok()).as_ref()?.pointer(p).cloned()
+            parsed.get_or_init(|| serde_json::from_slice::<serde_json::Value>(body).ok()).as_ref()?.pointer(p).cloned()
         })
     };
     let flag = at(O::PAGES.has_next).and_then(|v| v.as_bool());

@@ -173,36 +173,18 @@ pub fn decode_enveloped<T: DeserializeOwned>(resp: &RawResponse, member: &str) -
     decode_seed(resp, EnvelopeSeed { member, payload: PhantomData })
 }
 
-/// Decodes with plain serde_json first and, only when that fails, again with path tracking to
-/// say where: tracking every key and index costs a quarter of the decode time of a large body
-/// (the client benchmark), and a failed decode is the rare case.
-fn decode_seed<'de, S>(resp: &'de RawResponse, seed: S) -> Result<S::Value, Error>
-where
-    S: DeserializeSeed<'de> + Clone,
-{
+/// Decodes with serde_json; on failure, finds the path of the value it stopped at (see
+/// [`json_path`](super::json_path) for why not `serde_path_to_error`).
+fn decode_seed<'de, S: DeserializeSeed<'de>>(resp: &'de RawResponse, seed: S) -> Result<S::Value, Error> {
     let mut de = serde_json::Deserializer::from_slice(&resp.body);
-    if let Ok(value) = seed.clone().deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
-        return Ok(value);
-    }
-    let mut de = serde_json::Deserializer::from_slice(&resp.body);
-    let mut track = serde_path_to_error::Track::new();
-    let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
-    let value = result.map_err(|e| decode_error(resp, json_path(&track.path().to_string()), e))?;
     // Trailing garbage after a valid document is a broken body too.
-    de.end().map_err(|e| decode_error(resp, "$".into(), e))?;
-    Ok(value)
+    seed.deserialize(&mut de).and_then(|value| de.end().map(|()| value)).map_err(|e| decode_error(resp, e))
 }
 
 /// Reads an envelope object: the payload member as `T`, the others as JSON values.
 struct EnvelopeSeed<'m, T> {
     member: &'m str,
     payload: PhantomData<T>,
-}
-
-impl<T> Clone for EnvelopeSeed<'_, T> {
-    fn clone(&self) -> Self {
-        EnvelopeSeed { member: self.member, payload: PhantomData }
-    }
 }
 
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for EnvelopeSeed<'_, T> {
@@ -242,18 +224,10 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeSeed<'_, T> {
     }
 }
 
-fn decode_error(resp: &RawResponse, path: String, e: serde_json::Error) -> Error {
+fn decode_error(resp: &RawResponse, e: serde_json::Error) -> Error {
     let offset = byte_offset(&resp.body, e.line(), e.column());
+    let path = super::json_path::path_at(&resp.body, offset);
     Error::Decode(Box::new(DecodeError::new(resp, path, e.to_string(), offset)))
-}
-
-/// `serde_path_to_error` prints `.` for the root and `a.b[0]` below it; show JSONPath-style `$...`.
-pub(crate) fn json_path(p: &str) -> String {
-    match p {
-        "" | "." => "$".into(),
-        p if p.starts_with('[') => format!("${p}"),
-        p => format!("$.{p}"),
-    }
 }
 
 /// serde_json reports 1-based lines and columns; turn them into a byte offset.
@@ -271,13 +245,6 @@ pub(crate) fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_path_forms() {
-        assert_eq!(json_path("."), "$");
-        assert_eq!(json_path("a.b[0]"), "$.a.b[0]");
-        assert_eq!(json_path("[1].x"), "$[1].x");
-    }
 
     fn raw(body: &str) -> RawResponse {
         RawResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: Bytes::from(body.to_owned()) }

@@ -33,14 +33,12 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use super::api_error::DecodeError;
-use super::auth;
-use super::call::RequestOptions;
+use super::call::{Call, Request, RequestOptions};
 use super::config::{Config, Core};
 use super::error::{Error, TimeoutKind};
 use super::exec::{self, Prepared};
 use super::operation::{ErrorBody, Operation};
-use super::request::RequestParts;
-use super::response::{RawResponse, Response, byte_offset, json_path};
+use super::response::{RawResponse, Response, byte_offset};
 use super::transport::{self, AttemptError};
 
 /// The media type of an event stream.
@@ -82,17 +80,12 @@ impl SseEvent {
     /// text) is a decode error too. Nesting deeper than serde_json's limit (128) is an error,
     /// never a stack overflow.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let mut de = serde_json::Deserializer::from_str(&self.data);
-        let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-            let path = json_path(&e.path().to_string());
-            self.decode_error(path, e.into_inner())
-        })?;
-        de.end().map_err(|e| self.decode_error("$".into(), e))?;
-        Ok(value)
+        serde_json::from_str(&self.data).map_err(|e| self.decode_error(e))
     }
 
-    fn decode_error(&self, path: String, e: serde_json::Error) -> Error {
+    fn decode_error(&self, e: serde_json::Error) -> Error {
         let offset = byte_offset(self.data.as_bytes(), e.line(), e.column());
+        let path = super::json_path::path_at(self.data.as_bytes(), offset);
         Error::Decode(Box::new(DecodeError::for_event(
             Some(&self.event),
             self.data.as_bytes(),
@@ -361,37 +354,21 @@ pub async fn execute_stream<O: Operation, E: StreamEvent>(
     op: &O,
     options: &RequestOptions,
 ) -> Result<Response<EventStream<E>>, Error> {
-    let cfg = core.config();
-    let info = O::INFO;
-    let mut options = options.clone();
-    if !O::RETRY && options.max_retries.is_none() {
-        options.max_retries = Some(0);
-    }
-    options.sensitive_body |= O::SENSITIVE_BODY;
-    let options = &options;
-    let span = tracing::info_span!(
-        "voice_agents.call",
-        api = cfg.api.name,
-        operation = info.id,
-        method = %info.method,
-        path = info.path,
-        stream = true,
-    );
-    let run = async move {
-        op.validate()?;
-        let mut parts = RequestParts::new(info.path);
-        op.build(&mut parts)?;
-        parts.check_path_complete()?;
-        let selected = auth::select(cfg, info.security, info.id)?;
-        let mut prepared = exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, options)?;
-        accept_event_stream(cfg, &mut prepared.headers);
-        open_stream(core, &prepared, options, O::decode_error).await
-    };
-    let result = run.instrument(span.clone()).await;
-    if let Err(e) = &result {
-        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
-    }
+    let call = Call::of::<O>(core, options, true);
+    let result = open(&call, op, O::decode_error).instrument(call.span.clone()).await;
+    call.finished(result.as_ref().err());
     result
+}
+
+/// The non-generic part of [`execute_stream`] (see `execute_op` for why it is split).
+async fn open<E: StreamEvent>(
+    call: &Call<'_>,
+    op: &dyn Request,
+    decode_error: DecodeErrorFn,
+) -> Result<Response<EventStream<E>>, Error> {
+    let mut prepared = call.prepare(op)?;
+    accept_event_stream(call.core.config(), &mut prepared.headers);
+    open_stream(call.core, &prepared, &call.options, decode_error).await
 }
 
 /// The `Accept` of a stream request: the stream, and JSON for the error bodies that come

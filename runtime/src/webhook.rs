@@ -32,8 +32,6 @@ use http::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
-use super::response::json_path;
-
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// The default replay window: five minutes either way.
@@ -338,13 +336,10 @@ fn check_window(timestamp: i64, now: SystemTime, tolerance: Duration) -> Result<
 
 /// Decodes a verified body; the error names the JSON path.
 fn decode<E: DeserializeOwned>(body: &[u8]) -> Result<E, WebhookError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize::<_, E>(&mut de).map_err(|e| WebhookError::InvalidBody {
-        path: json_path(&e.path().to_string()),
-        message: e.into_inner().to_string(),
-    })?;
-    de.end().map_err(|e| WebhookError::InvalidBody { path: "$".into(), message: e.to_string() })?;
-    Ok(value)
+    serde_json::from_slice(body).map_err(|e| WebhookError::InvalidBody {
+        path: super::json_path::path_of_error(body, &e),
+        message: e.to_string(),
+    })
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
