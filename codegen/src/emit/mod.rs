@@ -223,6 +223,10 @@ fn op_referenced(op: &Operation) -> Vec<String> {
         crate::ir::collect_names(&b.shape.ty, &mut out);
     }
     for r in &op.responses {
+        // An enveloped success body is read by the runtime; the file names only its payload.
+        if op.envelope.is_some() && r.status.is_success() {
+            continue;
+        }
         if let Some(s) = &r.body {
             crate::ir::collect_names(&s.ty, &mut out);
         }
