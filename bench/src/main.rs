@@ -46,6 +46,7 @@ struct Options {
     rebuild_skip: &'static str,
     /// Run the client-overhead criterion bench.
     client: bool,
+    /// The dev-profile generation figure `cargo xtask bench` passed in, if any.
     dev_gen: DevGen,
 }
 

@@ -159,24 +159,25 @@ fn lines_line(rows: &[Row], spec: &str) -> Line {
 fn rebuild_line(i: &Inputs, spec: &str) -> Line {
     let figure = format!("crate-only rebuild of the generated {spec} crate (touch, `cargo build`)");
     let goal = format!("<= {REBUILD_GOAL}x progenitor");
-    if !i.rows.iter().any(|r| r.spec == spec) {
+    let Some(row) = i.rows.iter().find(|r| r.spec == spec) else {
         return Line::absent(figure, ["not run"; 3], &goal, "not run");
-    }
+    };
     let Some((_, cells)) = i.rebuilds.iter().find(|(s, _)| *s == spec) else {
         return Line::absent(figure, [i.rebuild_skip; 3], &goal, i.rebuild_skip);
     };
-    let text = |c: &Option<Rebuilt>| match c {
-        None => "not run".to_owned(),
+    // No rebuild: the generator was not selected (`not run`) or produced no crate (its failure).
+    let text = |g: usize| match cells.get(g).and_then(Option::as_ref) {
+        None => gen_cell(&row.outcomes[g], None, false, false),
         Some(Rebuilt::Failed(_)) => "FAILS".to_owned(),
         Some(r) => format!("{:.1} s", r.median().unwrap_or(0.0)),
     };
     let ratio = rebuild::ratio_ours_progenitor(cells);
-    let mut ours = text(&cells[0]);
+    let mut ours = text(0);
     if let Some(r) = ratio {
         ours.push_str(&format!(" ({r:.2}x progenitor)"));
     }
     let met = ratio.map_or("n/a".to_owned(), |r| yes_no(r <= REBUILD_GOAL));
-    Line { figure, cells: [ours, text(&cells[1]), text(&cells[2])], goal, met }
+    Line { figure, cells: [ours, text(1), text(2)], goal, met }
 }
 
 fn client_line(client: Option<&Result<Vec<Body>, String>>) -> Line {
