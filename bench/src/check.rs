@@ -19,7 +19,8 @@ pub fn crate_dir(spec: &Spec, gen: Gen) -> PathBuf {
     work_dir().join(crate_name(spec, gen))
 }
 
-fn crate_name(spec: &Spec, gen: Gen) -> String {
+/// The package name of one (spec, generator) crate, as `cargo` prints it in `Compiling NAME`.
+pub fn crate_name(spec: &Spec, gen: Gen) -> String {
     format!("{}-{}", gen.id(), spec.name.replace('.', "-"))
 }
 
@@ -62,7 +63,10 @@ pub fn check(spec: &Spec, gen: Gen) -> Checked {
     }
 }
 
-fn setup(spec: &Spec, gen: Gen) -> Result<(), String> {
+/// Writes the crate around a generator's output: ours runs `cargo xtask gen --name` (whose crate
+/// depends on `runtime/` by path), the peers get a manifest from their `DEPENDENCIES` list,
+/// which their child process wrote next to the code (see [`output_dir`]).
+pub fn setup(spec: &Spec, gen: Gen) -> Result<(), String> {
     let dir = crate_dir(spec, gen);
     let name = crate_name(spec, gen);
     let write =
@@ -117,46 +121,62 @@ fn setup(spec: &Spec, gen: Gen) -> Result<(), String> {
 }
 
 fn run_checks(dir: &Path) -> Checked {
-    let (first, compiled) = match timed_check(dir) {
+    let (first, compiled) = match timed_cargo(dir, "check") {
         Ok(r) => r,
         Err(failed) => return failed,
     };
-    if compiled <= 1 {
+    if compiled.len() <= 1 {
         // Only the generated crate was checked: that already is the number we want.
         return Checked::Ok(first, first);
     }
     // Dependencies were checked too: touch the crate root and check the generated crate alone.
-    let lib = dir.join("src/lib.rs");
-    if let Ok(text) = std::fs::read_to_string(&lib) {
-        let _ = std::fs::write(&lib, text);
+    if let Err(e) = touch_lib(dir) {
+        return Checked::NotBuilt(e);
     }
-    match timed_check(dir) {
+    match timed_cargo(dir, "check") {
         Ok((second, _)) => Checked::Ok(first, second),
         Err(failed) => failed,
     }
 }
 
-/// One `cargo check`: its seconds and how many crates it checked or compiled.
-fn timed_check(dir: &Path) -> Result<(f64, usize), Checked> {
-    let log = dir.join("check.log");
+/// Marks the crate root as modified (new mtime, same text), so the next `cargo` command
+/// rebuilds this crate and nothing else: its dependencies' fingerprints do not change.
+pub fn touch_lib(dir: &Path) -> Result<(), String> {
+    let lib = dir.join("src/lib.rs");
+    std::fs::File::options()
+        .write(true)
+        .open(&lib)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .map_err(|e| format!("cannot touch {}: {e}", lib.display()))
+}
+
+/// One `cargo SUBCOMMAND` (`check` or `build`) in a crate directory, with the shared target
+/// dir: its seconds and the packages it compiled or checked (as named in cargo's progress
+/// lines). The log goes to `SUBCOMMAND.log` in the crate directory.
+pub fn timed_cargo(dir: &Path, subcommand: &str) -> Result<(f64, Vec<String>), Checked> {
+    let log = dir.join(format!("{subcommand}.log"));
     let started = Instant::now();
     let out = Command::new(cargo())
-        .args(["check", "--message-format", "short"])
+        .args([subcommand, "--message-format", "short"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", work_dir().join("target"))
         // Without this, a second check of unchanged code is a near no-op replay of rustc's
         // incremental cache, not a check of the crate; CI builds are not incremental either.
         .env("CARGO_INCREMENTAL", "0")
         .output()
-        .map_err(|e| Checked::NotBuilt(format!("cannot run cargo check: {e}")))?;
+        .map_err(|e| Checked::NotBuilt(format!("cannot run cargo {subcommand}: {e}")))?;
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     let _ = std::fs::write(&log, stderr.as_bytes());
     if out.status.success() {
         let compiled = stderr
             .lines()
-            .filter(|l| ["Checking ", "Compiling "].iter().any(|w| l.trim_start().starts_with(w)))
-            .count();
+            .filter_map(|l| {
+                let l = l.trim_start();
+                ["Checking ", "Compiling "].iter().find_map(|w| l.strip_prefix(w))
+            })
+            .map(|rest| rest.split_whitespace().next().unwrap_or("").to_owned())
+            .collect();
         Ok((seconds, compiled))
     } else {
         // `--message-format short` puts each compiler error on one `path:line:col: error...` line.
@@ -165,7 +185,8 @@ fn timed_check(dir: &Path) -> Result<(f64, usize), Checked> {
     }
 }
 
-fn cargo() -> String {
+/// The cargo that runs this bench (`$CARGO`), else `cargo` from `PATH`.
+pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
@@ -183,19 +204,28 @@ pub fn print(rows: &[(&str, Vec<Option<Checked>>)]) {
                 None => "-".to_owned(),
                 Some(Checked::Ok(first, second)) if first == second => format!("{second:.1}"),
                 Some(Checked::Ok(first, second)) => format!("{second:.1} ({first:.1})"),
-                Some(Checked::Failed(n, log)) => {
-                    notes.push(format!("{spec}: {n} compile errors, log {}", log.display()));
-                    format!("FAILS [c{}]", notes.len())
-                }
-                Some(Checked::NotBuilt(e)) => {
-                    notes.push(format!("{spec}: {e}"));
-                    format!("not built [c{}]", notes.len())
-                }
+                Some(failed) => failure_cell(spec, failed, "c", &mut notes),
             })
             .collect();
         println!("| {spec} | {} |", cells.join(" | "));
     }
     for (i, note) in notes.iter().enumerate() {
         println!("- c{}: {note}", i + 1);
+    }
+}
+
+/// The cell of a crate that has no time (`FAILS` or `not built`), with a numbered note
+/// (`PREFIX` + number) pushed to `notes`; `Checked::Ok` gives an empty cell.
+pub fn failure_cell(spec: &str, checked: &Checked, prefix: &str, notes: &mut Vec<String>) -> String {
+    match checked {
+        Checked::Ok(..) => String::new(),
+        Checked::Failed(n, log) => {
+            notes.push(format!("{spec}: {n} compile errors, log {}", log.display()));
+            format!("FAILS [{prefix}{}]", notes.len())
+        }
+        Checked::NotBuilt(e) => {
+            notes.push(format!("{spec}: {e}"));
+            format!("not built [{prefix}{}]", notes.len())
+        }
     }
 }

@@ -4,22 +4,34 @@
 //! ```text
 //! voice-agents-bench [--only SPEC,..] [--gen ours,o2r,progenitor] [--budget SECS]
 //!                    [--min-runs N] [--max-runs N] [--timeout SECS] [--stages] [--check]
+//!                    [--rebuild SPEC,.. | --no-rebuild] [--no-client]
+//!                    [--dev-gen-ms MS | --dev-gen-error TEXT | --no-dev-gen]
 //! voice-agents-bench profile GEN SPEC [ITERATIONS]   # in-process loop, for perf/callgrind
 //! ```
+//!
+//! By default a run prints every figure of the performance table: generation time, lines and
+//! peak memory per spec and generator; the crate-only rebuild of the generated oxide-rs crates
+//! (`--rebuild`, `rebuild.rs`); the SDK's call overhead (criterion bench `client/`, `client.rs`);
+//! and a summary with each goal (`summary.rs`). The dev-profile `cargo xtask gen` figure is
+//! measured by `cargo xtask bench` itself and passed in with `--dev-gen-ms`.
 //!
 //! This crate is its own workspace (the root workspace excludes `bench/`), so `cargo xtask ci`
 //! never builds the peers; `cargo xtask bench` runs it in release.
 
 mod check;
 mod child;
+mod client;
 mod generators;
+mod rebuild;
 mod report;
 mod specs;
 mod stages;
+mod summary;
 
 use generators::Gen;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+use summary::DevGen;
 
 /// Command-line options of a table run.
 struct Options {
@@ -28,6 +40,14 @@ struct Options {
     plan: child::Plan,
     stages: bool,
     check: bool,
+    /// Specs whose crates get the crate-only rebuild timing (empty with `--no-rebuild`).
+    rebuild: Vec<specs::Spec>,
+    /// What the summary says for a spec with a rebuild row that was not rebuilt.
+    rebuild_skip: &'static str,
+    /// Run the client-overhead criterion bench.
+    client: bool,
+    /// The dev-profile generation figure `cargo xtask bench` passed in, if any.
+    dev_gen: DevGen,
 }
 
 fn main() -> ExitCode {
@@ -46,6 +66,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// The spec whose crates the rebuild row measures by default (the issue's figure).
+const REBUILD_DEFAULT: &str = "oxide-rs";
+
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         specs: specs::SPECS.to_vec(),
@@ -58,6 +81,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
         },
         stages: false,
         check: false,
+        rebuild: vec![specs::by_name(REBUILD_DEFAULT)?],
+        rebuild_skip: "skipped (not in --rebuild)",
+        client: true,
+        dev_gen: DevGen::NotMeasured,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -72,6 +99,19 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--timeout" => o.plan.timeout = Duration::from_secs(num(value()?)?),
             "--stages" => o.stages = true,
             "--check" => o.check = true,
+            "--rebuild" => o.rebuild = value()?.split(',').map(specs::by_name).collect::<Result<_, _>>()?,
+            "--no-rebuild" => (o.rebuild, o.rebuild_skip) = (Vec::new(), "skipped (--no-rebuild)"),
+            "--no-client" => o.client = false,
+            "--dev-gen-ms" => {
+                let v = value()?;
+                let ms = v.parse::<f64>().map_err(|e| format!("`{arg} {v}`: {e}"))?;
+                if !(ms.is_finite() && ms >= 0.0) {
+                    return Err(format!("`{arg} {v}`: not a duration"));
+                }
+                o.dev_gen = DevGen::Ms(ms);
+            }
+            "--dev-gen-error" => o.dev_gen = DevGen::Error(value()?),
+            "--no-dev-gen" => o.dev_gen = DevGen::Skipped,
             other => return Err(format!("unknown argument `{other}`; see the doc comment of bench/src/main.rs")),
         }
     }
@@ -95,7 +135,9 @@ fn run(o: &Options) -> Result<(), String> {
             if !o.gens.contains(&gen) {
                 continue;
             }
-            let write_dir = if o.check {
+            // `--check` and the rebuild build the crate each generator wrote: peers write theirs
+            // from the child (outside the timed region), ours is written by `cargo xtask gen`.
+            let write_dir = if o.check || o.rebuild.iter().any(|r| r.name == spec.name) {
                 check::reset(spec, gen)?;
                 check::output_dir(spec, gen)
             } else {
@@ -134,6 +176,43 @@ fn run(o: &Options) -> Result<(), String> {
         }
         check::print(&check_rows);
     }
+    // Rebuild only specs that ran, with the generators that succeeded on them.
+    let mut rebuild_rows = Vec::new();
+    for (spec, row) in o.specs.iter().zip(&rows) {
+        if !o.rebuild.iter().any(|r| r.name == spec.name) {
+            continue;
+        }
+        let cells = Gen::ALL
+            .into_iter()
+            .zip(&row.outcomes)
+            .map(|(gen, outcome)| report::median_ms(outcome).map(|_| rebuild::rebuild(spec, gen)))
+            .collect();
+        rebuild_rows.push((spec.name, cells));
+    }
+    if !rebuild_rows.is_empty() {
+        println!();
+        rebuild::print(&rebuild_rows);
+    }
+    let client = o.client.then(client::measure);
+    if let Some(result) = &client {
+        println!();
+        client::print(result);
+    }
+    println!();
+    // The rebuild row's spec by default, plus any other `--rebuild` named, in table order.
+    let summary_rebuilds: Vec<&str> = specs::SPECS
+        .iter()
+        .map(|s| s.name)
+        .filter(|name| *name == REBUILD_DEFAULT || o.rebuild.iter().any(|r| r.name == *name))
+        .collect();
+    summary::print(&summary::Inputs {
+        rows: &rows,
+        rebuilds: &rebuild_rows,
+        rebuild_rows: &summary_rebuilds,
+        rebuild_skip: o.rebuild_skip,
+        client: client.as_ref(),
+        dev_gen: &o.dev_gen,
+    });
     println!();
     println!("Done in {:.0} s; load average at the end {}.", started.elapsed().as_secs_f64(), load_average());
     Ok(())

@@ -23,7 +23,8 @@ pub fn median(samples: &[f64]) -> Option<f64> {
     }
 }
 
-fn ok(outcome: &Option<Outcome>) -> Option<&Report> {
+/// The report of a successful outcome.
+pub fn ok(outcome: &Option<Outcome>) -> Option<&Report> {
     match outcome {
         Some(Outcome::Reported(r)) if r.status == "ok" => Some(r),
         _ => None,
@@ -36,7 +37,7 @@ pub fn median_ms(outcome: &Option<Outcome>) -> Option<f64> {
 }
 
 /// A short word for a failure, and the note explaining it.
-fn failure(outcome: &Option<Outcome>) -> Option<(&'static str, String)> {
+pub fn failure(outcome: &Option<Outcome>) -> Option<(&'static str, String)> {
     match outcome {
         None => Some(("skipped", String::new())),
         Some(Outcome::Reported(r)) if r.status == "ok" => None,
@@ -46,7 +47,8 @@ fn failure(outcome: &Option<Outcome>) -> Option<(&'static str, String)> {
     }
 }
 
-fn fmt_ms(ms: f64) -> String {
+/// A time in ms: whole ms from 100 ms up, else one decimal.
+pub fn fmt_ms(ms: f64) -> String {
     if ms >= 100.0 {
         format!("{ms:.0} ms")
     } else {

@@ -7,8 +7,9 @@
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
 //! - `corpus [--small]` every spec in `tests/corpus/` as a standalone crate, each `cargo check`ed
-//! - `bench [ARGS]`     generation speed beside progenitor and openapi-to-rust (release build
-//!   of the separate workspace `bench/`); `bench --criterion`: ours alone
+//! - `bench [ARGS]`     every figure of the performance table beside progenitor and
+//!   openapi-to-rust: generation, dev-profile `gen`, crate rebuild, client overhead (release
+//!   build of the separate workspace `bench/`, see bench/README.md); `bench --criterion`: ours alone
 
 mod apis;
 mod bench;
