@@ -33,7 +33,13 @@ impl RawResponse {
 }
 
 pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<&str> {
-    ["x-request-id", "request-id", "x-amzn-requestid"].iter().find_map(|h| headers.get(*h)?.to_str().ok())
+    // Names as `HeaderName`s, not `&str`s, which `HeaderMap::get` would parse on every response.
+    const NAMES: [http::HeaderName; 3] = [
+        http::HeaderName::from_static("x-request-id"),
+        http::HeaderName::from_static("request-id"),
+        http::HeaderName::from_static("x-amzn-requestid"),
+    ];
+    NAMES.iter().find_map(|h| headers.get(h)?.to_str().ok())
 }
 
 /// A successful result together with the response's status, headers and request id;

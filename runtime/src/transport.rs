@@ -3,7 +3,7 @@
 use std::error::Error as _;
 use std::time::Duration;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use http::HeaderValue;
 use tokio::time::Instant;
 use tracing::field::Empty;
@@ -190,8 +190,10 @@ pub(crate) async fn read_body(
     idle: Option<Duration>,
 ) -> Result<RawResponse, AttemptError> {
     let status = resp.status();
-    let headers = resp.headers().clone();
-    let mut body = BytesMut::new();
+    let headers = std::mem::take(resp.headers_mut());
+    // A body that arrives as one chunk (most small ones) is kept as is, without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
     loop {
         // Per-chunk timeout: a body that stops mid-way fails instead of hanging forever.
         let chunk = match idle {
@@ -200,12 +202,20 @@ pub(crate) async fn read_body(
                 .map_err(|_| AttemptError::Timeout(TimeoutKind::ReadIdle, d))?,
             None => resp.chunk().await,
         };
-        match chunk.map_err(AttemptError::Read)? {
-            Some(bytes) => body.extend_from_slice(&bytes),
-            None => break,
+        match (chunk.map_err(AttemptError::Read)?, &first) {
+            (Some(bytes), None) if rest.is_empty() => first = Some(bytes),
+            (Some(bytes), Some(head)) => {
+                rest.reserve(head.len() + bytes.len());
+                rest.extend_from_slice(head);
+                rest.extend_from_slice(&bytes);
+                first = None;
+            }
+            (Some(bytes), None) => rest.extend_from_slice(&bytes),
+            (None, _) => break,
         }
     }
-    Ok(RawResponse { status, headers, body: body.freeze() })
+    let body = first.unwrap_or_else(|| rest.freeze());
+    Ok(RawResponse { status, headers, body })
 }
 
 /// Bodies in trace logs are cut at 4 KiB.
