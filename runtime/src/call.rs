@@ -113,12 +113,11 @@ impl<'a> CallState<'a> {
     }
 }
 
-/// Sends `op` and returns the decoded payload with status, headers and request id (and the
-/// raw body, which pagination reads too): validate, build, authenticate, attempt (with
-/// retries), decode.
+/// Sends `op` and returns the decoded payload with status, headers, request id and raw body:
+/// validate, build, authenticate, attempt (with retries), decode.
 ///
 /// This is instantiated once per operation type, in the generated crate: all it does itself is
-/// decode. Everything else runs in [`exchange`], which is not generic and so is compiled once,
+/// decode. Everything else runs in `exchange`, which is not generic and so is compiled once,
 /// here. (When it was all one generic async function, each of oxide-rs' 311 operations compiled
 /// its own copy of the retry loop, and code generation was half of the SDK's build time.)
 pub async fn send<O: Operation>(op: &O, call: &CallState<'_>) -> Result<Response<O::Output>, Error> {
