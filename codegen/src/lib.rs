@@ -34,8 +34,13 @@ pub struct Generated {
 pub fn analyze(input: Input<'_>) -> Result<(ir::Api, load::Loaded, Vec<Diagnostic>), Diagnostics> {
     let loaded = load::load(input)?;
     let mut diags = loaded.warnings.clone();
-    diags.extend(validate::validate(&loaded));
-    let (api, more) = ir::build(&loaded);
+    // Validation only reports; the IR does not wait for it.
+    let (validated, (api, more)) = std::thread::scope(|scope| {
+        let validating = scope.spawn(|| validate::validate(&loaded));
+        let built = ir::build(&loaded);
+        (validating.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), built)
+    });
+    diags.extend(validated);
     diags.extend(more);
     // Later stages point into the document as rewritten (3.1); show where that is in the file.
     for d in diags.iter_mut().filter(|d| d.file == loaded.file) {
