@@ -127,11 +127,19 @@ fn openapi_to_rust(spec: &Loaded) -> Result<Output, String> {
 /// else YAML, into `openapiv3::OpenAPI`; default settings (positional interface, merged
 /// tags, as `cargo progenitor`'s defaults); tokens parsed by syn and printed by prettyplease.
 fn progenitor(spec: &Loaded) -> Result<Output, String> {
+    progenitor_with(spec, progenitor::InterfaceStyle::Positional)
+}
+
+/// progenitor with the given interface style (`Positional` is its default, `Builder` generates
+/// a builder type per operation, as this project does).
+pub fn progenitor_with(spec: &Loaded, interface: progenitor::InterfaceStyle) -> Result<Output, String> {
     let api: openapiv3::OpenAPI = match serde_json::from_str(&spec.text) {
         Ok(api) => api,
         Err(_) => serde_yaml::from_str(&spec.text).map_err(|e| format!("parse: {e}"))?,
     };
-    let mut generator = progenitor::Generator::new(&progenitor::GenerationSettings::default());
+    let mut settings = progenitor::GenerationSettings::default();
+    settings.with_interface(interface);
+    let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator.generate_tokens(&api).map_err(|e| e.to_string())?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated tokens do not parse: {e}"))?;
     let text = prettyplease::unparse(&file);

@@ -22,6 +22,7 @@ mod check;
 mod child;
 mod client;
 mod generators;
+mod lines;
 mod rebuild;
 mod report;
 mod specs;
@@ -68,6 +69,8 @@ fn main() -> ExitCode {
 
 /// The spec whose crates the rebuild row measures by default (the figure).
 const REBUILD_DEFAULT: &str = "oxide-rs";
+/// The spec whose generated lines are broken down (the summary's lines row).
+const LINES_SPEC: &str = "oxide-rs";
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
@@ -197,6 +200,10 @@ fn run(o: &Options) -> Result<(), String> {
     if let Some(result) = &client {
         println!();
         client::print(result);
+    }
+    if let Some(spec) = loaded.iter().find(|l| l.spec.name == LINES_SPEC) {
+        println!();
+        lines::print(LINES_SPEC, &lines::measure(spec));
     }
     println!();
     // The rebuild row's spec by default, plus any other `--rebuild` named, in table order.
