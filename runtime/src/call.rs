@@ -257,12 +257,14 @@ macro_rules! __call_options {
     ($builder:ident) => {
         impl<'a> $builder<'a> {
             /// Overrides the client's per-attempt timeout for this request.
+            #[inline]
             pub fn timeout(mut self, per_attempt: ::std::time::Duration) -> Self {
                 self.call.set_timeout(per_attempt);
                 self
             }
 
             /// Overrides the client's number of retries for this request (0 disables them).
+            #[inline]
             pub fn max_retries(mut self, n: u32) -> Self {
                 self.call.set_max_retries(n);
                 self
@@ -270,12 +272,14 @@ macro_rules! __call_options {
 
             /// Adds a header to this request, replacing any default or generated header of that
             /// name. An invalid name or value is reported when the request is sent.
+            #[inline]
             pub fn header(mut self, name: &str, value: &str) -> Self {
                 self.call.add_header(name, value);
                 self
             }
 
             /// Adds a query parameter the spec does not declare to this request.
+            #[inline]
             pub fn query(mut self, name: &str, value: &str) -> Self {
                 self.call.add_query(name, value);
                 self
@@ -283,6 +287,7 @@ macro_rules! __call_options {
 
             /// Sends `Idempotency-Key: <key>` on every attempt, which also makes 500s and read
             /// timeouts retryable for non-idempotent methods.
+            #[inline]
             pub fn idempotency_key(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
                 self.call.set_idempotency_key(key.into());
                 self
@@ -295,6 +300,7 @@ macro_rules! __call_options {
             /// member of the same name; a request without a body gets `{key: value}` as its body.
             /// The request fails before sending if the body is not a JSON object. Extra members
             /// are not validated.
+            #[inline]
             pub fn extra_body(
                 mut self,
                 key: impl ::std::convert::Into<::std::string::String>,
@@ -309,7 +315,9 @@ macro_rules! __call_options {
 
 /// The methods every generated request builder has: per-request options, `send`,
 /// `send_with_response` and `IntoFuture`. Expanded once per builder, so that each operation's
-/// docs page lists them with the operation's own output type.
+/// docs page lists them with the operation's own output type. They are `#[inline]` so that an
+/// operation's request path (and the serde code it instantiates) is compiled in the crate that
+/// calls it, not for every operation in the SDK crate.
 ///
 /// `$builder` must have a `call: CallState<'a>` field and implement `Operation` with
 /// `Output = $output`.
@@ -321,11 +329,13 @@ macro_rules! __request_builder {
 
         impl<'a> $builder<'a> {
             /// Sends the request and returns the decoded payload.
+            #[inline]
             pub async fn send(self) -> ::std::result::Result<$output, $crate::Error> {
                 $crate::__private::send(&self, &self.call).await.map(|response| response.data)
             }
 
             /// Sends the request and returns the payload with status, headers and request id.
+            #[inline]
             pub async fn send_with_response(self) -> ::std::result::Result<$crate::Response<$output>, $crate::Error> {
                 $crate::__private::send(&self, &self.call).await
             }
@@ -335,6 +345,7 @@ macro_rules! __request_builder {
             type Output = ::std::result::Result<$output, $crate::Error>;
             type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }
@@ -360,11 +371,13 @@ macro_rules! __stream_builder {
             /// Sends the request and, once the response headers arrive, returns the stream of
             /// events. Retries apply only until then; read it with `futures_util::StreamExt`
             /// (`next`, `try_next`...). Dropping the stream closes the connection.
+            #[inline]
             pub async fn send(self) -> ::std::result::Result<$crate::EventStream<$event>, $crate::Error> {
                 self.send_with_response().await.map(|response| response.data)
             }
 
             /// Like [`send`](Self::send), with the response's status, headers and request id.
+            #[inline]
             pub async fn send_with_response(
                 self,
             ) -> ::std::result::Result<$crate::Response<$crate::EventStream<$event>>, $crate::Error> {
@@ -376,6 +389,7 @@ macro_rules! __stream_builder {
             type Output = ::std::result::Result<$crate::EventStream<$event>, $crate::Error>;
             type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }

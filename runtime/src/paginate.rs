@@ -132,12 +132,14 @@ macro_rules! __paginated_builder {
     ($builder:ident, $item:ty) => {
         impl<'a> $builder<'a> {
             /// Fetches the page this request asks for (page 1 unless set) with paging metadata.
+            #[inline]
             pub async fn fetch_page(self) -> ::std::result::Result<$crate::Page<$item>, $crate::Error> {
                 $crate::__private::fetch_page(&self, &self.call).await
             }
 
             /// Streams every page, starting at the page this request asks for; an error ends
             /// the stream after it is yielded.
+            #[inline]
             pub fn pages(
                 self,
             ) -> impl $crate::__private::Stream<Item = ::std::result::Result<$crate::Page<$item>, $crate::Error>> + Send + 'a
@@ -147,6 +149,7 @@ macro_rules! __paginated_builder {
             }
 
             /// Streams every item of every page; an error ends the stream after it is yielded.
+            #[inline]
             pub fn items(self) -> impl $crate::__private::Stream<Item = ::std::result::Result<$item, $crate::Error>> + Send + 'a {
                 let call = self.call.clone();
                 $crate::__private::items(self, call)

@@ -534,15 +534,21 @@ fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
     }
 }
 
+/// `decode` and `decode_error` are `#[inline]`, like the builder methods the runtime's macros
+/// expand: inline functions are compiled where they are called, so the serde code they
+/// instantiate is built in the application for the operations it calls, not in the SDK crate
+/// for all of them (oxide-rs' SDK: 24 s -> 17 s to rebuild).
 fn decode_fn(op: &Operation) -> TokenStream {
     if let Some(env) = &op.envelope {
         // The wire body is the envelope; the caller gets its payload member, and the runtime
         // keeps the other members, all from one pass over the body.
         let member = env.data_pointer.trim_start_matches('/').replace("~1", "/").replace("~0", "~");
         return quote! {
+            #[inline]
             fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {
                 Self::decode_envelope(resp).map(|(data, _)| data)
             }
+            #[inline]
             fn decode_envelope(resp: &rt::RawResponse) -> Result<(Self::Output, rt::EnvelopeRest), rt::Error> {
                 rt::decode_enveloped(resp, #member)
             }
@@ -591,6 +597,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
         }
     };
     quote! {
+        #[inline]
         fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {
             #body
         }
@@ -645,6 +652,7 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if let Some(name) = single {
         let ty = format_ident!("{}", name);
         return quote! {
+            #[inline]
             fn decode_error(_status: u16, body: &[u8]) -> Option<Box<dyn rt::ErrorBody>> {
                 rt::decode_error_body::<#ty>(body)
             }
@@ -666,6 +674,7 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         None => quote!(_ => None,),
     };
     quote! {
+        #[inline]
         fn decode_error(status: u16, body: &[u8]) -> Option<Box<dyn rt::ErrorBody>> {
             match status { #( #arms )* #fallback }
         }
