@@ -21,8 +21,9 @@ pub trait Operation: Send + Sync + Sized {
     /// Static facts about the operation.
     const INFO: &'static OperationInfo;
 
-    /// Where the payload sits when the success body is an envelope (`x-envelope`); the rest
-    /// of the envelope is kept in [`Response::envelope`](super::Response::envelope).
+    /// Set when the success body is an envelope (`x-envelope`): the runtime then decodes with
+    /// [`decode_envelope`](Operation::decode_envelope), which names the payload member, and
+    /// keeps the rest in [`Response::envelope`](super::Response::envelope).
     const ENVELOPE: Option<EnvelopeInfo> = None;
 
     /// False when the spec marks the operation `x-retry: false`: repeating it has effects
@@ -58,11 +59,10 @@ pub trait Operation: Send + Sync + Sized {
     }
 }
 
-/// Pointers into an enveloped success body (`{"data": ..., "meta": {"request_id": ...}}`).
+/// What the runtime reads from the rest of an enveloped success body
+/// (`{"data": ..., "meta": {"request_id": ...}}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvelopeInfo {
-    /// JSON pointer of the payload handed to callers.
-    pub data: &'static str,
     /// JSON pointer of a request id inside the body, used when no `x-request-id` header came; it
     /// must point outside the payload (the payload is decoded, not kept as JSON).
     pub request_id: Option<&'static str>,

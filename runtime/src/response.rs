@@ -298,7 +298,7 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_body_decodes_without_and_fails_with_a_path() {
+    fn a_plain_body_decodes_and_a_wrong_one_fails_with_its_path() {
         assert_eq!(decode_json::<Vec<u8>>(&raw("[1, 2]")).unwrap(), [1, 2]);
         let (path, _) = decode_failure(decode_json::<Vec<u8>>(&raw("[1, -2]")));
         assert_eq!(path, "$[1]");

@@ -193,7 +193,7 @@ pub(crate) async fn read_body(
     let headers = std::mem::take(resp.headers_mut());
     // A body that arrives as one chunk (most small ones) is kept as is, without a copy.
     let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
+    let mut joined = BytesMut::new();
     loop {
         // Per-chunk timeout: a body that stops mid-way fails instead of hanging forever.
         let chunk = match idle {
@@ -202,19 +202,17 @@ pub(crate) async fn read_body(
                 .map_err(|_| AttemptError::Timeout(TimeoutKind::ReadIdle, d))?,
             None => resp.chunk().await,
         };
-        match (chunk.map_err(AttemptError::Read)?, &first) {
-            (Some(bytes), None) if rest.is_empty() => first = Some(bytes),
-            (Some(bytes), Some(head)) => {
-                rest.reserve(head.len() + bytes.len());
-                rest.extend_from_slice(head);
-                rest.extend_from_slice(&bytes);
-                first = None;
-            }
-            (Some(bytes), None) => rest.extend_from_slice(&bytes),
-            (None, _) => break,
+        let Some(bytes) = chunk.map_err(AttemptError::Read)? else { break };
+        if first.is_none() && joined.is_empty() {
+            first = Some(bytes);
+            continue;
         }
+        if let Some(head) = first.take() {
+            joined.extend_from_slice(&head);
+        }
+        joined.extend_from_slice(&bytes);
     }
-    let body = first.unwrap_or_else(|| rest.freeze());
+    let body = first.unwrap_or_else(|| joined.freeze());
     Ok(RawResponse { status, headers, body })
 }
 

@@ -79,14 +79,13 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let decode = decode_fn(op);
     let decode_error = decode_error_fn(ctx, op);
     let envelope_const = op.envelope.as_ref().map(|env| {
-        let data = &env.data_pointer;
         let request_id = match &env.request_id_pointer {
             Some(p) => quote!(Some(#p)),
             None => quote!(None),
         };
         quote! {
             const ENVELOPE: Option<rt::EnvelopeInfo> =
-                Some(rt::EnvelopeInfo { data: #data, request_id: #request_id });
+                Some(rt::EnvelopeInfo { request_id: #request_id });
         }
     });
     let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
@@ -542,7 +541,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
     if let Some(env) = &op.envelope {
         // The wire body is the envelope; the caller gets its payload member, and the runtime
         // keeps the other members, all from one pass over the body.
-        let member = env.data_pointer.trim_start_matches('/').replace("~1", "/").replace("~0", "~");
+        let member = crate::pointer::unescape(env.data_pointer.trim_start_matches('/'));
         return quote! {
             #[inline]
             fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {

@@ -416,7 +416,7 @@ impl<'a> Builder<'a> {
             }
             return None;
         };
-        let token = data_pointer.strip_prefix('/').filter(|t| !t.contains('/'))?;
+        let token = data_pointer.strip_prefix('/').filter(|t| !t.contains('/')).map(pointer::unescape)?;
         let Some(field) =
             self.space.struct_named(type_name).and_then(|s| s.fields.iter().find(|f| f.wire == token)).cloned()
         else {
