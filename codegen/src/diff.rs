@@ -258,7 +258,11 @@ fn field_changes(ctx: &Ctx<'_>, owner: &str, usage: Usage, g: &Field, f: &Field,
 fn body_text(b: &Option<Body>) -> String {
     match b {
         None => "none".to_owned(),
-        Some(b) => format!("{}{}", render(&b.shape.ty), if b.required { "" } else { " (optional)" }),
+        Some(b) => {
+            // JSON is the common case; any other encoding is part of what a caller sends.
+            let media = if b.encoding == BodyEncoding::Json { String::new() } else { format!(" as {}", b.media_type) };
+            format!("{}{media}{}", render(&b.shape.ty), if b.required { "" } else { " (optional)" })
+        }
     }
 }
 
@@ -283,6 +287,8 @@ fn output_text(o: &Output) -> String {
                 .collect();
             format!("EventStream<{} {{{}}}>", events.name, v.join(", "))
         }
+        Output::RawEventStream => "EventStream<SseEvent>".to_owned(),
+        Output::Download => "ByteStream".to_owned(),
     }
 }
 
@@ -304,6 +310,8 @@ pub fn render(ty: &TypeRef) -> String {
         TypeRef::Json => "Json".into(),
         TypeRef::JsonObject => "JsonObject".into(),
         TypeRef::Bytes => "Bytes".into(),
+        TypeRef::Text => "Text".into(),
+        TypeRef::Upload => "Upload".into(),
         TypeRef::Array(s) => format!("Vec<{}>", render(&s.ty)),
         TypeRef::Map(s) => format!("Map<{}>", render(&s.ty)),
         TypeRef::Named(n) => n.clone(),

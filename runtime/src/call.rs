@@ -12,12 +12,14 @@ use tracing::Instrument;
 
 use super::auth;
 use super::config::Core;
+use super::download::ByteStream;
 use super::error::Error;
-use super::exec::{self, Prepared};
+use super::exec::{self, Prepared, Target};
 use super::info::OperationInfo;
 use super::operation::Operation;
 use super::request::RequestParts;
 use super::response::{RawResponse, Response};
+use super::transport::{Answer, Reading};
 use super::validate::ValidationError;
 
 /// Per-request settings that override the client's.
@@ -130,13 +132,42 @@ pub(crate) async fn execute_op<O: Operation>(
     op: &O,
     options: &RequestOptions,
 ) -> Result<Response<O::Output>, Error> {
-    let call = Call::of::<O>(core, options, false);
-    let result = match exchange(&call, op).await {
-        Ok((resp, attempts)) => decode::<O>(&call, resp, attempts),
+    let call = Call::of::<O>(core, options, None);
+    let result = match exchange(&call, op, Reading::Whole).await {
+        Ok((Answer::Complete(resp), attempts)) => decode::<O>(&call, resp, attempts),
+        // A buffered call never gets a stream.
+        Ok((Answer::Streaming(_), _)) => Err(Error::Config("a buffered call was handed a stream".into())),
         Err(e) => Err(e),
     };
     call.finished(result.as_ref().err());
     result
+}
+
+/// Sends `op` and, once a 2xx response's headers arrive, returns the response unread with the
+/// number of attempts made: the streamed counterpart of [`send`], for event streams and
+/// downloads. Retries follow the usual rules until then; a non-2xx answer is read whole and
+/// returned as [`Error::Api`] with the operation's typed error body.
+pub(crate) async fn open<O: Operation>(call: &Call<'_>, op: &O) -> Result<(reqwest::Response, u32), Error> {
+    let result = match exchange(call, op, Reading::Stream).await {
+        Ok((Answer::Streaming(resp), attempts)) => Ok((resp, attempts)),
+        Ok((Answer::Complete(resp), attempts)) => {
+            let typed = O::decode_error(resp.status.as_u16(), &resp.body);
+            Err(exec::api_error(call.core.config(), resp, typed, attempts))
+        }
+        Err(e) => Err(e),
+    };
+    call.finished(result.as_ref().err());
+    result
+}
+
+/// Sends a download operation (a binary success body): the response's body as a
+/// [`ByteStream`], with status, headers and request id. Retries follow the usual rules until a
+/// 2xx response's headers arrive, and stop then; a non-2xx answer is an [`Error::Api`].
+pub async fn download<O: Operation>(op: &O, call: &CallState<'_>) -> Result<Response<ByteStream>, Error> {
+    let call = Call::of::<O>(call.core, &call.options, Some("download"));
+    let (resp, attempts) = open(&call, op).await?;
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    Ok(Response::from_head(status, headers, ByteStream::new(call.core.clone(), resp, attempts)))
 }
 
 /// One call of an operation, without the operation's types: what [`exchange`] and
@@ -151,9 +182,10 @@ pub(crate) struct Call<'c> {
 }
 
 impl<'c> Call<'c> {
-    /// The call of operation `O` with `options`; `stream` marks event-stream calls in the span.
-    pub(crate) fn of<O: Operation>(core: &'c Core, options: &RequestOptions, stream: bool) -> Self {
-        Call::new(core, O::INFO, O::RETRY, O::SENSITIVE_BODY, options, stream)
+    /// The call of operation `O` with `options`; `streamed` names what a streamed call reads
+    /// (`"events"`, `"download"`) in the span.
+    pub(crate) fn of<O: Operation>(core: &'c Core, options: &RequestOptions, streamed: Option<&'static str>) -> Self {
+        Call::new(core, O::INFO, O::RETRY, O::SENSITIVE_BODY, options, streamed)
     }
 
     fn new(
@@ -162,7 +194,7 @@ impl<'c> Call<'c> {
         retry: bool,
         sensitive_body: bool,
         options: &RequestOptions,
-        stream: bool,
+        streamed: Option<&'static str>,
     ) -> Self {
         let mut options = options.clone();
         if !retry && options.max_retries.is_none() {
@@ -175,7 +207,7 @@ impl<'c> Call<'c> {
             operation = info.id,
             method = %info.method,
             path = info.path,
-            stream = stream.then_some(true),
+            stream = streamed,
         );
         Call { core, info, options, span }
     }
@@ -188,14 +220,15 @@ impl<'c> Call<'c> {
     }
 
     /// Validates and builds the request and resolves URL, headers and credentials.
-    pub(crate) fn prepare(&self, op: &dyn Request) -> Result<Prepared, Error> {
+    fn prepare(&self, op: &dyn Request) -> Result<Prepared, Error> {
         let (cfg, info) = (self.core.config(), self.info);
         op.validate()?;
         let mut parts = RequestParts::new(info.path);
         op.build(&mut parts)?;
         parts.check_path_complete()?;
         let selected = auth::select(cfg, info.security, info.id)?;
-        exec::prepare(cfg, info.method.clone(), info.server, parts, &selected, &self.options)
+        let accept = (!info.accept.is_empty()).then_some(info.accept);
+        exec::prepare(cfg, info.method.clone(), Target::Server(info.server), parts, &selected, &self.options, accept)
     }
 }
 
@@ -215,12 +248,11 @@ impl<O: Operation> Request for O {
     }
 }
 
-/// Prepares the request and runs its attempts, in the call's span; returns the last response
-/// (of any status).
-async fn exchange(call: &Call<'_>, op: &dyn Request) -> Result<(RawResponse, u32), Error> {
+/// Prepares the request and runs the attempt loop, in the call's span; returns the last answer.
+async fn exchange(call: &Call<'_>, op: &dyn Request, reading: Reading) -> Result<(Answer, u32), Error> {
     async {
         let prepared = call.prepare(op)?;
-        exec::execute(call.core.config(), &prepared, &call.options).await
+        exec::attempts(call.core.config(), &prepared, &call.options, reading).await
     }
     .instrument(call.span.clone())
     .await
@@ -387,6 +419,48 @@ macro_rules! __stream_builder {
 
         impl<'a> ::std::future::IntoFuture for $builder<'a> {
             type Output = ::std::result::Result<$crate::EventStream<$event>, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            #[inline]
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The methods of a generated builder whose operation answers with a binary body (a download):
+/// the same per-request options as `__request_builder!`, and `send`, `send_with_response` and
+/// `IntoFuture` returning a `ByteStream` (see `download` for the retry and timeout rules).
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __download_builder {
+    ($builder:ident) => {
+        $crate::__call_options!($builder);
+
+        impl<'a> $builder<'a> {
+            /// Sends the request and, once the response headers arrive, returns the body as a
+            /// stream of chunks (`save_to`, `bytes`, `text`, or read it with
+            /// `futures_util::StreamExt`). Retries apply only until then; dropping the stream
+            /// closes the connection.
+            #[inline]
+            pub async fn send(self) -> ::std::result::Result<$crate::ByteStream, $crate::Error> {
+                self.send_with_response().await.map(|response| response.data)
+            }
+
+            /// Like [`send`](Self::send), with the response's status, headers and request id.
+            #[inline]
+            pub async fn send_with_response(
+                self,
+            ) -> ::std::result::Result<$crate::Response<$crate::ByteStream>, $crate::Error> {
+                $crate::__private::download(&self, &self.call).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$crate::ByteStream, $crate::Error>;
             type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
 
             #[inline]

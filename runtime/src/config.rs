@@ -150,7 +150,9 @@ impl Core {
 
     /// Starts a request to any path of the API, e.g. an undocumented endpoint; it still gets
     /// authentication, retries, timeouts and error handling. `path` is used verbatim (it must be
-    /// percent-encoded already) after the server URL.
+    /// percent-encoded already) after the server URL. An absolute `http(s)://` URL is used as
+    /// it is, and gets no credentials unless [`RawCall::security`] names them (an upload to a
+    /// presigned URL must not carry the API key).
     pub fn raw(&self, method: http::Method, path: &str) -> RawCall<'_> {
         RawCall::new(self, method, path)
     }

@@ -73,6 +73,17 @@ pub enum Error {
     /// The request body could not be serialized.
     #[error("could not encode the request: {0}")]
     Encode(String),
+
+    /// Reading a file to upload or writing a download to a file failed.
+    #[error("I/O error on {}: {source}", path.display())]
+    #[non_exhaustive]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn attempts_note(attempts: u32) -> String {
@@ -137,6 +148,8 @@ pub enum ErrorKind {
     Config,
     /// See [`Error::Encode`].
     Encode,
+    /// See [`Error::Io`].
+    Io,
 }
 
 impl ErrorKind {
@@ -157,6 +170,11 @@ impl ErrorKind {
 }
 
 impl Error {
+    /// An I/O error on the file at `path`.
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io { path: path.to_owned(), source }
+    }
+
     /// The coarse class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -168,6 +186,7 @@ impl Error {
             Error::MissingCredential { .. } => ErrorKind::MissingCredential,
             Error::Config(_) => ErrorKind::Config,
             Error::Encode(_) => ErrorKind::Encode,
+            Error::Io { .. } => ErrorKind::Io,
         }
     }
 

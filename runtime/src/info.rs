@@ -58,4 +58,7 @@ pub struct OperationInfo {
     pub server: usize,
     /// OR-list of AND-sets of scheme names; `&[]` means no authentication.
     pub security: &'static [&'static [&'static str]],
+    /// The `Accept` header: the media types the operation's responses declare and the client
+    /// reads (`""`: leave the client's default).
+    pub accept: &'static str,
 }

@@ -26,15 +26,20 @@
 //!   bodies only at `TRACE` level, with secret headers redacted.
 //! * **Webhooks**: [`WebhookVerifier`] checks HMAC-SHA256 signatures in constant time, the
 //!   replay window when the API sends a timestamp, and decodes the event.
-//! * **Streams** (`text/event-stream`): a streamed call retries only until a 2xx response's
-//!   headers arrive; the [`EventStream`] then applies the idle timeout between reads and ends
-//!   after its first error.
+//! * **Streams** (`text/event-stream`) and **downloads** (binary bodies): a streamed call
+//!   retries only until a 2xx response's headers arrive; the [`EventStream`] or [`ByteStream`]
+//!   then applies the idle timeout between reads and ends after its first error.
+//! * **Uploads**: an [`Upload`] (bytes, a file path read as it is sent, or a stream) is a binary
+//!   body or a file part of a [`Multipart`] body; a request whose body is a one-shot stream is
+//!   never retried.
 
 mod api_error;
 mod auth;
+mod body;
 mod builder;
 mod call;
 mod config;
+mod download;
 mod error;
 mod exec;
 mod info;
@@ -55,9 +60,11 @@ mod webhook;
 
 // What applications touch.
 pub use api_error::{ApiError, DecodeError};
+pub use body::{Multipart, OCTET_STREAM, Upload};
 pub use builder::ClientBuilder;
 pub use call::RequestOptions;
 pub use config::{Config, Core};
+pub use download::ByteStream;
 pub use error::{Error, ErrorKind, TimeoutKind};
 pub use operation::ErrorBody;
 pub use paginate::Page;
@@ -80,21 +87,25 @@ pub use http;
 pub mod __private {
     pub use crate::builder::ApiClient;
     // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
-    pub use crate::call::{CallState, send};
+    pub use crate::body::{FormField, FormStyle};
+    pub use crate::call::{CallState, download, send};
     pub use crate::info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
     pub use crate::operation::{EnvelopeInfo, Operation, decode_error_body};
     pub use crate::paginate::{PageInfo, Paginated, fetch_page, items, pages};
     pub use crate::request::RequestParts;
     pub use crate::response::json_text;
-    pub use crate::response::{EnvelopeRest, decode_enveloped, decode_json};
+    pub use crate::response::{EnvelopeRest, decode_enveloped, decode_json, decode_text};
     pub use crate::retry::backoff;
     pub use crate::sse::{StreamEvent, execute_stream};
     pub use crate::validate::{self, Validate};
     pub use crate::value::{serialize_tag, serialize_tagged};
-    pub use crate::{__client_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder};
     pub use crate::{
-        ClientBuilder, Core, Error, ErrorBody, EventStream, Nullable, Page, RawResponse, Response, SignatureEncoding,
-        SignedPayload, SseEvent, True, ValidationError, WebhookEvent, WebhookSignature, WebhookVerifier,
+        __client_builder, __download_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder,
+    };
+    pub use crate::{
+        ByteStream, ClientBuilder, Core, Error, ErrorBody, EventStream, Multipart, Nullable, Page, RawResponse,
+        Response, SignatureEncoding, SignedPayload, SseEvent, True, Upload, ValidationError, WebhookEvent,
+        WebhookSignature, WebhookVerifier,
     };
     pub use futures_core::Stream;
     pub use http::Method;

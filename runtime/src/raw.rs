@@ -7,36 +7,52 @@ use http::Method;
 use tracing::Instrument;
 
 use super::auth::{self, Selected};
+use super::body::{Multipart, Upload};
 use super::call::RequestOptions;
 use super::config::{Config, Core};
 use super::error::Error;
-use super::exec;
+use super::exec::{self, Target};
 use super::request::RequestParts;
 use super::response::RawResponse;
+use super::transport::{Answer, Reading};
 
-/// A request to an arbitrary path of the API; built by [`Core::raw`].
+/// A request to an arbitrary path of the API, or to an absolute URL outside it; built by
+/// [`Core::raw`].
 ///
-/// Authentication: by default the first security scheme of the API (in spec order) that has a
-/// credential configured; choose explicitly with [`security`](Self::security) (`&[]` for none).
+/// Authentication: for a path, by default the first security scheme of the API (in spec order)
+/// that has a credential configured; for an absolute URL (another host: a presigned upload URL,
+/// say), none, so that the API's credentials never reach it. Choose explicitly with
+/// [`security`](Self::security) (`&[]` for none).
 pub struct RawCall<'a> {
     core: &'a Core,
     method: Method,
     path: String,
+    absolute: bool,
     server: usize,
     security: Option<&'static [&'static str]>,
-    body: Option<(Bytes, String)>,
+    body: Option<RawBody>,
     pending_error: Option<Error>,
     options: RequestOptions,
 }
 
+/// A raw call's body.
+enum RawBody {
+    Bytes(Bytes, String),
+    Upload(Upload),
+    Multipart(Multipart),
+}
+
 impl<'a> RawCall<'a> {
     pub(crate) fn new(core: &'a Core, method: Method, path: &str) -> Self {
+        let absolute = path.starts_with("https://") || path.starts_with("http://");
         // A missing leading slash would otherwise glue the path onto the server's last segment.
-        let path = if path.starts_with('/') || path.is_empty() { path.to_owned() } else { format!("/{path}") };
+        let path =
+            if absolute || path.starts_with('/') || path.is_empty() { path.to_owned() } else { format!("/{path}") };
         RawCall {
             core,
             method,
             path,
+            absolute,
             server: 0,
             security: None,
             body: None,
@@ -72,7 +88,7 @@ impl<'a> RawCall<'a> {
     /// Sets a JSON body.
     pub fn json(mut self, body: &serde_json::Value) -> Self {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.body = Some((bytes.into(), "application/json".into())),
+            Ok(bytes) => self.body = Some(RawBody::Bytes(bytes.into(), "application/json".into())),
             Err(e) => self.pending_error = Some(Error::Encode(e.to_string())),
         }
         self
@@ -80,7 +96,19 @@ impl<'a> RawCall<'a> {
 
     /// Sets a body of any content type.
     pub fn body(mut self, bytes: impl Into<Bytes>, content_type: &str) -> Self {
-        self.body = Some((bytes.into(), content_type.to_owned()));
+        self.body = Some(RawBody::Bytes(bytes.into(), content_type.to_owned()));
+        self
+    }
+
+    /// Sets a binary body from an [`Upload`], sent with the upload's content type.
+    pub fn upload(mut self, upload: Upload) -> Self {
+        self.body = Some(RawBody::Upload(upload));
+        self
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(mut self, form: Multipart) -> Self {
+        self.body = Some(RawBody::Multipart(form));
         self
     }
 
@@ -128,12 +156,21 @@ impl<'a> RawCall<'a> {
                 return Err(e);
             }
             let mut parts = RequestParts::new(&self.path);
-            if let Some((bytes, content_type)) = self.body {
-                parts.body(bytes, &content_type)?;
+            match self.body {
+                Some(RawBody::Bytes(bytes, content_type)) => parts.body(bytes, &content_type)?,
+                Some(RawBody::Upload(upload)) => parts.upload(&upload, "*/*")?,
+                Some(RawBody::Multipart(form)) => parts.multipart(form),
+                None => {}
             }
-            let selected = select(cfg, self.security)?;
-            let prepared = exec::prepare(cfg, self.method, self.server, parts, &selected, &self.options)?;
-            exec::execute(cfg, &prepared, &self.options).await
+            let (selected, target) = match self.absolute {
+                true => (select(cfg, Some(self.security.unwrap_or(&[])))?, Target::Absolute),
+                false => (select(cfg, self.security)?, Target::Server(self.server)),
+            };
+            let prepared = exec::prepare(cfg, self.method, target, parts, &selected, &self.options, None)?;
+            match exec::attempts(cfg, &prepared, &self.options, Reading::Whole).await? {
+                (Answer::Complete(resp), attempts) => Ok((resp, attempts)),
+                (Answer::Streaming(_), _) => Err(Error::Config("a buffered call was handed a stream".into())),
+            }
         }
         .instrument(span)
         .await

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
+use super::body::{self, FormField, Multipart, Payload, Upload};
 use super::error::Error;
 use super::validate::ValidationError;
 
@@ -14,7 +15,7 @@ pub struct RequestParts {
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Option<(Bytes, HeaderValue)>,
+    pub(crate) body: Option<Payload>,
 }
 
 impl RequestParts {
@@ -80,15 +81,52 @@ impl RequestParts {
     /// Sets a JSON body and `content-type: application/json`.
     pub fn json<T: serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| Error::Encode(e.to_string()))?;
-        self.body = Some((bytes.into(), HeaderValue::from_static("application/json")));
+        self.body = Some(Payload::Bytes(bytes.into(), HeaderValue::from_static("application/json")));
         Ok(())
     }
 
-    /// Sets a body of any other content type (form, octet-stream, text...).
+    /// Sets a body of any other content type from bytes in memory.
     pub fn body(&mut self, bytes: impl Into<Bytes>, content_type: &str) -> Result<(), Error> {
         let (_, ct) = header_pair(CONTENT_TYPE.as_str(), content_type)?;
-        self.body = Some((bytes.into(), ct));
+        self.body = Some(Payload::Bytes(bytes.into(), ct));
         Ok(())
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from a typed body: its members as
+    /// `name=value` pairs, each written as the spec's `encoding` says (`fields`; the defaults,
+    /// `style: form` and `explode: true`, for the others).
+    pub fn form<T: serde::Serialize + ?Sized>(&mut self, body: &T, fields: &[FormField]) -> Result<(), Error> {
+        let value = serde_json::to_value(body).map_err(|e| Error::Encode(e.to_string()))?;
+        let pairs = body::form_pairs(&value, fields)?;
+        self.body = Some(Payload::Bytes(
+            body::form_urlencoded(&pairs).into(),
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        ));
+        Ok(())
+    }
+
+    /// Sets a text body (`text/plain` and the like).
+    pub fn text(&mut self, text: &str, content_type: &str) -> Result<(), Error> {
+        self.body(Bytes::copy_from_slice(text.as_bytes()), content_type)
+    }
+
+    /// Sets a binary body. `declared` is the spec's media type: sent as is when it is one
+    /// concrete type, unless the upload has a content type set; when it has wildcards
+    /// (`audio/*`, `*/*`) the upload's own (set or guessed from its file name) is sent.
+    pub fn upload(&mut self, upload: &Upload, declared: &str) -> Result<(), Error> {
+        let content_type = match upload.explicit_content_type() {
+            Some(ct) => ct.to_owned(),
+            None if declared.contains('*') => upload.media_type(),
+            None => declared.to_owned(),
+        };
+        let (_, ct) = header_pair(CONTENT_TYPE.as_str(), &content_type)?;
+        self.body = Some(Payload::Upload(upload.clone(), ct));
+        Ok(())
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(&mut self, form: Multipart) {
+        self.body = Some(Payload::Multipart(form));
     }
 }
 
@@ -101,10 +139,10 @@ impl RequestParts {
         }
         let mut object = match &self.body {
             None => serde_json::Map::new(),
-            Some((bytes, content_type)) => {
+            Some(Payload::Bytes(bytes, content_type)) => {
                 let ct = content_type.to_str().unwrap_or_default();
-                let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-                if media != "application/json" && !media.ends_with("+json") {
+                if !body::is_json_media(ct) {
+                    let media = ct.split(';').next().unwrap_or_default().trim();
                     return Err(Error::Encode(format!("extra body members need a JSON body, not `{media}`")));
                 }
                 match serde_json::from_slice(bytes) {
@@ -112,11 +150,12 @@ impl RequestParts {
                     _ => return Err(Error::Encode("extra body members need a JSON object body".into())),
                 }
             }
+            Some(_) => return Err(Error::Encode("extra body members need a JSON body, not an upload".into())),
         };
         object.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let content_type = self.body.take().map(|(_, ct)| ct);
+        let content_type = self.body.take().and_then(|p| p.content_type().cloned());
         let bytes = serde_json::to_vec(&object).map_err(|e| Error::Encode(e.to_string()))?;
-        self.body = Some((bytes.into(), content_type.unwrap_or(HeaderValue::from_static("application/json"))));
+        self.body = Some(Payload::Bytes(bytes.into(), content_type.unwrap_or(HeaderValue::from_static("application/json"))));
         Ok(())
     }
 }
@@ -128,7 +167,10 @@ impl fmt::Debug for RequestParts {
             .field("path", &self.path)
             .field("query", &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
-            .field("body_len", &self.body.as_ref().map(|(b, _)| b.len()))
+            .field("body", &self.body.as_ref().map(|p| match p.for_log() {
+                Ok(bytes) => format!("{} bytes", bytes.len()),
+                Err(description) => description,
+            }))
             .finish()
     }
 }
@@ -213,7 +255,10 @@ mod tests {
     #[test]
     fn extra_body_merges_into_json_objects_only() {
         let extra: serde_json::Map<_, _> = [("b".to_owned(), serde_json::json!(true))].into_iter().collect();
-        let body = |p: &RequestParts| serde_json::from_slice::<serde_json::Value>(&p.body.as_ref().unwrap().0).unwrap();
+        let body = |p: &RequestParts| match &p.body {
+            Some(Payload::Bytes(bytes, _)) => serde_json::from_slice::<serde_json::Value>(bytes).unwrap(),
+            _ => panic!("a JSON body"),
+        };
 
         let mut p = RequestParts::new("/");
         p.json(&serde_json::json!({"a": 1, "b": false})).unwrap();
@@ -223,7 +268,7 @@ mod tests {
         let mut p = RequestParts::new("/");
         p.merge_extra_body(&extra).unwrap();
         assert_eq!(body(&p), serde_json::json!({"b": true}), "no body: the extra members are the body");
-        assert_eq!(p.body.as_ref().unwrap().1, "application/json");
+        assert_eq!(p.body.as_ref().and_then(Payload::content_type).unwrap(), "application/json");
 
         let mut p = RequestParts::new("/");
         p.json(&serde_json::json!([1])).unwrap();

@@ -167,6 +167,19 @@ pub fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T, Error> 
     decode_seed(resp, PhantomData::<T>)
 }
 
+/// Decodes a `text/*` response body as UTF-8 text; a body that is not UTF-8 is an
+/// [`Error::Decode`] pointing at the first invalid byte.
+pub fn decode_text(resp: &RawResponse) -> Result<String, Error> {
+    match std::str::from_utf8(&resp.body) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => {
+            let offset = e.valid_up_to();
+            let message = format!("the body is not valid UTF-8 text: {e}");
+            Err(Error::Decode(Box::new(DecodeError::new(resp, "$".into(), message, offset))))
+        }
+    }
+}
+
 /// The members of an enveloped body other than its payload, as received.
 pub type EnvelopeRest = serde_json::Map<String, serde_json::Value>;
 

@@ -24,21 +24,18 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::{FusedStream, Stream};
 use futures_util::StreamExt;
-use http::header::{ACCEPT, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use sse_stream::{Sse, SseByteStream};
-use tokio::time::Instant;
 use tracing::Instrument;
-use tracing::field::Empty;
 
 use super::api_error::DecodeError;
-use super::call::{Call, Request, RequestOptions};
+use super::call::{self, Call, RequestOptions};
 use super::config::{Config, Core};
-use super::error::{Error, TimeoutKind};
-use super::exec::{self, Prepared};
-use super::operation::{ErrorBody, Operation};
-use super::response::{RawResponse, Response, byte_offset};
+use super::error::Error;
+use super::operation::Operation;
+use super::response::{Response, byte_offset};
 use super::transport::{self, AttemptError};
 
 /// The media type of an event stream.
@@ -143,7 +140,7 @@ impl StreamEvent for SseEvent {
 ///
 /// * **Idle timeout**: when no byte arrives for the client's
 ///   [`read_idle_timeout`](super::ClientBuilder::read_idle_timeout) (30 s by default), the stream
-///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`]) and ends. Keep-alive comments count as
+///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](super::TimeoutKind::ReadIdle)) and ends. Keep-alive comments count as
 ///   activity. The per-attempt timeout and the overall deadline only bound the wait for the
 ///   response headers; bound a whole stream with `tokio::time::timeout` if you need to.
 /// * **Errors end the stream**: a connection error, a timeout, an event that does not decode
@@ -157,9 +154,6 @@ pub struct EventStream<E> {
 }
 
 type BoxedEvents<E> = Pin<Box<dyn Stream<Item = Result<E, Error>> + Send>>;
-
-/// An operation's [`Operation::decode_error`].
-type DecodeErrorFn = fn(u16, &[u8]) -> Option<Box<dyn ErrorBody>>;
 
 impl<E: StreamEvent> EventStream<E> {
     /// Reads events from a 2xx response whose headers have arrived; `attempts` is how many
@@ -207,16 +201,15 @@ impl<E> fmt::Debug for EventStream<E> {
 /// Why reading the body failed; travels through the parser as its byte stream's error.
 #[derive(Debug)]
 enum ChunkError {
-    Read(reqwest::Error),
-    Idle(Duration),
+    Read(AttemptError),
     TooLarge,
 }
 
 impl fmt::Display for ChunkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ChunkError::Read(e) => write!(f, "{e}"),
-            ChunkError::Idle(d) => write!(f, "no data for {d:?}"),
+            ChunkError::Read(AttemptError::Timeout(_, d)) => write!(f, "no data for {d:?}"),
+            ChunkError::Read(_) => f.write_str("the response body could not be read"),
             ChunkError::TooLarge => write!(f, "more than {MAX_EVENT_BYTES} bytes without a complete event"),
         }
     }
@@ -226,32 +219,17 @@ impl std::error::Error for ChunkError {}
 
 type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, ChunkError>> + Send>>;
 
-/// The body's chunks, each awaited under the idle timeout; `received` counts the bytes since the
-/// reader last completed a block.
+/// The body's chunks (read under the idle timeout by the transport); `received` counts the
+/// bytes since the reader last completed a block, and the stream ends with an error past
+/// [`MAX_EVENT_BYTES`].
 fn chunks(resp: reqwest::Response, idle: Option<Duration>, received: Arc<AtomicUsize>) -> Chunks {
-    Box::pin(futures_util::stream::unfold(Some(resp), move |resp| {
-        let received = received.clone();
-        async move {
-            let mut resp = resp?;
-            let next = match idle {
-                Some(d) => match tokio::time::timeout(d, resp.chunk()).await {
-                    Ok(next) => next,
-                    Err(_) => return Some((Err(ChunkError::Idle(d)), None)),
-                },
-                None => resp.chunk().await,
-            };
-            match next {
-                Ok(Some(bytes)) => {
-                    let total = received.fetch_add(bytes.len(), Ordering::Relaxed).saturating_add(bytes.len());
-                    if total > MAX_EVENT_BYTES {
-                        return Some((Err(ChunkError::TooLarge), None));
-                    }
-                    Some((Ok(bytes), Some(resp)))
-                }
-                Ok(None) => None,
-                Err(e) => Some((Err(ChunkError::Read(e)), None)),
-            }
+    // The reader drops the whole stream after its first error, so nothing is read past one.
+    Box::pin(transport::chunks(resp, idle).map(move |chunk| match chunk {
+        Ok(bytes) => {
+            let total = received.fetch_add(bytes.len(), Ordering::Relaxed).saturating_add(bytes.len());
+            if total > MAX_EVENT_BYTES { Err(ChunkError::TooLarge) } else { Ok(bytes) }
         }
+        Err(e) => Err(ChunkError::Read(e)),
     }))
 }
 
@@ -315,10 +293,7 @@ impl Reader {
         match e {
             sse_stream::Error::Body(source) => match source.downcast::<ChunkError>() {
                 Ok(chunk) => match *chunk {
-                    ChunkError::Read(e) => AttemptError::Read(e).into_error(self.attempts, self.config()),
-                    ChunkError::Idle(after) => {
-                        Error::Timeout { kind: TimeoutKind::ReadIdle, after, attempts: self.attempts }
-                    }
+                    ChunkError::Read(e) => e.into_error(self.attempts, self.config()),
                     ChunkError::TooLarge => decode(ChunkError::TooLarge.to_string()),
                 },
                 Err(other) => Error::Connection {
@@ -336,11 +311,12 @@ impl Reader {
 /// Sends operation `O` and, once a 2xx response's headers arrive, returns its event stream.
 ///
 /// This is the streaming counterpart of a normal call and part of the contract generated code
-/// uses (an operation whose success response is `text/event-stream`):
+/// uses (an operation whose success response is `text/event-stream`). It runs through the same
+/// attempt loop as every call:
 ///
-/// * validation, path building, credential selection and headers as for every call, plus
-///   `Accept: text/event-stream, application/json;q=0.9` (JSON for error bodies) unless the
-///   client or the call set another `Accept`;
+/// * validation, path building, credential selection and headers as for every call; the
+///   operation asks for `Accept: text/event-stream, application/json;q=0.9` (JSON for error
+///   bodies) unless the client or the call set another `Accept`;
 /// * attempts are retried by the usual rules (connection errors, 408/429/5xx per method,
 ///   `Retry-After`, `x-should-retry`, `x-retry: false`), but only **before** the stream starts:
 ///   the per-attempt timeout and the overall deadline bound the wait for the headers;
@@ -354,118 +330,10 @@ pub async fn execute_stream<O: Operation, E: StreamEvent>(
     op: &O,
     options: &RequestOptions,
 ) -> Result<Response<EventStream<E>>, Error> {
-    let call = Call::of::<O>(core, options, true);
-    let result = open(&call, op, O::decode_error).instrument(call.span.clone()).await;
+    let call = Call::of::<O>(core, options, Some("events"));
+    let (resp, attempts) = call::open(&call, op).await?;
+    let result = start(core, resp, attempts).instrument(call.span.clone()).await;
     call.finished(result.as_ref().err());
-    result
-}
-
-/// The non-generic part of [`execute_stream`] (see `execute_op` for why it is split).
-async fn open<E: StreamEvent>(
-    call: &Call<'_>,
-    op: &dyn Request,
-    decode_error: DecodeErrorFn,
-) -> Result<Response<EventStream<E>>, Error> {
-    let mut prepared = call.prepare(op)?;
-    accept_event_stream(call.core.config(), &mut prepared.headers);
-    open_stream(call.core, &prepared, &call.options, decode_error).await
-}
-
-/// The `Accept` of a stream request: the stream, and JSON for the error bodies that come
-/// instead of it. A server that honours `Accept` strictly (Prism does) would otherwise answer a
-/// 400 or 401 with a 406 or a 500, losing the typed error.
-const STREAM_ACCEPT: &str = "text/event-stream, application/json;q=0.9";
-
-/// Asks for an event stream unless `Accept` was customised (the client's default is JSON).
-fn accept_event_stream(cfg: &Config, headers: &mut HeaderMap) {
-    if headers.get(ACCEPT) == cfg.default_headers.get(ACCEPT) {
-        headers.insert(ACCEPT, HeaderValue::from_static(STREAM_ACCEPT));
-    }
-}
-
-/// What one attempt produced: a stream to read, or a complete non-2xx response.
-enum Opened {
-    Stream(reqwest::Response),
-    Complete(RawResponse),
-}
-
-/// The retry loop of [`exec::execute`], stopping at the headers of a 2xx response.
-async fn open_stream<E: StreamEvent>(
-    core: &Core,
-    req: &Prepared,
-    options: &RequestOptions,
-    decode_error: DecodeErrorFn,
-) -> Result<Response<EventStream<E>>, Error> {
-    let cfg = core.config();
-    let max_retries = options.max_retries.unwrap_or(cfg.max_retries);
-    let per_attempt = options.timeout.or(cfg.timeout);
-    let deadline = cfg.deadline.map(|d| (Instant::now() + d, d));
-    let mut attempt: u32 = 0;
-    loop {
-        let result = open_once(cfg, req, attempt, per_attempt, deadline).await;
-        let delay = match &result {
-            Ok(Opened::Stream(_)) => None,
-            Ok(Opened::Complete(resp)) => exec::retry_delay_for_response(cfg, resp, req.idempotent, attempt),
-            Err(e) => exec::retry_delay_for_error(e, req.idempotent, attempt),
-        };
-        if let Some(delay) = delay.filter(|_| attempt < max_retries) {
-            let past_deadline = deadline.is_some_and(|(at, _)| Instant::now() + delay >= at);
-            if !past_deadline {
-                tracing::info!(retry = attempt + 1, delay_ms = delay.as_millis() as u64, "retrying request");
-                tokio::time::sleep(delay).await;
-                attempt += 1;
-                continue;
-            }
-            tracing::debug!("not retrying: the overall deadline would pass first");
-        }
-        let attempts = attempt + 1;
-        return match result {
-            Ok(Opened::Stream(resp)) => start(core, resp, attempts).await,
-            Ok(Opened::Complete(resp)) => {
-                let typed = decode_error(resp.status.as_u16(), &resp.body);
-                Err(exec::api_error(cfg, resp, typed, attempts))
-            }
-            Err(e) => Err(e.into_error(attempts, cfg)),
-        };
-    }
-}
-
-/// One attempt: send, wait for the headers, and read the body only when it is not a 2xx.
-async fn open_once(
-    cfg: &Config,
-    req: &Prepared,
-    attempt: u32,
-    per_attempt: Option<Duration>,
-    deadline: Option<(Instant, Duration)>,
-) -> Result<Opened, AttemptError> {
-    let span = tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, latency_ms = Empty);
-    let started = Instant::now();
-    let work = async {
-        let resp = transport::send(cfg, transport::build_request(cfg, req, attempt)).await?;
-        if resp.status().is_success() {
-            Ok(Opened::Stream(resp))
-        } else {
-            transport::read_body(resp, cfg.read_idle_timeout).await.map(Opened::Complete)
-        }
-    };
-    let result = match transport::attempt_limit(per_attempt, deadline, started) {
-        // Nothing left (a deadline already spent): do not send at all.
-        Some((wait, kind, reported)) if wait.is_zero() => Err(AttemptError::Timeout(kind, reported)),
-        Some((wait, kind, reported)) => tokio::time::timeout(wait, work.instrument(span.clone()))
-            .await
-            .unwrap_or(Err(AttemptError::Timeout(kind, reported))),
-        None => work.instrument(span.clone()).await,
-    };
-    span.record("latency_ms", started.elapsed().as_millis() as u64);
-    let status = match &result {
-        Ok(Opened::Stream(resp)) => Some(resp.status()),
-        Ok(Opened::Complete(resp)) => Some(resp.status),
-        Err(_) => None,
-    };
-    if let Some(status) = status {
-        span.record("status", status.as_u16());
-        span.in_scope(|| tracing::debug!(status = status.as_u16(), "response headers received"));
-    }
     result
 }
 

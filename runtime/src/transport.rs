@@ -1,14 +1,17 @@
-//! One HTTP attempt: send, then read the body chunk by chunk under the idle timeout.
+//! One HTTP attempt: build the wire request, send it, then read the body chunk by chunk under
+//! the idle timeout (or hand a 2xx body over as a stream).
 
 use std::error::Error as _;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
 use http::HeaderValue;
 use tokio::time::Instant;
 use tracing::field::Empty;
 use tracing::{Instrument, Level};
 
+use super::body::Payload;
 use super::config::Config;
 use super::error::{Error, TimeoutKind};
 use super::exec::Prepared;
@@ -16,6 +19,7 @@ use super::redact::HeadersDebug;
 use super::response::RawResponse;
 
 /// Why one attempt failed; the retry loop decides from this whether to try again.
+#[derive(Debug)]
 pub(crate) enum AttemptError {
     /// No response: connect, TLS, or the connection closed before the response headers.
     Send(reqwest::Error),
@@ -23,6 +27,9 @@ pub(crate) enum AttemptError {
     Read(reqwest::Error),
     /// One of our timeouts fired, with the configured duration.
     Timeout(TimeoutKind, Duration),
+    /// The body could not be produced (a file to upload is missing, a stream was used up):
+    /// nothing useful reached the server, and trying again would fail the same way.
+    Body(Error),
 }
 
 impl AttemptError {
@@ -33,6 +40,7 @@ impl AttemptError {
                 Error::Connection { message, source: Box::new(redact_url(e, cfg)), attempts }
             }
             AttemptError::Timeout(kind, after) => Error::Timeout { kind, after, attempts },
+            AttemptError::Body(e) => e,
         }
     }
 }
@@ -69,24 +77,48 @@ fn chain(e: &reqwest::Error) -> String {
     out
 }
 
-/// Sends `req` once (attempt number `attempt`, 0-based) and reads the whole body.
+/// What one attempt of a call reads of a 2xx response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// The whole body, so that it can be decoded (and the attempt retried on a bad status).
+    Whole,
+    /// The headers only: the body is handed to the caller as a stream (SSE, downloads).
+    Stream,
+}
+
+/// What one attempt produced.
+pub(crate) enum Answer {
+    /// A response read whole: any status of a [`Reading::Whole`] call, and a non-2xx of a
+    /// [`Reading::Stream`] call (an error body is small and decides about retries).
+    Complete(RawResponse),
+    /// The headers of a 2xx response of a [`Reading::Stream`] call; its body is not read yet.
+    Streaming(reqwest::Response),
+}
+
+/// One attempt (number `attempt`, 0-based): build the wire request, send it, and read as much
+/// of the response as `reading` says, all under the per-attempt timeout and the deadline.
 pub(crate) async fn attempt(
     cfg: &Config,
     req: &Prepared,
     attempt: u32,
     per_attempt: Option<Duration>,
     deadline: Option<(Instant, Duration)>,
-) -> Result<RawResponse, AttemptError> {
+    reading: Reading,
+) -> Result<Answer, AttemptError> {
     // `attempt` is 0-based, matching the retry-count header; the rest is filled in below.
     let span =
         tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, request_id = Empty, latency_ms = Empty);
     let started = Instant::now();
-    let limit = attempt_limit(per_attempt, deadline, started);
     let work = async {
-        let request = build_request(cfg, req, attempt);
-        send_and_read(cfg, request, cfg.read_idle_timeout).await
+        let request = build_request(cfg, req, attempt).await?;
+        let resp = send(cfg, request).await?;
+        if reading == Reading::Stream && resp.status().is_success() {
+            Ok(Answer::Streaming(resp))
+        } else {
+            read_body(resp, cfg.read_idle_timeout).await.map(Answer::Complete)
+        }
     };
-    let result = match limit {
+    let result = match attempt_limit(per_attempt, deadline, started) {
         // Nothing left (a deadline already spent): do not send at all.
         Some((wait, kind, reported)) if wait.is_zero() => Err(AttemptError::Timeout(kind, reported)),
         Some((wait, kind, reported)) => tokio::time::timeout(wait, work.instrument(span.clone()))
@@ -97,13 +129,17 @@ pub(crate) async fn attempt(
     span.record("latency_ms", started.elapsed().as_millis() as u64);
     let _entered = span.enter();
     match &result {
-        Ok(resp) => {
-            span.record("status", resp.status.as_u16());
-            if let Some(id) = resp.request_id() {
+        Ok(answer) => {
+            let (status, headers) = match answer {
+                Answer::Complete(resp) => (resp.status, &resp.headers),
+                Answer::Streaming(resp) => (resp.status(), resp.headers()),
+            };
+            span.record("status", status.as_u16());
+            if let Some(id) = super::response::request_id_of(headers) {
                 span.record("request_id", id);
             }
-            tracing::debug!(status = resp.status.as_u16(), "response received");
-            if tracing::enabled!(Level::TRACE) {
+            tracing::debug!(status = status.as_u16(), "response received");
+            if let (Answer::Complete(resp), true) = (answer, tracing::enabled!(Level::TRACE)) {
                 tracing::trace!(
                     headers = ?HeadersDebug::new(&resp.headers, &cfg.redaction.headers),
                     body = %cfg.scrubber.scrub(&body_for_log(&resp.body)),
@@ -117,6 +153,7 @@ pub(crate) async fn attempt(
         Err(AttemptError::Timeout(kind, after)) => {
             tracing::debug!(error = %kind, after_ms = after.as_millis() as u64, "attempt failed");
         }
+        Err(AttemptError::Body(e)) => tracing::debug!(error = %e, "attempt failed: the body could not be sent"),
     }
     result
 }
@@ -137,90 +174,127 @@ pub(crate) fn attempt_limit(
     }
 }
 
-pub(crate) fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> reqwest::Request {
-    let mut request = reqwest::Request::new(req.method.clone(), req.url.clone());
+/// The wire request of one attempt: the prepared request with this attempt's retry count and a
+/// fresh body (a file is opened again, a multipart form gets a new boundary).
+async fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> Result<reqwest::Request, AttemptError> {
+    let mut request = match &req.body {
+        Some(Payload::Multipart(form)) => {
+            let form = form.open().await.map_err(AttemptError::Body)?;
+            // reqwest's builder sets the boundary's content type and, when every part's length
+            // is known, `Content-Length` (S3's presigned POST refuses chunked bodies).
+            cfg.http
+                .request(req.method.clone(), req.url.clone())
+                .multipart(form)
+                .build()
+                .map_err(|e| AttemptError::Body(Error::Encode(format!("could not build the multipart body: {e}"))))?
+        }
+        _ => reqwest::Request::new(req.method.clone(), req.url.clone()),
+    };
     let headers = request.headers_mut();
-    headers.clone_from(&req.headers);
+    if headers.is_empty() {
+        headers.clone_from(&req.headers);
+    } else {
+        // The multipart builder's content type and length stay unless the call set its own.
+        for name in req.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &req.headers {
+            headers.append(name.clone(), value.clone());
+        }
+    }
     if let Some(name) = &cfg.retry_count_header {
         headers.insert(name.clone(), HeaderValue::from(attempt));
     }
     match &req.body {
-        Some(body) => *request.body_mut() = Some(body.clone().into()),
+        Some(Payload::Bytes(bytes, _)) => *request.body_mut() = Some(bytes.clone().into()),
+        Some(Payload::Upload(upload, _)) => {
+            let (body, length) = upload.open().await.map_err(AttemptError::Body)?;
+            if let Some(n) = length {
+                request.headers_mut().insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
+            }
+            *request.body_mut() = Some(body);
+        }
+        Some(Payload::Multipart(_)) => {}
         // RFC 9110 8.6: a body-less POST/PUT/PATCH still says so; some front ends answer 411 otherwise.
         None if matches!(req.method, http::Method::POST | http::Method::PUT | http::Method::PATCH) => {
-            headers_with_zero_length(request.headers_mut());
+            request.headers_mut().insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         None => {}
     }
     tracing::debug!(method = %req.method, url = %cfg.redaction.url(&req.url), "sending request");
     if tracing::enabled!(Level::TRACE) {
-        tracing::trace!(
-            headers = ?HeadersDebug::new(request.headers(), &cfg.redaction.headers),
-            body = %if req.sensitive_body {
-                "[REDACTED: the body holds secrets]".to_owned()
-            } else {
-                cfg.scrubber.scrub(&body_for_log(req.body.as_deref().unwrap_or_default()))
+        let body = match &req.body {
+            _ if req.sensitive_body => "[REDACTED: the body holds secrets]".to_owned(),
+            None => String::new(),
+            Some(payload) => match payload.for_log() {
+                Ok(bytes) => cfg.scrubber.scrub(&body_for_log(bytes)),
+                Err(description) => description,
             },
-            "request body",
-        );
+        };
+        tracing::trace!(headers = ?HeadersDebug::new(request.headers(), &cfg.redaction.headers), body = %body, "request body");
     }
-    request
-}
-
-async fn send_and_read(
-    cfg: &Config,
-    request: reqwest::Request,
-    idle: Option<Duration>,
-) -> Result<RawResponse, AttemptError> {
-    let resp = send(cfg, request).await?;
-    read_body(resp, idle).await
+    Ok(request)
 }
 
 /// Sends the request and waits for the response headers.
-pub(crate) async fn send(cfg: &Config, request: reqwest::Request) -> Result<reqwest::Response, AttemptError> {
+async fn send(cfg: &Config, request: reqwest::Request) -> Result<reqwest::Response, AttemptError> {
     cfg.http.execute(request).await.map_err(|e| {
         // A client-side timeout of a user's reqwest client means the request went out.
         if e.is_timeout() && !e.is_connect() { AttemptError::Read(e) } else { AttemptError::Send(e) }
     })
 }
 
-/// Reads the whole body, chunk by chunk under the idle timeout.
-pub(crate) async fn read_body(
-    mut resp: reqwest::Response,
+/// The next chunk of a response body, awaited under the idle timeout; `None` at the end.
+///
+/// Every reader of a body goes through this: whole bodies ([`read_body`]), event streams and
+/// downloads, so that a body that stops mid-way fails the same way everywhere.
+pub(crate) async fn next_chunk(resp: &mut reqwest::Response, idle: Option<Duration>) -> Result<Option<Bytes>, AttemptError> {
+    let chunk = match idle {
+        Some(d) => tokio::time::timeout(d, resp.chunk()).await.map_err(|_| AttemptError::Timeout(TimeoutKind::ReadIdle, d))?,
+        None => resp.chunk().await,
+    };
+    chunk.map_err(AttemptError::Read)
+}
+
+/// The body's chunks as a stream (see [`next_chunk`]); it ends after the first error.
+pub(crate) fn chunks(
+    resp: reqwest::Response,
     idle: Option<Duration>,
-) -> Result<RawResponse, AttemptError> {
+) -> impl Stream<Item = Result<Bytes, AttemptError>> + Send + 'static {
+    futures_util::stream::unfold(Some(resp), move |resp| async move {
+        let mut resp = resp?;
+        match next_chunk(&mut resp, idle).await {
+            Ok(Some(chunk)) => Some((Ok(chunk), Some(resp))),
+            Ok(None) => None,
+            // Dropping the response here closes the connection at once.
+            Err(e) => Some((Err(e), None)),
+        }
+    })
+}
+
+/// Reads the whole body, chunk by chunk under the idle timeout.
+pub(crate) async fn read_body(mut resp: reqwest::Response, idle: Option<Duration>) -> Result<RawResponse, AttemptError> {
     let status = resp.status();
     let headers = std::mem::take(resp.headers_mut());
     // A body that arrives as one chunk (most small ones) is kept as is, without a copy.
     let mut first: Option<Bytes> = None;
     let mut joined = BytesMut::new();
-    loop {
-        // Per-chunk timeout: a body that stops mid-way fails instead of hanging forever.
-        let chunk = match idle {
-            Some(d) => tokio::time::timeout(d, resp.chunk())
-                .await
-                .map_err(|_| AttemptError::Timeout(TimeoutKind::ReadIdle, d))?,
-            None => resp.chunk().await,
-        };
-        let Some(bytes) = chunk.map_err(AttemptError::Read)? else { break };
-        if first.is_none() && joined.is_empty() {
-            first = Some(bytes);
-            continue;
+    while let Some(bytes) = next_chunk(&mut resp, idle).await? {
+        match first.take() {
+            None if joined.is_empty() => first = Some(bytes),
+            head => {
+                if let Some(head) = head {
+                    joined.extend_from_slice(&head);
+                }
+                joined.extend_from_slice(&bytes);
+            }
         }
-        if let Some(head) = first.take() {
-            joined.extend_from_slice(&head);
-        }
-        joined.extend_from_slice(&bytes);
     }
     let body = first.unwrap_or_else(|| joined.freeze());
     Ok(RawResponse { status, headers, body })
 }
 
 /// Bodies in trace logs are cut at 4 KiB.
-fn headers_with_zero_length(headers: &mut http::HeaderMap) {
-    headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-}
-
 fn body_for_log(body: &[u8]) -> String {
     const MAX: usize = 4096;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();

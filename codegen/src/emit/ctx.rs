@@ -21,6 +21,37 @@ impl<'a> Ctx<'a> {
         self.types.get(name).is_some_and(|t| t.usage.request && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)))
     }
 
+    /// The named type.
+    pub fn type_named(&self, name: &str) -> Option<&'a TypeDef> {
+        self.types.get(name).copied()
+    }
+
+    /// The union named `name`, if it is one.
+    pub fn union_named(&self, name: &str) -> Option<&'a Union> {
+        match &self.types.get(name)?.kind {
+            TypeKind::Union(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// Values of this type can hold an `Upload`: a file part of a multipart body.
+    pub fn contains_upload(&self, ty: &TypeRef) -> bool {
+        self.contains_upload_depth(ty, 0)
+    }
+
+    fn contains_upload_depth(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Upload => true,
+            TypeRef::Array(s) if depth < 16 => self.contains_upload_depth(&s.ty, depth + 1),
+            TypeRef::Named(n) if depth < 16 => match self.types.get(n.as_str()).map(|t| &t.kind) {
+                Some(TypeKind::Alias(s)) => self.contains_upload_depth(&s.ty, depth + 1),
+                Some(TypeKind::Union(u)) => u.variants.iter().any(|v| self.contains_upload_depth(&v.shape.ty, depth + 1)),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The aliased shape, if `name` is an alias.
     pub fn alias_of(&self, name: &str) -> Option<&'a Shape> {
         match &self.types.get(name)?.kind {

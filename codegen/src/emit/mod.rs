@@ -239,7 +239,7 @@ fn op_referenced(op: &Operation) -> Vec<String> {
             }
         }
         Output::EventStream(events) => crate::ir::collect_event_names(events, &mut out),
-        Output::Unit => {}
+        Output::Unit | Output::RawEventStream | Output::Download => {}
     }
     if let Some(p) = &op.pagination {
         crate::ir::collect_names(&p.item.ty, &mut out);

@@ -46,14 +46,14 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
-        let ty = rust_type(&body.shape.ty);
+        let ty = body_type(ctx, body);
         if body.required {
             fields.push(quote!(body: #ty,));
             args.push(quote!(body: impl Into<#ty>));
             inits.push(quote!(body: body.into()));
             let what = body.docs.description.as_deref().or(body.docs.summary.as_deref()).map(first_line).unwrap_or("The request body.");
             arg_docs.push(format!("- `body`: {what}"));
-            example_params.push(("body".to_owned(), example_type(&body.shape.ty)));
+            example_params.push(("body".to_owned(), type_text(&ty)));
         } else {
             fields.push(quote!(body: Option<#ty>,));
             inits.push(quote!(body: None));
@@ -71,6 +71,8 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let event = format_ident!("{}", events.name);
             quote!(rt::__stream_builder!(#op_name, #event);)
         }
+        Output::RawEventStream => quote!(rt::__stream_builder!(#op_name, rt::SseEvent);),
+        Output::Download => quote!(rt::__download_builder!(#op_name);),
         _ => quote!(rt::__request_builder!(#op_name, #output_ty);),
     };
     let info = info(op);
@@ -114,12 +116,21 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             "Built by [`Client::{method_text}`]; set options, then `.await` it for the stream of [`{}`]s (a `Stream`: read it with `futures_util::StreamExt`) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too). Retries stop once the response headers arrive; the client's idle timeout applies between events.",
             events.name
         ),
+        Output::RawEventStream => format!(
+            "Built by [`Client::{method_text}`]; set options, then `.await` it for the stream of untyped events ([`SseEvent`](rt::SseEvent)s: the spec does not describe them) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too). Retries stop once the response headers arrive; the client's idle timeout applies between events."
+        ),
+        Output::Download => format!(
+            "Built by [`Client::{method_text}`]; set options, then `.await` it for the body as a [`ByteStream`](rt::ByteStream) of chunks (`save_to(path)`, `bytes()`, `text()`, or read it as a `Stream`; it is never read whole unless you ask) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too). Retries stop once the response headers arrive; the client's idle timeout applies between chunks."
+        ),
         _ => format!(
             "Built by [`Client::{method_text}`]; set options, then `.await` it (the payload) or call [`send_with_response`](Self::send_with_response) (status, headers and request id too)."
         ),
     };
     if !arg_docs.is_empty() {
         how.push_str(&format!("\n\nArguments of [`Client::{method_text}`]:\n{}", docs::sanitize(&arg_docs.join("\n"))));
+    }
+    if let Some(text) = op.body.as_ref().and_then(body_sent_doc) {
+        how.push_str(&format!("\n\n{text}"));
     }
     how.push_str(&format!("\n\n# Example\n\n{}", example(ctx, op, &example_params)));
     let builder_how = docs::trusted_attrs(&how);
@@ -189,8 +200,13 @@ fn param_summary(p: &Param) -> String {
 fn example_type(ty: &TypeRef) -> String {
     match ty {
         TypeRef::String => "&str".to_owned(),
-        other => rust_type(other).to_string().replace(" < ", "<").replace(" >", ">").replace(" :: ", "::").replace(" ,", ","),
+        other => type_text(&rust_type(other)),
     }
+}
+
+/// A type's tokens as the text a person writes.
+fn type_text(ty: &TokenStream) -> String {
+    ty.to_string().replace(" < ", "<").replace(" >", ">").replace(" :: ", "::").replace(" ,", ",")
 }
 
 /// A compiled (`no_run`) example of the call; required arguments are parameters of a hidden
@@ -206,8 +222,12 @@ fn example(ctx: &Ctx<'_>, op: &Operation, params: &[(String, String)]) -> String
     let call = format!("client.{}({})", op.method_name, args.join(", "));
     let body = match &op.output {
         Output::Unit => format!("{call}.await?;"),
-        Output::EventStream(_) => format!(
+        Output::EventStream(_) | Output::RawEventStream => format!(
             "use futures_util::StreamExt;\n\nlet mut events = {call}.await?;\nwhile let Some(event) = events.next().await {{\n    println!(\"{{:?}}\", event?);\n}}"
+        ),
+        Output::Download => format!(
+            "let download = {call}.await?;\nlet written = download.save_to(\"{}.bin\").await?;\nprintln!(\"{{written}} bytes\");",
+            op.method_name.trim_start_matches("r#")
         ),
         _ => format!("let response = {call}.await?;\nprintln!(\"{{response:?}}\");"),
     };
@@ -320,6 +340,7 @@ fn info(op: &Operation) -> TokenStream {
     let path = &op.path;
     let server = proc_macro2::Literal::usize_unsuffixed(op.server);
     let alternatives = op.security.iter().map(|names| quote!(&[ #( #names ),* ]));
+    let accept = &op.accept;
     quote! {
         rt::OperationInfo {
             id: #id,
@@ -327,6 +348,7 @@ fn info(op: &Operation) -> TokenStream {
             path: #path,
             server: #server,
             security: &[ #( #alternatives ),* ],
+            accept: #accept,
         }
     }
 }
@@ -474,9 +496,10 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     if let Some(body) = &op.body {
         if body.required {
-            steps.push(quote!(req.json(&self.body)?;));
+            steps.push(send_body(ctx, body, quote!(&self.body)));
         } else {
-            steps.push(quote!( if let Some(body) = &self.body { req.json(body)?; } ));
+            let send = send_body(ctx, body, quote!(body));
+            steps.push(quote!( if let Some(body) = &self.body { #send } ));
         }
     }
     let req = if steps.is_empty() { quote!(_req) } else { quote!(req) };
@@ -491,6 +514,7 @@ fn build_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 fn decode_shape(shape: &Shape) -> TokenStream {
     match shape.ty {
         TypeRef::Bytes => quote!(Ok(resp.body.clone())),
+        TypeRef::Text => quote!(rt::decode_text(resp)),
         _ => quote!(rt::decode_json(resp)),
     }
 }
@@ -530,6 +554,9 @@ fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
         // The runtime reads the stream itself (`__stream_builder!`); as a plain call's output the
         // operation would return the stream's raw bytes, which is what `decode` gives.
         Output::EventStream(events) => (quote!(bytes::Bytes), events::stream_enum(ctx, op, events)),
+        Output::RawEventStream => (quote!(bytes::Bytes), quote!()),
+        // The runtime hands the body over as a stream (`__download_builder!`); nothing decodes it.
+        Output::Download => (quote!(()), quote!()),
     }
 }
 
@@ -554,8 +581,8 @@ fn decode_fn(op: &Operation) -> TokenStream {
         };
     }
     let body = match &op.output {
-        Output::Unit => quote!({ let _ = resp; Ok(()) }),
-        Output::EventStream(_) => quote!(Ok(resp.body.clone())),
+        Output::Unit | Output::Download => quote!({ let _ = resp; Ok(()) }),
+        Output::EventStream(_) | Output::RawEventStream => quote!(Ok(resp.body.clone())),
         Output::Single(s) => decode_shape(s),
         Output::Optional(s) => {
             let empty: Vec<u16> = op
@@ -678,4 +705,145 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             match status { #( #arms )* #fallback }
         }
     }
+}
+
+/// The Rust type of a request body: the body type for JSON and form bodies and typed multipart
+/// bodies, a caller-built form for a multipart body whose schema is not an object, an upload for
+/// binary bodies, a string for text.
+fn body_type(ctx: &Ctx<'_>, body: &Body) -> TokenStream {
+    match &body.encoding {
+        BodyEncoding::Multipart(_) if multipart_struct(ctx, &body.shape.ty).is_none() => quote!(rt::Multipart),
+        BodyEncoding::Binary => quote!(rt::Upload),
+        BodyEncoding::Text => quote!(String),
+        _ => rust_type(&body.shape.ty),
+    }
+}
+
+/// The struct type a multipart body's type is (through aliases), if it is one.
+fn multipart_struct<'c>(ctx: &Ctx<'c>, ty: &TypeRef) -> Option<&'c TypeDef> {
+    let TypeRef::Named(name) = ty else { return None };
+    if let Some(aliased) = ctx.alias_of(name) {
+        return multipart_struct(ctx, &aliased.ty);
+    }
+    ctx.type_named(name).filter(|t| matches!(t.kind, TypeKind::Struct(_)))
+}
+
+/// One paragraph on what the builder sends as its body, unless it is JSON and the only choice.
+fn body_sent_doc(body: &Body) -> Option<String> {
+    let what = match &body.encoding {
+        BodyEncoding::Json => "as JSON".to_owned(),
+        BodyEncoding::Form(_) => "form-encoded (`application/x-www-form-urlencoded`)".to_owned(),
+        BodyEncoding::Multipart(_) => "as `multipart/form-data`: one part per field, files from its `Upload` fields".to_owned(),
+        BodyEncoding::Binary => format!("as the bytes of the [`Upload`](rt::Upload) (`{}`); an upload made from a stream is sent once, without retries", body.media_type),
+        BodyEncoding::Text => format!("as text (`{}`)", body.media_type),
+    };
+    let others: Vec<String> = body.offered.iter().filter(|m| **m != body.media_type).map(|m| format!("`{m}`")).collect();
+    if body.encoding == BodyEncoding::Json && others.is_empty() {
+        return None;
+    }
+    let mut text = format!("The body is sent {what}.");
+    if !others.is_empty() {
+        text.push_str(&format!(" The spec also offers {}.", others.join(", ")));
+    }
+    Some(text)
+}
+
+/// Statements that set `body` (a reference to the builder's body) as the request's body.
+fn send_body(ctx: &Ctx<'_>, body: &Body, value: TokenStream) -> TokenStream {
+    let media = &body.media_type;
+    match &body.encoding {
+        BodyEncoding::Json => quote!(req.json(#value)?;),
+        BodyEncoding::Form(encodings) => {
+            let fields = encodings.iter().filter_map(form_field);
+            quote!(req.form(#value, &[ #( #fields ),* ])?;)
+        }
+        BodyEncoding::Multipart(encodings) => match multipart_struct(ctx, &body.shape.ty) {
+            Some(TypeDef { kind: TypeKind::Struct(s), usage, .. }) => {
+                let parts =
+                    s.fields.iter().filter(|f| !f.read_only).map(|f| multipart_field(ctx, f, *usage, encodings));
+                quote! {
+                    let fields = #value;
+                    let mut form = rt::Multipart::new();
+                    #( #parts )*
+                    req.multipart(form);
+                }
+            }
+            _ => quote!(req.multipart(rt::Multipart::clone(#value));),
+        },
+        BodyEncoding::Binary => quote!(req.upload(#value, #media)?;),
+        BodyEncoding::Text => quote!(req.text(#value, #media)?;),
+    }
+}
+
+/// The runtime's description of one form property's `encoding`, when it is not the default.
+fn form_field(e: &PropertyEncoding) -> Option<TokenStream> {
+    let style = match e.style.as_deref() {
+        None | Some("form") => quote!(rt::FormStyle::Form),
+        Some("spaceDelimited") => quote!(rt::FormStyle::SpaceDelimited),
+        Some("pipeDelimited") => quote!(rt::FormStyle::PipeDelimited),
+        Some("deepObject") => quote!(rt::FormStyle::DeepObject),
+        Some(_) => quote!(rt::FormStyle::Form),
+    };
+    // OpenAPI: `explode` defaults to true for `form`, false for the other styles.
+    let explode = e.explode.unwrap_or(matches!(e.style.as_deref(), None | Some("form")));
+    let json = e.content_type.as_deref().is_some_and(|ct| {
+        let m = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        m == "application/json" || m.ends_with("+json")
+    });
+    let default = explode && !json && matches!(e.style.as_deref(), None | Some("form"));
+    let name = &e.property;
+    (!default).then(|| quote!(rt::FormField { name: #name, style: #style, explode: #explode, json: #json }))
+}
+
+/// Statements adding one field of a typed multipart body to `form`; a field left out (or
+/// `null`, which multipart cannot express) adds nothing.
+fn multipart_field(ctx: &Ctx<'_>, f: &Field, usage: Usage, encodings: &[PropertyEncoding]) -> TokenStream {
+    let name = ident(&f.name);
+    let wire = &f.wire;
+    let content_type = match encodings.iter().find(|e| &e.property == wire).and_then(|e| e.content_type.as_deref()) {
+        Some(ct) => quote!(Some(#ct)),
+        None => quote!(None),
+    };
+    let add = part_of(ctx, &f.shape.ty, quote!(value), wire, &content_type, 0);
+    let unbox = f.boxed.then(|| quote!(let value = &**value;));
+    match super::types::holder(f, usage) {
+        super::types::Holder::Plain => quote!( { let value = &fields.#name; #unbox #add } ),
+        super::types::Holder::Nullable => quote!( if let rt::Nullable::Value(value) = &fields.#name { #unbox #add } ),
+        super::types::Holder::Option => quote!( if let Some(value) = &fields.#name { #unbox #add } ),
+    }
+}
+
+/// Statements adding `value` (a reference to a value of `ty`) as the part(s) named `wire`.
+fn part_of(ctx: &Ctx<'_>, ty: &TypeRef, value: TokenStream, wire: &str, content_type: &TokenStream, depth: usize) -> TokenStream {
+    if depth < 8 && ctx.contains_upload(ty) {
+        match ty {
+            TypeRef::Upload => return quote!(form.add_upload(#wire, #value, #content_type);),
+            TypeRef::Array(item) => {
+                let each = part_of(ctx, &item.ty, quote!(item), wire, content_type, depth + 1);
+                return quote!( for item in #value.iter() { #each } );
+            }
+            TypeRef::Named(n) => {
+                if let Some(aliased) = ctx.alias_of(n) {
+                    return part_of(ctx, &aliased.ty, value, wire, content_type, depth + 1);
+                }
+                if let Some(u) = ctx.union_named(n) {
+                    // By its path from the operations file: the file imports only the types its
+                    // signatures name.
+                    let union_ident = format_ident!("{}", n);
+                    let union_name = quote!(super::super::#union_ident);
+                    let arms = u.variants.iter().map(|v| {
+                        let variant = format_ident!("{}", v.name);
+                        if v.shape.ty == TypeRef::Unit {
+                            return quote!( #union_name::#variant => form.add_value(#wire, #value, #content_type)?, );
+                        }
+                        let inner = part_of(ctx, &v.shape.ty, quote!(inner), wire, content_type, depth + 1);
+                        quote!( #union_name::#variant(inner) => { #inner } )
+                    });
+                    return quote!( match #value { #( #arms )* } );
+                }
+            }
+            _ => {}
+        }
+    }
+    quote!(form.add_value(#wire, #value, #content_type)?;)
 }

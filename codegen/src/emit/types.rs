@@ -25,6 +25,8 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
         TypeRef::Bytes => quote!(bytes::Bytes),
+        TypeRef::Text => quote!(String),
+        TypeRef::Upload => quote!(rt::Upload),
         TypeRef::Array(s) => {
             let inner = rust_type(&s.ty);
             quote!(Vec<#inner>)
@@ -52,13 +54,13 @@ fn boxed_type(ty: &TypeRef, boxed: bool) -> TokenStream {
 }
 
 /// How a field is held in its struct.
-enum Holder {
+pub(crate) enum Holder {
     Plain,
     Option,
     Nullable,
 }
 
-fn holder(f: &Field, usage: Usage) -> Holder {
+pub(crate) fn holder(f: &Field, usage: Usage) -> Holder {
     match (f.required, f.nullable) {
         (true, false) => Holder::Plain,
         (false, true) if usage.request => Holder::Nullable,

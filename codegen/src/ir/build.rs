@@ -3,6 +3,7 @@
 //! the space's own (`schema.rs`); passes over the finished types are in `walk.rs`.
 
 use super::events;
+use super::media::{self, MediaKind};
 use super::merge;
 use super::model::*;
 use super::schema::Hint;
@@ -175,13 +176,7 @@ impl<'a> Builder<'a> {
                 let at = format!("{item_at}/{method}");
                 let body = match &op.request_body {
                     None => None,
-                    Some(rb) => match self.body(rb, &owner, &base, &format!("{at}/requestBody")) {
-                        Ok(body) => body.map(|b| b.shape),
-                        Err(why) => {
-                            self.warn(&at, &format!("webhook payload left untyped: {why}"));
-                            None
-                        }
-                    },
+                    Some(rb) => self.body(rb, &owner, &base, &format!("{at}/requestBody")).map(|b| b.shape),
                 };
                 out.push(Webhook {
                     name: name.clone(),
@@ -349,23 +344,22 @@ impl<'a> Builder<'a> {
         let params = self.params(ctx, op, &owner, &op_name);
         let body = match &op.request_body {
             None => None,
-            Some(rb) => match self.body(rb, &owner, &op_name, &format!("{}/requestBody", ctx.at)) {
-                Ok(body) => body,
-                Err(why) => {
-                    self.warn(ctx.at, &format!("operation skipped: {why}"));
-                    return None;
-                }
-            },
+            Some(rb) => self.body(rb, &owner, &op_name, &format!("{}/requestBody", ctx.at)),
         };
-        let (responses, stream) = self.responses(op, &owner, &op_name, ctx.at);
+        let read = self.responses(op, &owner, &op_name, ctx.at);
+        let responses = read.responses;
         let mut output = output_of(&responses, &op_name);
-        if let Some((origin, variants)) = stream {
-            let others = responses.iter().filter(|r| r.status.is_success() && r.body.is_some()).count();
-            if others > 1 {
-                self.warn(&origin, "the operation returns the event stream; its other success responses are not decoded");
+        match read.stream {
+            Some(Stream::Typed(origin, variants)) => {
+                let others = responses.iter().filter(|r| r.status.is_success() && r.body.is_some()).count();
+                if others > 1 {
+                    self.warn(&origin, "the operation returns the event stream; its other success responses are not decoded");
+                }
+                let name = self.space.claim_type_name(&format!("{op_name}Event"));
+                output = Output::EventStream(EventEnum { name, origin, variants });
             }
-            let name = self.space.claim_type_name(&format!("{op_name}Event"));
-            output = Output::EventStream(EventEnum { name, origin, variants });
+            Some(Stream::Raw) => output = Output::RawEventStream,
+            None => {}
         }
         if let Output::PerStatus { name, .. } = &mut output {
             *name = self.space.claim_type_name(name);
@@ -395,6 +389,7 @@ impl<'a> Builder<'a> {
             envelope,
             pagination,
             retry: op.extensions.get("x-retry") != Some(&serde_json::Value::Bool(false)),
+            accept: read.accept,
         })
     }
 
@@ -666,43 +661,60 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn body(
-        &mut self,
-        rb: &ReferenceOr<RequestBody>,
-        owner: &Owner,
-        op_name: &str,
-        at: &str,
-    ) -> Result<Option<Body>, String> {
-        let Some((rb, at)) = self.item_or_ref(rb, at, at) else { return Ok(None) };
-        let Some((media, content)) = rb.content.iter().find(|(m, _)| is_json(m)) else {
-            let kinds: Vec<&str> = rb.content.keys().map(String::as_str).collect();
-            return Err(format!("request body media types {kinds:?} are not supported yet (JSON only)"));
+    /// The request body in the media type the operation sends (see [`media::choose_request`]).
+    /// `None` when there is none (or its `$ref` is broken, which validate reports).
+    fn body(&mut self, rb: &ReferenceOr<RequestBody>, owner: &Owner, op_name: &str, at: &str) -> Option<Body> {
+        let (rb, at) = self.item_or_ref(rb, at, at)?;
+        let (media, content, kind) = media::choose_request(&rb.content)?;
+        let media_at = format!("{at}/content/{}", pointer::escape(media));
+        let hint = Hint { name: format!("{op_name}Request"), owner: owner.clone(), pointer: format!("{media_at}/schema") };
+        let mut describe = |free_form: TypeRef| match &content.schema {
+            Some(s) => self.space.describe(s, &hint).shape,
+            None => Shape::plain(free_form),
         };
-        let hint = Hint {
-            name: format!("{op_name}Request"),
-            owner: owner.clone(),
-            pointer: format!("{at}/content/{}", pointer::escape(media)),
+        let (shape, encoding) = match kind {
+            MediaKind::Json => (describe(TypeRef::Json), BodyEncoding::Json),
+            MediaKind::Form => (describe(TypeRef::JsonObject), BodyEncoding::Form(self.encodings(&media_at))),
+            MediaKind::Multipart => (describe(TypeRef::Json), BodyEncoding::Multipart(self.encodings(&media_at))),
+            MediaKind::Text => (Shape::plain(TypeRef::String), BodyEncoding::Text),
+            MediaKind::Binary | MediaKind::EventStream => (Shape::plain(TypeRef::Upload), BodyEncoding::Binary),
         };
-        let shape = match &content.schema {
-            Some(s) => self.space.describe(s, &Hint { pointer: format!("{}/schema", hint.pointer), ..hint }).shape,
-            None => Shape::plain(TypeRef::Json),
-        };
-        Ok(Some(Body {
+        Some(Body {
             shape,
             required: rb.required,
             docs: Docs { summary: None, description: rb.description.clone() },
-        }))
+            encoding,
+            media_type: media.to_owned(),
+            offered: rb.content.keys().cloned().collect(),
+        })
     }
 
-    /// The documented responses, and the events of a success response that is an event stream
-    /// (`x-sse-events`) with the extension's pointer.
-    fn responses(
-        &mut self,
-        op: &openapiv3::Operation,
-        owner: &Owner,
-        op_name: &str,
-        at: &str,
-    ) -> (Vec<Response>, Option<(String, Vec<EventVariant>)>) {
+    /// A media type's `encoding` object, read from the document: `openapiv3` reads an absent
+    /// `explode` as `false`, where OpenAPI's default for `style: form` is `true`.
+    fn encodings(&self, media_at: &str) -> Vec<PropertyEncoding> {
+        let Some(map) = self.document.pointer(&format!("{media_at}/encoding")).and_then(|v| v.as_object()) else {
+            return Vec::new();
+        };
+        map.iter()
+            .map(|(property, e)| {
+                let text = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+                PropertyEncoding {
+                    property: property.clone(),
+                    content_type: text("contentType"),
+                    style: text("style"),
+                    explode: e.get("explode").and_then(|v| v.as_bool()),
+                }
+            })
+            .collect()
+    }
+
+    /// The documented responses, how the success response is streamed (if it is an event
+    /// stream), and the `Accept` header: the media types read, success first.
+    ///
+    /// Each response is read in its best media type ([`media::choose_response`]): JSON is
+    /// decoded, text is a `String`, anything else is bytes (a download when it is the output).
+    /// An operation without any 2xx response reads its `default` response as the success too.
+    fn responses(&mut self, op: &openapiv3::Operation, owner: &Owner, op_name: &str, at: &str) -> ReadResponses {
         let mut out = Vec::new();
         let mut stream = None;
         let mut entries: Vec<(StatusSpec, &ReferenceOr<openapiv3::Response>)> = Vec::new();
@@ -717,6 +729,7 @@ impl<'a> Builder<'a> {
             entries.push((StatusSpec::Default, r));
         }
         let success_count = entries.iter().filter(|(s, _)| s.is_success()).count();
+        let (mut success_media, mut error_media) = (Vec::new(), Vec::new());
         for (status, r) in entries {
             let key = match status {
                 StatusSpec::Code(c) => c.to_string(),
@@ -725,6 +738,7 @@ impl<'a> Builder<'a> {
             };
             let r_at = format!("{at}/responses/{key}");
             let Some((resp, resp_at)) = self.item_or_ref(r, &r_at, &r_at) else { continue };
+            let as_success = status.is_success() || (status == StatusSpec::Default && success_count == 0);
             let name = if status.is_success() {
                 if success_count > 1 {
                     format!("{op_name}Response{key}")
@@ -734,28 +748,54 @@ impl<'a> Builder<'a> {
             } else {
                 format!("{op_name}Error{}", if key == "default" { "Default".to_owned() } else { key.clone() })
             };
-            let body = match resp.content.iter().find(|(m, _)| is_json(m)) {
-                Some((media, content)) => {
+            let chosen = media::choose_response(&resp.content);
+            let body = chosen.map(|(media, content, kind)| match kind {
+                MediaKind::Json => {
                     let hint = Hint {
                         name,
                         owner: owner.clone(),
                         pointer: format!("{r_at}/content/{}/schema", pointer::escape(media)),
                     };
-                    Some(match &content.schema {
+                    match &content.schema {
                         Some(s) => self.space.describe(s, &hint).shape,
                         None => Shape::plain(TypeRef::Json),
-                    })
+                    }
                 }
-                None if !resp.content.is_empty() => Some(Shape::plain(TypeRef::Bytes)),
-                None => None,
-            };
-            if status.is_success() && stream.is_none() {
-                let json_too = resp.content.keys().any(|m| is_json(m));
-                stream = events::sse_events(&mut self.space, &resp.content, &resp_at, json_too, op_name, owner);
+                MediaKind::Text => Shape::plain(TypeRef::Text),
+                _ => Shape::plain(TypeRef::Bytes),
+            });
+            if as_success && stream.is_none() {
+                let json_too = chosen.is_some_and(|(_, _, k)| k == MediaKind::Json);
+                stream = match events::sse_events(&mut self.space, &resp.content, &resp_at, json_too, op_name, owner) {
+                    Some((origin, variants)) => Some(Stream::Typed(origin, variants)),
+                    None if chosen.is_some_and(|(_, _, k)| k == MediaKind::EventStream) => Some(Stream::Raw),
+                    None => None,
+                };
             }
-            out.push(Response { status, body, description: resp.description.clone() });
+            // What the client reads of this response, for `Accept`.
+            let read: Vec<String> = match chosen {
+                Some((_, _, MediaKind::Binary | MediaKind::Text)) => resp
+                    .content
+                    .iter()
+                    .filter(|(m, c)| matches!(media::kind(m, c), MediaKind::Binary | MediaKind::Text))
+                    .map(|(m, _)| media::essence(m))
+                    .collect(),
+                Some((m, _, _)) => vec![media::essence(m)],
+                None => Vec::new(),
+            };
+            let list = if as_success { &mut success_media } else { &mut error_media };
+            for m in read {
+                if !list.contains(&m) {
+                    list.push(m);
+                }
+            }
+            out.push(Response { status, body, description: resp.description.clone(), is_success: as_success });
         }
-        (out, stream)
+        let mut accept = success_media.clone();
+        for m in error_media.iter().filter(|m| !success_media.contains(m) && *m != "*/*") {
+            accept.push(if success_media.is_empty() { m.clone() } else { format!("{m};q=0.9") });
+        }
+        ReadResponses { responses: out, stream, accept: accept.join(", ") }
     }
 
     /// Gives error-body structs `code()`/`message()` accessors (from `x-error` or by field name).
@@ -811,6 +851,21 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// What [`Builder::responses`] found.
+struct ReadResponses {
+    responses: Vec<Response>,
+    stream: Option<Stream>,
+    accept: String,
+}
+
+/// A success response that is an event stream.
+enum Stream {
+    /// Typed by `x-sse-events`: the extension's pointer and the events.
+    Typed(String, Vec<EventVariant>),
+    /// Without `x-sse-events`: untyped events.
+    Raw,
+}
+
 struct OpContext<'a> {
     path: &'a str,
     method: &'a str,
@@ -827,11 +882,6 @@ fn location_key(p: &Parameter) -> u8 {
         Parameter::Path { .. } => 2,
         Parameter::Cookie { .. } => 3,
     }
-}
-
-fn is_json(media: &str) -> bool {
-    let m = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    m == "application/json" || m.ends_with("+json") || m == "*/*" || m == "application/*"
 }
 
 fn group_of(op: &openapiv3::Operation, path: &str) -> String {
@@ -855,7 +905,7 @@ fn server_url(server: &openapiv3::Server) -> String {
 }
 
 fn output_of(responses: &[Response], op_name: &str) -> Output {
-    let success: Vec<&Response> = responses.iter().filter(|r| r.status.is_success()).collect();
+    let success: Vec<&Response> = responses.iter().filter(|r| r.is_success).collect();
     let mut distinct: Vec<&Shape> = Vec::new();
     for r in &success {
         if let Some(s) = &r.body {
@@ -867,6 +917,8 @@ fn output_of(responses: &[Response], op_name: &str) -> Output {
     let some_without_body = success.iter().any(|r| r.body.is_none());
     match distinct.as_slice() {
         [] => Output::Unit,
+        // Bytes are streamed when they are the whole output; an empty success is an empty stream.
+        [one] if one.ty == TypeRef::Bytes => Output::Download,
         [one] if !some_without_body => Output::Single((*one).clone()),
         [one] => Output::Optional((*one).clone()),
         _ => Output::PerStatus {

@@ -6,7 +6,7 @@
 //!
 //! Malformed extensions are located errors (they are this project's own vocabulary, so a
 //! mistake in them is a mistake to fix, not a vendor quirk to tolerate); a stream without
-//! `x-sse-events` is a warning and stays raw bytes.
+//! `x-sse-events` is a warning, and its events stay untyped.
 
 use super::model::*;
 use super::schema::Hint;
@@ -45,7 +45,7 @@ pub(crate) fn sse_events(
     let media_at = format!("{at}/content/{}", pointer::escape(media));
     let Some(ext) = m.extensions.get("x-sse-events") else {
         if !json_too {
-            space.warn(&media_at, "`text/event-stream` response without `x-sse-events`: returned as raw bytes");
+            space.warn(&media_at, "`text/event-stream` response without `x-sse-events`: its events are untyped (`SseEvent`)");
         }
         return None;
     };

@@ -174,7 +174,7 @@ pub(crate) fn rename_in_operation(op: &mut Operation, map: &BTreeMap<String, Str
             variants.iter_mut().filter_map(|(_, _, b)| b.as_mut()).for_each(|s| rename(&mut s.ty, map))
         }
         Output::EventStream(events) => rename_in_events(events, map),
-        Output::Unit => {}
+        Output::Unit | Output::RawEventStream | Output::Download => {}
     }
     if let Some(p) = &mut op.pagination {
         rename(&mut p.item.ty, map);

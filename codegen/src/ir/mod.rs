@@ -11,6 +11,7 @@
 
 mod build;
 mod events;
+mod media;
 mod merge;
 mod model;
 mod schema;

@@ -274,8 +274,14 @@ pub enum TypeRef {
     Json,
     /// A free-form JSON object.
     JsonObject,
-    /// Raw bytes (a non-JSON body).
+    /// Raw bytes (a binary body of a success response that is read whole: one status of a
+    /// per-status output).
     Bytes,
+    /// Text (a `text/*` response body), a `String`.
+    Text,
+    /// Binary content to send (`format: binary`; 3.1's `contentMediaType` without a
+    /// `contentEncoding`): the runtime's `Upload`, from bytes, a path or a stream.
+    Upload,
     /// `Vec<T>`.
     Array(Box<Shape>),
     /// `BTreeMap<String, T>`.
@@ -357,7 +363,7 @@ pub struct Operation {
     pub security: Vec<Vec<String>>,
     /// Parameters in spec order (path first as declared).
     pub params: Vec<Param>,
-    /// The JSON request body, if any.
+    /// The request body, if any.
     pub body: Option<Body>,
     /// Documented responses.
     pub responses: Vec<Response>,
@@ -369,6 +375,9 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// False when `x-retry: false`: the runtime sends it once unless the caller asks for retries.
     pub retry: bool,
+    /// The `Accept` header: the media types of the responses the client reads, success first
+    /// (error bodies' JSON after them with `q=0.9`); empty when no response declares a body.
+    pub accept: String,
 }
 
 /// A webhook: a request the API sends to an endpoint of the client's (OpenAPI 3.1 `webhooks`).
@@ -468,6 +477,45 @@ pub struct Body {
     pub required: bool,
     /// Docs of the request body.
     pub docs: Docs,
+    /// How the body is written on the wire.
+    pub encoding: BodyEncoding,
+    /// The media type sent, as the spec declares it (`application/json`, `audio/*`, ...).
+    pub media_type: String,
+    /// Every media type the spec offers for the body, in spec order; the one sent is chosen by
+    /// preference: JSON, form, multipart, binary, text.
+    pub offered: Vec<String>,
+}
+
+/// How a request body is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyEncoding {
+    /// JSON text of the body type.
+    Json,
+    /// `application/x-www-form-urlencoded` pairs of the body struct's members, with the spec's
+    /// `encoding` of the properties that have one.
+    Form(Vec<PropertyEncoding>),
+    /// `multipart/form-data`: one part per property (files from its `Upload` fields), with the
+    /// spec's `encoding` of the properties that have one. A body whose schema is not an object
+    /// is a form the caller builds (`Multipart`).
+    Multipart(Vec<PropertyEncoding>),
+    /// The bytes of an `Upload` (`application/octet-stream`, `audio/*`, `*/*`, ...).
+    Binary,
+    /// A `String` (`text/plain` and other text types).
+    Text,
+}
+
+/// One entry of a media type's `encoding` object: how one property of a form or multipart body
+/// is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyEncoding {
+    /// The property's name on the wire.
+    pub property: String,
+    /// `contentType`.
+    pub content_type: Option<String>,
+    /// `style` (form bodies).
+    pub style: Option<String>,
+    /// `explode` (form bodies).
+    pub explode: Option<bool>,
 }
 
 /// Which statuses a response covers.
@@ -501,6 +549,8 @@ pub struct Response {
     pub body: Option<Shape>,
     /// The response's description.
     pub description: String,
+    /// A success response: a 2xx, or `default` when the operation declares no 2xx.
+    pub is_success: bool,
 }
 
 /// What a successful call returns.
@@ -522,6 +572,11 @@ pub enum Output {
     /// A `text/event-stream` response described by `x-sse-events`: a stream of the events of a
     /// generated enum, one variant per declared event.
     EventStream(EventEnum),
+    /// A `text/event-stream` response without `x-sse-events`: a stream of untyped events.
+    RawEventStream,
+    /// A binary body (audio, an archive, anything not JSON or text): a stream of chunks, never
+    /// read whole unless the caller asks.
+    Download,
 }
 
 /// The events a stream or a webhook endpoint receives, as one generated enum that keeps

@@ -257,6 +257,9 @@ impl<'a> TypeSpace<'a> {
                 match &s.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+                    // File content (a multipart file part, or a binary body): sent from bytes,
+                    // a path or a stream, never held as a string.
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Upload,
                     VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => TypeRef::Uuid,
                     _ => TypeRef::String,
                 }

@@ -752,7 +752,8 @@ fn sse_events_become_one_event_enum_per_streaming_operation() {
             ("Unknown", "Unknown2", false),
         ]
     );
-    assert!(matches!(op("rawStream").output, Output::Single(Shape { ty: TypeRef::Bytes, .. })));
+    // Without `x-sse-events` the stream is still a stream, of untyped events.
+    assert!(matches!(op("rawStream").output, Output::RawEventStream));
     assert!(matches!(&op("jsonOrStream").output, Output::Single(Shape { ty: TypeRef::Named(n), .. }) if n == "Delta"));
     // The inline payload is typed where the operation lives, and received like a response.
     let inline = g.api.types.iter().find(|t| t.name == "StreamCompletionToolCallEvent").expect("inline payload type");
@@ -762,7 +763,7 @@ fn sse_events_become_one_event_enum_per_streaming_operation() {
     assert_contains(&ops, "rt::__stream_builder!(StreamCompletion, StreamCompletionEvent);");
     assert_contains(&ops, "\"message\" => Self::Message(event.data),");
     assert_contains(&ops, "\"delta\" => Self::Delta(event.json()?),");
-    assert_contains(&ops, "rt::__request_builder!(RawStream, bytes::Bytes);");
+    assert_contains(&ops, "rt::__stream_builder!(RawStream, rt::SseEvent);");
     snapshot_files(&g, fixture, &["operations/completions.rs"]);
 }
 

@@ -139,6 +139,7 @@ impl Operation for GetThing<'_> {
         path: "/things/{id}",
         server: 0,
         security: &[&["bearerAuth"]],
+        accept: "",
     };
     fn build(&self, req: &mut RequestParts) -> Result<(), Error> {
         req.path_param("id", &self.id)?;
@@ -173,6 +174,7 @@ impl Operation for CreateThing<'_> {
         path: "/things",
         server: 0,
         security: &[&["bearerAuth"]],
+        accept: "",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         validate::max_length("body.name", &self.name, 10)
@@ -204,6 +206,7 @@ impl Operation for GetFile<'_> {
         path: "/files/{path}",
         server: 0,
         security: &[&["bearerAuth"]],
+        accept: "",
     };
     fn build(&self, req: &mut RequestParts) -> Result<(), Error> {
         req.path_param_multi("path", &self.path)?;
@@ -224,7 +227,7 @@ voice_agents_runtime::__request_builder!(PublicPing, serde_json::Value);
 impl Operation for PublicPing<'_> {
     type Output = serde_json::Value;
     const INFO: &'static OperationInfo =
-        &OperationInfo { id: "publicPing", method: Method::GET, path: "/ping", server: 1, security: &[] };
+        &OperationInfo { id: "publicPing", method: Method::GET, path: "/ping", server: 1, security: &[], accept: "" };
     fn build(&self, _req: &mut RequestParts) -> Result<(), Error> {
         Ok(())
     }
@@ -248,6 +251,7 @@ impl Operation for Keyed<'_> {
         path: "/keyed",
         server: 0,
         security: &[&["keyHeader"], &["keyQuery", "basicAuth"]],
+        accept: "",
     };
     fn build(&self, req: &mut RequestParts) -> Result<(), Error> {
         req.query("plain", "visible");

@@ -43,6 +43,7 @@ impl Operation for SendMessage {
         path: "/chat/{id}/messages",
         server: 0,
         security: &[&["bearerAuth"]],
+        accept: "text/event-stream, application/json;q=0.9",
     };
     fn build(&self, req: &mut RequestParts) -> Result<(), Error> {
         req.path_param("id", "conv_1")?;
