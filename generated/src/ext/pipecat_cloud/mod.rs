@@ -4,7 +4,14 @@
 //! [`Client::wait_until_ready`] polls an agent after a create or update until its deployment
 //! is rolled out and can take sessions, as the vendor's own CLI does after `deploy`.
 
+mod build_context;
+
 use std::time::Duration;
+
+pub use build_context::{
+    BuildContext, DEFAULT_EXCLUDES, DEFAULT_MAX_UNCOMPRESSED, PackageError, PackageOptions, SkipReason, SkippedPath,
+    package_build_context,
+};
 
 use crate::pipecat_cloud::{Client, ServiceDetailsResponse};
 use crate::runtime::{Error, ErrorKind};
