@@ -2,16 +2,16 @@
 #![doc = include_str!("../../README.md")]
 
 /// The runtime's types that applications use: the error, responses, pages, tri-state fields,
-/// event streams and webhook verification.
+/// uploads, downloads, event streams and webhook verification.
 ///
 /// Everything else a generated client needs lives in `voice_agents_runtime` and is not part of
 /// this crate's API.
 pub mod runtime {
     pub use voice_agents_runtime::{
-        ApiError, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Nullable, Page, RawCall,
-        RawResponse, RequestOptions, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind, True,
-        ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier, DEFAULT_TOLERANCE,
-        MAX_EVENT_BYTES,
+        ApiError, ByteStream, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Multipart, Nullable,
+        Page, RawCall, RawResponse, RequestOptions, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind,
+        True, Upload, ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
+        DEFAULT_TOLERANCE, MAX_EVENT_BYTES,
     };
 }
 

@@ -12,8 +12,9 @@ use super::call::RequestOptions;
 use super::config::{Config, Core};
 use super::error::Error;
 use super::exec::{self, Target};
+use super::download::ByteStream;
 use super::request::RequestParts;
-use super::response::RawResponse;
+use super::response::{RawResponse, Response};
 use super::transport::{Answer, Reading};
 
 /// A request to an arbitrary path of the API, or to an absolute URL outside it; built by
@@ -133,16 +134,35 @@ impl<'a> RawCall<'a> {
     /// Sends the request; a non-2xx status is an [`Error::Api`] with the raw body kept.
     pub async fn send(self) -> Result<RawResponse, Error> {
         let cfg = self.core.config();
-        let (resp, attempts) = self.run().await?;
-        if resp.status.is_success() { Ok(resp) } else { Err(exec::api_error(cfg, resp, None, attempts)) }
+        match self.run(Reading::Whole).await? {
+            (Answer::Complete(resp), _) if resp.status.is_success() => Ok(resp),
+            (Answer::Complete(resp), attempts) => Err(exec::api_error(cfg, resp, None, attempts)),
+            (Answer::Streaming(_), _) => Err(Error::Config("a buffered call was handed a stream".into())),
+        }
     }
 
     /// Sends the request and returns the response whatever its status (retries still apply).
     pub async fn send_unchecked(self) -> Result<RawResponse, Error> {
-        self.run().await.map(|(resp, _)| resp)
+        match self.run(Reading::Whole).await? {
+            (Answer::Complete(resp), _) => Ok(resp),
+            (Answer::Streaming(_), _) => Err(Error::Config("a buffered call was handed a stream".into())),
+        }
     }
 
-    async fn run(self) -> Result<(RawResponse, u32), Error> {
+    /// Sends the request and, once a 2xx response's headers arrive, returns its body as a
+    /// [`ByteStream`] (retries apply until then); a non-2xx status is an [`Error::Api`].
+    pub async fn download(self) -> Result<Response<ByteStream>, Error> {
+        let core = self.core.clone();
+        match self.run(Reading::Stream).await? {
+            (Answer::Streaming(resp), attempts) => {
+                let (status, headers) = (resp.status(), resp.headers().clone());
+                Ok(Response::from_head(status, headers, ByteStream::new(core, resp, attempts)))
+            }
+            (Answer::Complete(resp), attempts) => Err(exec::api_error(core.config(), resp, None, attempts)),
+        }
+    }
+
+    async fn run(self, reading: Reading) -> Result<(Answer, u32), Error> {
         let cfg = self.core.config();
         let span = tracing::info_span!(
             "voice_agents.call",
@@ -167,10 +187,7 @@ impl<'a> RawCall<'a> {
                 false => (select(cfg, self.security)?, Target::Server(self.server)),
             };
             let prepared = exec::prepare(cfg, self.method, target, parts, &selected, &self.options, None)?;
-            match exec::attempts(cfg, &prepared, &self.options, Reading::Whole).await? {
-                (Answer::Complete(resp), attempts) => Ok((resp, attempts)),
-                (Answer::Streaming(_), _) => Err(Error::Config("a buffered call was handed a stream".into())),
-            }
+            exec::attempts(cfg, &prepared, &self.options, reading).await
         }
         .instrument(span)
         .await

@@ -159,8 +159,9 @@ fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> Result<(), String> {
 fn lib_rs(module: &str, spec: &str) -> String {
     format!(
         "//! Client generated from `{spec}` by `cargo xtask gen`.\n\npub mod {module};\npub use {module}::*;\n\n\
-         /// The runtime's types applications use: the error, responses, pages, tri-state fields.\n\
-         pub use voice_agents_runtime::{{Error, Nullable, Page, Response}};\n\n\
+         /// The runtime's types applications use: the error, responses, pages, tri-state fields,\n\
+         /// uploads and downloads.\n\
+         pub use voice_agents_runtime::{{ByteStream, Error, Multipart, Nullable, Page, Response, Upload}};\n\n\
          // Crates whose types appear in the generated API, re-exported so users need not pin them.\n\
          pub use bytes;\npub use chrono;\npub use serde_json;\npub use uuid;\npub use voice_agents_runtime::http;\n"
     )
