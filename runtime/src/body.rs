@@ -66,7 +66,10 @@ enum Source {
     Bytes(Bytes),
     Path(PathBuf),
     /// Taken by the first attempt that sends it.
-    Stream { stream: Arc<Mutex<Option<ChunkStream>>>, length: Option<u64> },
+    Stream {
+        stream: Arc<Mutex<Option<ChunkStream>>>,
+        length: Option<u64>,
+    },
 }
 
 impl Upload {
@@ -142,11 +145,7 @@ impl Upload {
         if let Some(ct) = &self.content_type {
             return ct.clone();
         }
-        self.file_name
-            .as_deref()
-            .and_then(|n| mime_guess::from_path(n).first_raw())
-            .unwrap_or(OCTET_STREAM)
-            .to_owned()
+        self.file_name.as_deref().and_then(|n| mime_guess::from_path(n).first_raw()).unwrap_or(OCTET_STREAM).to_owned()
     }
 
     /// Whether a content type was set explicitly.
@@ -185,7 +184,8 @@ impl Upload {
                 (Box::pin(chunks), Some(length))
             }
             Source::Stream { stream, length } => {
-                let taken = stream.lock().map_err(|_| Error::Encode("an upload stream's lock was poisoned".into()))?.take();
+                let taken =
+                    stream.lock().map_err(|_| Error::Encode("an upload stream's lock was poisoned".into()))?.take();
                 let chunks = taken.ok_or_else(|| {
                     Error::Encode(
                         "this upload's stream was sent already: a body made from a stream can be sent once".into(),
@@ -195,7 +195,9 @@ impl Upload {
             }
         };
         let chunks: ChunkStream = match &self.progress {
-            Some(report) => Box::pin(Counted { inner: chunks, sent: AtomicU64::new(0), total: length, report: report.clone() }),
+            Some(report) => {
+                Box::pin(Counted { inner: chunks, sent: AtomicU64::new(0), total: length, report: report.clone() })
+            }
             None => chunks,
         };
         Ok((reqwest::Body::wrap_stream(chunks), length))
@@ -518,12 +520,15 @@ pub enum FormStyle {
 
 /// The `(name, value)` pairs of a form body, in the order of its members (`null` members are
 /// left out: a form has no null).
-pub(crate) fn form_pairs<T: Serialize + ?Sized>(body: &T, fields: &[FormField]) -> Result<Vec<(String, String)>, Error> {
+pub(crate) fn form_pairs<T: Serialize + ?Sized>(
+    body: &T,
+    fields: &[FormField],
+) -> Result<Vec<(String, String)>, Error> {
     // Through JSON text, so that the top-level members keep the struct's order whatever
     // serde_json's map type is (`Value` sorts its keys unless `preserve_order` is on).
     let text = serde_json::to_vec(body).map_err(|e| Error::Encode(e.to_string()))?;
-    let Members(members) = serde_json::from_slice(&text)
-        .map_err(|_| Error::Encode("a form body must be an object".into()))?;
+    let Members(members) =
+        serde_json::from_slice(&text).map_err(|_| Error::Encode("a form body must be an object".into()))?;
     let mut out = Vec::new();
     for (name, value) in &members {
         let field = fields.iter().find(|f| f.name == name);
@@ -682,7 +687,8 @@ mod tests {
     #[test]
     fn form_styles_from_the_encoding_object() {
         let field = |name, style, explode| FormField { name, style, explode, json: false };
-        let body = json!({"a": [1, 2], "s": ["x", "y"], "pp": ["x", "y"], "o": {"k": "v", "n": 1}, "d": {"k": {"m": true}}});
+        let body =
+            json!({"a": [1, 2], "s": ["x", "y"], "pp": ["x", "y"], "o": {"k": "v", "n": 1}, "d": {"k": {"m": true}}});
         let fields = [
             field("a", FormStyle::Form, false),
             field("s", FormStyle::SpaceDelimited, false),

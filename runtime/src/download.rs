@@ -57,7 +57,8 @@ impl ByteStream {
         let headers = resp.headers().clone();
         let content_length = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
         let idle = core.config().read_idle_timeout;
-        let chunks = transport::chunks(resp, idle).map(move |chunk| chunk.map_err(|e| e.into_error(attempts, core.config())));
+        let chunks =
+            transport::chunks(resp, idle).map(move |chunk| chunk.map_err(|e| e.into_error(attempts, core.config())));
         let boxed: Chunks = Box::pin(chunks);
         ByteStream { inner: boxed.fuse(), content_length, status, headers }
     }

@@ -146,12 +146,7 @@ pub(crate) async fn attempts(
 }
 
 /// `Some(wait)` when the response should be retried.
-fn retry_delay_for_response(
-    cfg: &Config,
-    resp: &RawResponse,
-    idempotent: bool,
-    attempt: u32,
-) -> Option<Duration> {
+fn retry_delay_for_response(cfg: &Config, resp: &RawResponse, idempotent: bool, attempt: u32) -> Option<Duration> {
     if !retry::should_retry_status(resp.status, &resp.headers, idempotent) {
         return None;
     }

@@ -155,7 +155,8 @@ impl RequestParts {
         object.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
         let content_type = self.body.take().and_then(|p| p.content_type().cloned());
         let bytes = serde_json::to_vec(&object).map_err(|e| Error::Encode(e.to_string()))?;
-        self.body = Some(Payload::Bytes(bytes.into(), content_type.unwrap_or(HeaderValue::from_static("application/json"))));
+        self.body =
+            Some(Payload::Bytes(bytes.into(), content_type.unwrap_or(HeaderValue::from_static("application/json"))));
         Ok(())
     }
 }
@@ -167,10 +168,13 @@ impl fmt::Debug for RequestParts {
             .field("path", &self.path)
             .field("query", &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
-            .field("body", &self.body.as_ref().map(|p| match p.for_log() {
-                Ok(bytes) => format!("{} bytes", bytes.len()),
-                Err(description) => description,
-            }))
+            .field(
+                "body",
+                &self.body.as_ref().map(|p| match p.for_log() {
+                    Ok(bytes) => format!("{} bytes", bytes.len()),
+                    Err(description) => description,
+                }),
+            )
             .finish()
     }
 }

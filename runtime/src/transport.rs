@@ -177,19 +177,18 @@ pub(crate) fn attempt_limit(
 /// The wire request of one attempt: the prepared request with this attempt's retry count and a
 /// fresh body (a file is opened again, a multipart form gets a new boundary).
 async fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> Result<reqwest::Request, AttemptError> {
-    let mut request = match &req.body {
-        Some(Payload::Multipart(form)) => {
-            let form = form.open().await.map_err(AttemptError::Body)?;
-            // reqwest's builder sets the boundary's content type and, when every part's length
-            // is known, `Content-Length` (S3's presigned POST refuses chunked bodies).
-            cfg.http
-                .request(req.method.clone(), req.url.clone())
-                .multipart(form)
-                .build()
-                .map_err(|e| AttemptError::Body(Error::Encode(format!("could not build the multipart body: {e}"))))?
-        }
-        _ => reqwest::Request::new(req.method.clone(), req.url.clone()),
-    };
+    let mut request =
+        match &req.body {
+            Some(Payload::Multipart(form)) => {
+                let form = form.open().await.map_err(AttemptError::Body)?;
+                // reqwest's builder sets the boundary's content type and, when every part's length
+                // is known, `Content-Length` (S3's presigned POST refuses chunked bodies).
+                cfg.http.request(req.method.clone(), req.url.clone()).multipart(form).build().map_err(|e| {
+                    AttemptError::Body(Error::Encode(format!("could not build the multipart body: {e}")))
+                })?
+            }
+            _ => reqwest::Request::new(req.method.clone(), req.url.clone()),
+        };
     let headers = request.headers_mut();
     if headers.is_empty() {
         headers.clone_from(&req.headers);
@@ -248,9 +247,14 @@ async fn send(cfg: &Config, request: reqwest::Request) -> Result<reqwest::Respon
 ///
 /// Every reader of a body goes through this: whole bodies ([`read_body`]), event streams and
 /// downloads, so that a body that stops mid-way fails the same way everywhere.
-pub(crate) async fn next_chunk(resp: &mut reqwest::Response, idle: Option<Duration>) -> Result<Option<Bytes>, AttemptError> {
+pub(crate) async fn next_chunk(
+    resp: &mut reqwest::Response,
+    idle: Option<Duration>,
+) -> Result<Option<Bytes>, AttemptError> {
     let chunk = match idle {
-        Some(d) => tokio::time::timeout(d, resp.chunk()).await.map_err(|_| AttemptError::Timeout(TimeoutKind::ReadIdle, d))?,
+        Some(d) => {
+            tokio::time::timeout(d, resp.chunk()).await.map_err(|_| AttemptError::Timeout(TimeoutKind::ReadIdle, d))?
+        }
         None => resp.chunk().await,
     };
     chunk.map_err(AttemptError::Read)
@@ -273,7 +277,10 @@ pub(crate) fn chunks(
 }
 
 /// Reads the whole body, chunk by chunk under the idle timeout.
-pub(crate) async fn read_body(mut resp: reqwest::Response, idle: Option<Duration>) -> Result<RawResponse, AttemptError> {
+pub(crate) async fn read_body(
+    mut resp: reqwest::Response,
+    idle: Option<Duration>,
+) -> Result<RawResponse, AttemptError> {
     let status = resp.status();
     let headers = std::mem::take(resp.headers_mut());
     // A body that arrives as one chunk (most small ones) is kept as is, without a copy.

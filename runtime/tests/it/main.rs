@@ -4,6 +4,7 @@
 
 mod runtime_common;
 
+mod runtime_bodies;
 mod runtime_decode;
 mod runtime_extra;
 mod runtime_requests;
