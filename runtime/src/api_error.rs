@@ -183,6 +183,8 @@ pub struct DecodeError {
     attempts: u32,
     /// The SSE event whose `data` failed to decode (`None` for a whole body).
     event: Option<String>,
+    /// The error is about an event stream (an event's data, or the stream itself).
+    of_stream: bool,
 }
 
 impl DecodeError {
@@ -197,6 +199,7 @@ impl DecodeError {
             excerpt: redact::excerpt(&resp.body, offset),
             attempts: 1,
             event: None,
+            of_stream: false,
         }
     }
 
@@ -214,6 +217,7 @@ impl DecodeError {
             excerpt: redact::excerpt(data, offset),
             attempts: 1,
             event: event.map(str::to_owned),
+            of_stream: true,
         }
     }
 
@@ -281,13 +285,17 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match &self.event {
             Some(event) => format!("the data of SSE event `{event}`"),
+            None if self.of_stream => "the event stream".to_owned(),
             None => "the response body".to_owned(),
         };
         write!(f, "could not decode {what} (HTTP {}) at `{}`: {}", self.status.as_u16(), self.path, self.message)?;
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
-        if self.excerpt.is_empty() {
+        if self.of_stream && self.event.is_none() {
+            // The stream as a whole has no body excerpt to show.
+            Ok(())
+        } else if self.excerpt.is_empty() {
             f.write_str("; the body is empty")
         } else {
             write!(f, "; body: `{}`", self.excerpt)

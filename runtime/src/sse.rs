@@ -147,8 +147,10 @@ impl StreamEvent for SseEvent {
 ///   (the error names the event) or more than [`MAX_EVENT_BYTES`] without a complete event is
 ///   yielded once; then the stream is over. It is never retried or resumed.
 /// * **Dropping** the stream drops the response and closes its connection.
-/// * The stream ends normally when the server closes the response; an unfinished last event
-///   (no blank line after it) is discarded, as the SSE rules say.
+/// * The stream ends normally when the server closes the response between events. When it
+///   closes in the middle of one (no blank line after the last event), that event is discarded,
+///   as the SSE rules say, and the stream yields an [`Error::Decode`] saying how many bytes were
+///   left, so a reply cut short is never taken for a whole one.
 pub struct EventStream<E> {
     inner: futures_util::stream::Fuse<BoxedEvents<E>>,
 }
@@ -163,8 +165,10 @@ impl<E: StreamEvent> EventStream<E> {
         let headers = resp.headers().clone();
         let idle = core.config().read_idle_timeout;
         let received = Arc::new(AtomicUsize::new(0));
-        let parser = SseByteStream::new(chunks(resp, idle, received.clone()));
-        let state = Reader { parser, core, status, headers, attempts, received, last_id: None, retry: None };
+        let unfinished = Arc::new(AtomicUsize::new(0));
+        let parser = SseByteStream::new(chunks(resp, idle, received.clone(), unfinished.clone()));
+        let state =
+            Reader { parser, core, status, headers, attempts, received, unfinished, last_id: None, retry: None };
         let events = futures_util::stream::unfold(Some(state), |state| async move {
             let mut reader = state?;
             match reader.next_event::<E>().await? {
@@ -221,16 +225,94 @@ type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, ChunkError>> + Send>>;
 
 /// The body's chunks (read under the idle timeout by the transport); `received` counts the
 /// bytes since the reader last completed a block, and the stream ends with an error past
-/// [`MAX_EVENT_BYTES`].
-fn chunks(resp: reqwest::Response, idle: Option<Duration>, received: Arc<AtomicUsize>) -> Chunks {
+/// [`MAX_EVENT_BYTES`]; `unfinished` is how many bytes of an event not yet ended by a blank
+/// line the stream holds (see [`Tail`]).
+fn chunks(
+    resp: reqwest::Response,
+    idle: Option<Duration>,
+    received: Arc<AtomicUsize>,
+    unfinished: Arc<AtomicUsize>,
+) -> Chunks {
+    let mut tail = Tail::default();
     // The reader drops the whole stream after its first error, so nothing is read past one.
     Box::pin(transport::chunks(resp, idle).map(move |chunk| match chunk {
         Ok(bytes) => {
+            tail.feed(&bytes);
+            unfinished.store(tail.unfinished(), Ordering::Relaxed);
             let total = received.fetch_add(bytes.len(), Ordering::Relaxed).saturating_add(bytes.len());
             if total > MAX_EVENT_BYTES { Err(ChunkError::TooLarge) } else { Ok(bytes) }
         }
         Err(e) => Err(ChunkError::Read(e)),
     }))
+}
+
+/// Where the stream stands between events, byte by byte: whether the bytes since the last
+/// blank line hold a field of an event that no blank line has ended yet. The parser discards
+/// such an event at the end of the stream (the SSE rules); this is what lets the stream say so
+/// instead of ending as if nothing were lost. Comment lines (`: keep-alive`) are not events.
+#[derive(Debug)]
+struct Tail {
+    /// How many bytes of a leading byte-order mark are still possible (3, 2, 1, then 0).
+    bom: usize,
+    /// At the start of a line.
+    line_start: bool,
+    /// The current line is a comment.
+    comment: bool,
+    /// The previous byte was `\r` (a `\n` after it ends the same line).
+    after_cr: bool,
+    /// A field line has ended and no blank line has followed it yet.
+    pending: bool,
+    /// Bytes since the last blank line.
+    bytes: usize,
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Tail { bom: 3, line_start: true, comment: false, after_cr: false, pending: false, bytes: 0 }
+    }
+}
+
+impl Tail {
+    fn feed(&mut self, chunk: &[u8]) {
+        const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
+        for &b in chunk {
+            if self.bom > 0 {
+                let expected = BOM[3 - self.bom];
+                self.bom = if b == expected { self.bom - 1 } else { 0 };
+                if b == expected {
+                    continue;
+                }
+            }
+            let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+            if b == b'\n' && after_cr {
+                self.bytes += 1;
+                continue;
+            }
+            if b == b'\n' || b == b'\r' {
+                if self.line_start {
+                    // A blank line dispatches the block: nothing is pending any more.
+                    self.pending = false;
+                    self.bytes = 0;
+                } else {
+                    self.pending |= !self.comment;
+                    self.line_start = true;
+                    self.bytes += 1;
+                }
+                continue;
+            }
+            if self.line_start {
+                self.comment = b == b':';
+                self.line_start = false;
+            }
+            self.bytes += 1;
+        }
+    }
+
+    /// Bytes after the last complete event when they hold part of another, else 0.
+    fn unfinished(&self) -> usize {
+        let in_field_line = !self.line_start && !self.comment;
+        if self.pending || in_field_line { self.bytes } else { 0 }
+    }
 }
 
 /// The state behind an [`EventStream`]: the parser over the body and what errors report.
@@ -241,6 +323,8 @@ struct Reader {
     headers: HeaderMap,
     attempts: u32,
     received: Arc<AtomicUsize>,
+    /// See [`Tail::unfinished`], as of the last chunk read.
+    unfinished: Arc<AtomicUsize>,
     last_id: Option<String>,
     retry: Option<Duration>,
 }
@@ -249,9 +333,10 @@ impl Reader {
     /// The next typed event, `None` at the end of the body.
     async fn next_event<E: StreamEvent>(&mut self) -> Option<Result<E, Error>> {
         loop {
-            let block: Sse = match self.parser.next().await? {
-                Ok(block) => block,
-                Err(e) => return Some(Err(self.stream_error(e))),
+            let block: Sse = match self.parser.next().await {
+                Some(Ok(block)) => block,
+                Some(Err(e)) => return Some(Err(self.stream_error(e))),
+                None => return self.ended_mid_event().map(Err),
             };
             self.received.store(0, Ordering::Relaxed);
             if let Some(id) = block.id {
@@ -268,6 +353,18 @@ impl Reader {
             let raw = SseEvent { event, data, id: self.last_id.clone(), retry: self.retry };
             return Some(E::from_sse(raw).map_err(|e| self.finish(e)));
         }
+    }
+
+    /// At the end of the body: an error when the last event was cut off (no blank line after
+    /// it), which the parser has discarded.
+    fn ended_mid_event(&self) -> Option<Error> {
+        let left = self.unfinished.swap(0, Ordering::Relaxed);
+        (left > 0).then(|| {
+            let message = format!(
+                "the event stream ended in the middle of an event: {left} bytes after the last complete event were discarded"
+            );
+            self.finish(Error::Decode(Box::new(DecodeError::for_event(None, b"", "$".into(), message, 0))))
+        })
     }
 
     fn config(&self) -> &Config {
@@ -426,10 +523,46 @@ id: 7\rdata: line one\rdata: line two\r\revent:\ndata:\n\nid\nevent: x\n\ndata: 
                 retry: Some(Duration::from_millis(1500)),
             },
         ];
-        let whole: Vec<SseEvent> = stream_of(vec![STREAM]).try_collect().await.expect("events");
-        assert_eq!(whole, expected);
-        let split: Vec<SseEvent> = stream_of(bytewise(STREAM)).try_collect().await.expect("events");
-        assert_eq!(split, expected, "byte-by-byte chunks give the same events");
+        let whole = collect(stream_of(vec![STREAM])).await;
+        assert_eq!(whole.0, expected);
+        let split = collect(stream_of(bytewise(STREAM))).await;
+        assert_eq!(split.0, expected, "byte-by-byte chunks give the same events");
+        // The last event has no blank line after it: it is dropped, and the stream says so.
+        for (_, error) in [whole, split] {
+            let error = error.expect("an error for the cut-off event").to_string();
+            assert!(error.contains("ended in the middle of an event: 29 bytes"), "{error}");
+        }
+    }
+
+    /// The events of a stream, and the error that ended it.
+    async fn collect(mut stream: EventStream<SseEvent>) -> (Vec<SseEvent>, Option<Error>) {
+        let mut events = Vec::new();
+        while let Some(next) = stream.next().await {
+            match next {
+                Ok(event) => events.push(event),
+                Err(e) => return (events, Some(e)),
+            }
+        }
+        (events, None)
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_ends_between_events_ends_cleanly_even_after_a_comment_or_a_stray_id() {
+        for ending in ["", "\n", ": keep-alive\n", ": no newline", "\r\n", "id: 3\n\n"] {
+            let text = format!("data: one\n\n{ending}");
+            let body: &'static [u8] = Box::leak(text.into_bytes().into_boxed_slice());
+            let (events, error) = collect(stream_of(bytewise(body))).await;
+            assert_eq!(events.len(), 1, "{ending:?}");
+            assert!(error.is_none(), "{ending:?}: {error:?}");
+        }
+        for (ending, left) in [("data: two", 9), ("data: two\n", 10), ("event: x\r\ndata: y\r\n", 19), ("id: 4\n", 6)] {
+            let text = format!("data: one\n\n{ending}");
+            let body: &'static [u8] = Box::leak(text.into_bytes().into_boxed_slice());
+            let (events, error) = collect(stream_of(vec![body])).await;
+            assert_eq!(events.len(), 1, "{ending:?}");
+            let message = error.map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains(&format!("{left} bytes")), "{ending:?}: {message}");
+        }
     }
 
     #[test]

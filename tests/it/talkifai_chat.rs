@@ -310,3 +310,39 @@ async fn an_error_event_makes_reply_text_fail_with_the_text_received_before_it()
     let err = reply_text(chat.send("hi").await.unwrap()).await.unwrap_err();
     assert_eq!(err.to_string(), "the agent reported an error: LLM provider unavailable");
 }
+
+#[tokio::test]
+async fn a_reply_without_stream_end_fails_as_incomplete() {
+    let server = MockServer::start().await;
+    // Every event is complete; the server just closes before `stream_end`.
+    let stream = "event: stream_start\ndata: {}\n\nevent: chunk\ndata: {\"delta\": \"Your order ships\"}\n\n";
+    mount_chat(&server, stream).await;
+    let client = tk::Client::builder().base_url(server.uri()).api_key_auth(KEY).build().unwrap();
+    let chat = client.start_chat("agent_txt789").await.unwrap();
+    match chat.reply("When?").await {
+        Err(ChatError::Incomplete { partial, .. }) => assert_eq!(partial, "Your order ships"),
+        other => panic!("expected an incomplete reply, got {other:?}"),
+    }
+    let err = collect_reply(chat.send("When?").await.unwrap()).await.unwrap_err();
+    assert!(err.to_string().contains("without `stream_end`"), "{err}");
+}
+
+#[tokio::test]
+async fn a_reply_cut_off_in_the_middle_of_an_event_fails_naming_the_bytes_left() {
+    let server = MockServer::start().await;
+    // The last event has no blank line after it: the SSE rules discard it.
+    let stream = "event: chunk\ndata: {\"delta\": \"Your order \"}\n\nevent: stream_end\ndata: {\"usage\": null}";
+    mount_chat(&server, stream).await;
+    let client = tk::Client::builder().base_url(server.uri()).api_key_auth(KEY).build().unwrap();
+    let chat = client.start_chat("agent_txt789").await.unwrap();
+    let mut events = chat.send("When?").await.unwrap();
+    assert!(matches!(events.next().await, Some(Ok(Event::Chunk(_)))));
+    let err = events.next().await.expect("an error, not a silent end").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.to_string().contains("ended in the middle of an event: 39 bytes"), "{err}");
+    assert!(events.next().await.is_none());
+    match chat.reply("When?").await {
+        Err(ChatError::Request(e)) => assert_eq!(e.kind(), ErrorKind::Decode),
+        other => panic!("expected the stream's error, got {other:?}"),
+    }
+}

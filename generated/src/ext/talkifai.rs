@@ -151,6 +151,15 @@ pub enum ChatError {
         /// The text received before it.
         partial: String,
     },
+
+    /// The stream ended without its `stream_end` event (and without an `error` event): the
+    /// server closed the connection early, so the reply may be cut short.
+    #[error("the reply stream ended without `stream_end`: the reply may be incomplete ({} characters received)", .partial.chars().count())]
+    #[non_exhaustive]
+    Incomplete {
+        /// The text received before the stream ended.
+        partial: String,
+    },
 }
 
 /// Everything a reply stream said, collected.
@@ -174,15 +183,18 @@ pub struct Reply {
 }
 
 /// Reads a reply stream to its end and collects what it said. Transport and decoding errors
-/// are `Err`; an `error` event is [`Reply::error`].
-pub async fn collect_reply(events: EventStream<SendChatMessageEvent>) -> Result<Reply, Error> {
-    events
-        .try_fold(Reply::default(), |mut reply, event| async move {
+/// (a stream cut off in the middle of an event among them) are [`ChatError::Request`]; an
+/// `error` event is [`Reply::error`]; a stream that ends with neither `stream_end` nor `error`
+/// is [`ChatError::Incomplete`], so a reply cut short is never taken for a whole one.
+pub async fn collect_reply(events: EventStream<SendChatMessageEvent>) -> Result<Reply, ChatError> {
+    let (reply, ended) = events
+        .try_fold((Reply::default(), false), |(mut reply, mut ended), event| async move {
             match event {
                 SendChatMessageEvent::Chunk(chunk) => reply.text.push_str(&chunk.delta),
                 SendChatMessageEvent::StreamEnd(end) => {
                     reply.usage = end.usage;
                     reply.end_session = end.end_session.unwrap_or(false);
+                    ended = true;
                 }
                 SendChatMessageEvent::Handoff(handoff) => reply.handoffs.extend(handoff.to),
                 SendChatMessageEvent::ToolCall(call) => reply.tool_calls.extend(call.name),
@@ -192,14 +204,19 @@ pub async fn collect_reply(events: EventStream<SendChatMessageEvent>) -> Result<
                 // about the text.
                 _ => {}
             }
-            Ok(reply)
+            Ok((reply, ended))
         })
-        .await
+        .await?;
+    if !ended && reply.error.is_none() {
+        return Err(ChatError::Incomplete { partial: reply.text });
+    }
+    Ok(reply)
 }
 
 /// The reply's text: every `chunk` delta of the stream, concatenated. An `error` event in the
-/// stream is [`ChatError::Agent`] (with the text received before it), so a failed reply is
-/// never mistaken for a short one.
+/// stream is [`ChatError::Agent`] (with the text received before it), and a stream that ends
+/// without `stream_end` is [`ChatError::Incomplete`], so a failed reply is never mistaken for a
+/// short one.
 pub async fn reply_text(events: EventStream<SendChatMessageEvent>) -> Result<String, ChatError> {
     let reply = collect_reply(events).await?;
     match reply.error {
