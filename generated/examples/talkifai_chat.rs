@@ -12,7 +12,7 @@ use voice_agents::talkifai::{Client, SendChatMessageEvent};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut builder = Client::builder().api_key_auth(std::env::var("TALKIFAI_API_KEY")?);
+    let mut builder = Client::builder().api_key(std::env::var("TALKIFAI_API_KEY")?);
     if let Ok(url) = std::env::var("TALKIFAI_BASE_URL") {
         builder = builder.base_url(url);
     }

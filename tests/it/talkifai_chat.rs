@@ -346,3 +346,22 @@ async fn a_reply_cut_off_in_the_middle_of_an_event_fails_naming_the_bytes_left()
         other => panic!("expected the stream's error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn one_api_key_setter_serves_both_the_bearer_and_the_x_api_key_operations() {
+    let server = MockServer::start().await;
+    mount_chat(&server, STREAM).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/agents"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = tk::Client::builder().base_url(server.uri()).api_key(KEY).build().unwrap();
+    client.list_agents().await.expect("listAgents (BearerAuth first)");
+    let chat = client.start_chat("agent_txt789").await.expect("createChatSession (ApiKeyAuth only)");
+    assert_eq!(chat.reply("hi").await.expect("the reply"), "Let me check your order: it ships tomorrow.");
+    server.verify().await;
+    assert!(!format!("{client:?}").contains(KEY), "the key stays secret");
+}

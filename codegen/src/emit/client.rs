@@ -22,21 +22,51 @@ pub fn client(api: &Api) -> TokenStream {
             SecurityKind::ApiKeyHeader(h) => quote!(rt::SecurityKind::ApiKeyHeader(#h)),
             SecurityKind::ApiKeyQuery(q) => quote!(rt::SecurityKind::ApiKeyQuery(#q)),
         };
-        let setter = s.setter.trim_start_matches("r#");
+        // Errors name the setter a caller would use: the shared one, for a shared secret.
+        let setter = credential_of(api, &s.name).map_or(s.setter.as_str(), |c| c.setter.as_str());
+        let setter = setter.trim_start_matches("r#");
         quote!(rt::SecuritySchemeInfo { name: #name, setter: #setter, kind: #kind })
+    });
+    let shared = api.credentials.iter().map(|c| {
+        let setter = super::ctx::ident(&c.setter);
+        let schemes = &c.schemes;
+        let ways: Vec<String> = c
+            .schemes
+            .iter()
+            .filter_map(|name| api.security_schemes.iter().find(|s| &s.name == name))
+            .map(|s| format!("`{}` ({})", s.name, how_sent(&s.kind).to_lowercase()))
+            .collect();
+        let doc = docs::trusted_attrs(&format!(
+            "Credential for {}: one secret, sent the way each operation asks for it.\n\nThe spec marks these schemes as the same secret (`x-credential: {}`); the per-scheme setters set one of them. Kept as a secret: it never appears in `Debug` output, errors or logs.",
+            ways.join(" and "),
+            docs::sanitize(&c.name)
+        ));
+        quote! {
+            #doc
+            pub fn #setter(self, secret: impl Into<String>) -> Self {
+                let secret: String = secret.into();
+                let mut builder = self.0;
+                #( builder = builder.credential(#schemes, secret.clone()); )*
+                Self(builder)
+            }
+        }
     });
     let setters = api.security_schemes.iter().map(|s| {
         let setter = super::ctx::ident(&s.setter);
         let name = &s.name;
-        let how = match &s.kind {
-            SecurityKind::Bearer => "Sent as `Authorization: Bearer <token>`".to_owned(),
-            SecurityKind::Basic => "`user:password`, sent as `Authorization: Basic`".to_owned(),
-            SecurityKind::ApiKeyHeader(h) => format!("Sent in the `{h}` header"),
-            SecurityKind::ApiKeyQuery(q) => format!("Sent as the `{q}` query parameter"),
-        };
-        let doc = docs::attrs(
+        let how = how_sent(&s.kind);
+        let extra = [format!("{how} on the operations that require this scheme. Kept as a secret: it never appears in `Debug` output, errors or logs.")];
+        let shared: Vec<String> = credential_of(api, &s.name)
+            .map(|c| {
+                let setter = c.setter.trim_start_matches("r#");
+                format!("The same secret as other schemes: [`{setter}`](Self::{setter}) sets them all.")
+            })
+            .into_iter()
+            .collect();
+        let doc = docs::attrs_with_links(
             &Docs { summary: Some(format!("Credential for the `{name}` security scheme.")), description: s.description.clone() },
-            &[format!("{how} on the operations that require this scheme. Kept as a secret: it never appears in `Debug` output, errors or logs.")],
+            &extra,
+            &shared,
         );
         quote! {
             #doc
@@ -91,9 +121,25 @@ pub fn client(api: &Api) -> TokenStream {
         pub struct ClientBuilder(rt::ClientBuilder<Client>);
 
         impl ClientBuilder {
+            #( #shared )*
             #( #setters )*
         }
 
         rt::__client_builder!(ClientBuilder, Client);
     }
+}
+
+/// How a scheme's credential travels, as the setter docs say it.
+fn how_sent(kind: &SecurityKind) -> String {
+    match kind {
+        SecurityKind::Bearer => "Sent as `Authorization: Bearer <token>`".to_owned(),
+        SecurityKind::Basic => "`user:password`, sent as `Authorization: Basic`".to_owned(),
+        SecurityKind::ApiKeyHeader(h) => format!("Sent in the `{h}` header"),
+        SecurityKind::ApiKeyQuery(q) => format!("Sent as the `{q}` query parameter"),
+    }
+}
+
+/// The shared credential a scheme belongs to, if any.
+fn credential_of<'a>(api: &'a Api, scheme: &str) -> Option<&'a Credential> {
+    api.credentials.iter().find(|c| c.schemes.iter().any(|s| s == scheme))
 }

@@ -19,6 +19,19 @@ pub fn attrs(docs: &Docs, extra: &[String]) -> TokenStream {
     lines_to_attrs(&paragraphs.join("\n\n"))
 }
 
+/// Like [`attrs`], with `trusted` paragraphs the generator wrote itself appended unsanitized (their
+/// intra-doc links stay links).
+pub fn attrs_with_links(docs: &Docs, extra: &[String], trusted: &[String]) -> TokenStream {
+    let spec = attrs(docs, extra);
+    let own: Vec<&String> = trusted.iter().filter(|t| !t.is_empty()).collect();
+    if own.is_empty() {
+        return spec;
+    }
+    let text = own.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("\n\n");
+    let own = trusted_attrs(&text);
+    if spec.is_empty() { own } else { quote! { #spec #[doc = ""] #own } }
+}
+
 /// `#[doc]` attributes for already-joined text.
 pub fn lines_to_attrs(text: &str) -> TokenStream {
     let clean = sanitize(text);

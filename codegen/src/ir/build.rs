@@ -66,7 +66,7 @@ impl<'a> Builder<'a> {
             url: spec.servers.first().map(server_url).unwrap_or_else(|| "/".to_owned()),
             description: spec.servers.first().and_then(|s| s.description.clone()).unwrap_or_default(),
         });
-        let security_schemes = self.security_schemes();
+        let (security_schemes, credentials) = self.security_schemes();
         // The webhook enum's name is the API module's; a schema of that name moves aside.
         if self.document.get("x-webhooks").is_some() || self.document.get("webhooks").is_some() {
             self.space.claim_type_name(events::WEBHOOK_ENUM);
@@ -91,6 +91,7 @@ impl<'a> Builder<'a> {
             description: spec.info.description.clone(),
             servers: std::mem::take(&mut self.servers),
             security_schemes,
+            credentials,
             // Filled in from the type space by `build`.
             types: Vec::new(),
             operations,
@@ -196,9 +197,11 @@ impl<'a> Builder<'a> {
         ApiExtensions { error_code_pointer: get("code"), error_message_pointer: get("message") }
     }
 
-    fn security_schemes(&mut self) -> Vec<SecurityScheme> {
+    /// The security schemes, and the credentials schemes share (`x-credential`).
+    fn security_schemes(&mut self) -> (Vec<SecurityScheme>, Vec<Credential>) {
         let mut out = Vec::new();
-        let Some(components) = &self.spec.components else { return out };
+        let mut credentials: Vec<Credential> = Vec::new();
+        let Some(components) = &self.spec.components else { return (out, credentials) };
         // The generated `ClientBuilder`'s own methods (`voice_agents_runtime::__client_builder!`).
         let mut setters = Scope::with_reserved(&[
             "new", "build", "base_url", "server_url", "credential", "http_client", "max_retries", "timeout", "no_timeout",
@@ -242,8 +245,19 @@ impl<'a> Builder<'a> {
                 kind,
                 description: description.clone(),
             });
+            match scheme_extensions(scheme).get("x-credential") {
+                None => {}
+                Some(serde_json::Value::String(group)) => match credentials.iter_mut().find(|c| &c.name == group) {
+                    Some(c) => c.schemes.push(name.clone()),
+                    None => credentials.push(Credential { name: group.clone(), setter: String::new(), schemes: vec![name.clone()] }),
+                },
+                Some(_) => self.error(&format!("{at}/x-credential"), "`x-credential` must be a string naming the secret"),
+            }
         }
-        out
+        for c in &mut credentials {
+            c.setter = setters.claim_ident(naming::snake_name(&c.name)).rust();
+        }
+        (out, credentials)
     }
 
     fn components(&mut self) {
@@ -864,6 +878,16 @@ enum Stream {
     Typed(String, Vec<EventVariant>),
     /// Without `x-sse-events`: untyped events.
     Raw,
+}
+
+/// A security scheme's `x-` extensions.
+fn scheme_extensions(scheme: &OaScheme) -> &indexmap::IndexMap<String, serde_json::Value> {
+    match scheme {
+        OaScheme::APIKey { extensions, .. }
+        | OaScheme::HTTP { extensions, .. }
+        | OaScheme::OAuth2 { extensions, .. }
+        | OaScheme::OpenIDConnect { extensions, .. } => extensions,
+    }
 }
 
 struct OpContext<'a> {

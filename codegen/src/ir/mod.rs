@@ -100,4 +100,24 @@ components:
         let warned: Vec<&str> = diags.iter().map(|d| d.pointer.as_str()).collect();
         assert_eq!(warned, ["/components/schemas/Tree/properties/same"]);
     }
+
+    #[test]
+    fn schemes_sharing_an_x_credential_are_one_credential_with_one_setter() {
+        let api = api(r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  securitySchemes:
+    BearerAuth: {type: http, scheme: bearer, x-credential: api key}
+    KeyHeader: {type: apiKey, in: header, name: X-API-Key, x-credential: api key}
+    Session: {type: http, scheme: bearer}
+"#);
+        assert_eq!(
+            api.credentials,
+            [Credential { name: "api key".into(), setter: "api_key".into(), schemes: vec!["BearerAuth".into(), "KeyHeader".into()] }]
+        );
+        let setters: Vec<&str> = api.security_schemes.iter().map(|s| s.setter.as_str()).collect();
+        assert_eq!(setters, ["bearer_auth", "key_header", "session"], "the per-scheme setters stay");
+    }
 }

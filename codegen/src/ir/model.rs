@@ -16,6 +16,8 @@ pub struct Api {
     pub servers: Vec<Server>,
     /// Security schemes in spec order.
     pub security_schemes: Vec<SecurityScheme>,
+    /// Secrets sent in several schemes (`x-credential`), each set by one builder setter.
+    pub credentials: Vec<Credential>,
     /// Every named type, in discovery order (deterministic).
     pub types: Vec<TypeDef>,
     /// Every operation, in document order (path, then method).
@@ -59,6 +61,19 @@ pub struct SecurityScheme {
     pub kind: SecurityKind,
     /// The scheme's description.
     pub description: Option<String>,
+}
+
+/// One secret that several security schemes send (the same API key as a bearer token and in
+/// an `X-API-Key` header), grouped by the schemes' `x-credential` extension so that one
+/// builder setter configures them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The `x-credential` value the schemes share.
+    pub name: String,
+    /// Setter name on the client builder (`api_key`).
+    pub setter: String,
+    /// The schemes' names, in spec order.
+    pub schemes: Vec<String>,
 }
 
 /// How a credential is attached to a request.

@@ -12,7 +12,7 @@
 //! use voice_agents::talkifai::{Client, SendChatMessageEvent};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder().api_key_auth(std::env::var("TALKIFAI_API_KEY")?).build()?;
+//! let client = Client::builder().api_key(std::env::var("TALKIFAI_API_KEY")?).build()?;
 //! let chat = client.start_chat("agent_txt789").await?;
 //! let mut events = chat.send("Where is my order 12345?").await?;
 //! while let Some(event) = events.next().await {

@@ -2,8 +2,8 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
-// spec: specs/talkifai/openapi.yaml (sha256 a93b5df298e16c6a6bd97cce96b4010471bfa7e2121c8a6647701c3daa16ba1f)
-// sha256 of this file without this line: e73eee5137a53abce4b72d96d75fcf8f2eb037fa826b43900302e6a5aaa7a8aa
+// spec: specs/talkifai/openapi.yaml (sha256 372dba22480d4e79f67c9b7ca526639ab9c69631852c11330cfa657ec5143a1e)
+// sha256 of this file without this line: 73f01d7e7a35514f65d4db5fa7dce85fc374561aac26c6a344ed0f0a97a0f9d1
 
 //! # TalkifAI API (API version 1.0.0)
 //!
