@@ -265,8 +265,10 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
         text.push_str(&format!("\n- `{}`{desc}{}", s.url, if i == 0 { " — default" } else { "" }));
     }
     let doc = docs::trusted_inner_attrs(&text);
-    let models = has_models.then(|| quote!(pub use models::*;));
-    let operations = has_operations.then(|| quote!(pub use operations::*;));
+    // Inlined, so the module's page lists every operation and type (the submodules are an
+    // implementation detail of the file layout).
+    let models = has_models.then(|| quote!(#[doc(inline)] pub use models::*;));
+    let operations = has_operations.then(|| quote!(#[doc(inline)] pub use operations::*;));
     let webhooks = api.webhook_events.as_ref().map(|w| {
         let names = webhooks::exported(w).into_iter().map(|n| ident(&n));
         quote!(mod webhooks; pub use webhooks::{ #( #names ),* };)
@@ -274,7 +276,9 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
     quote! {
         #doc
         mod client;
+        #[doc(hidden)]
         pub mod models;
+        #[doc(hidden)]
         pub mod operations;
         pub use client::{Client, ClientBuilder};
         #models

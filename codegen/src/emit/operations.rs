@@ -16,6 +16,8 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let method_text = op.method_name.trim_start_matches("r#");
     let endpoint = format!("`{} {}`", op.method, op.path);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
+    let aliases = &op.doc_aliases;
+    let doc_alias = (!aliases.is_empty()).then(|| quote!(#[doc(alias( #( #aliases ),* ))]));
 
     // Fields of the builder: the call state, every parameter, then the body.
     let mut fields = Vec::new();
@@ -31,7 +33,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             fields.push(quote!(#name: #ty,));
             args.push(quote!(#name: impl Into<#ty>));
             inits.push(quote!(#name: #name.into()));
-            arg_docs.push(format!("- `{}`: {}", p.name.trim_start_matches("r#"), param_summary(p)));
+            arg_docs.push(format!("- `{}`: {}", p.name.trim_start_matches("r#"), param_summary(ctx, p)));
             example_params.push((p.name.clone(), example_type(&p.shape.ty)));
         } else {
             fields.push(quote!(#name: Option<#ty>,));
@@ -51,8 +53,9 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             fields.push(quote!(body: #ty,));
             args.push(quote!(body: impl Into<#ty>));
             inits.push(quote!(body: body.into()));
-            let what = body.docs.description.as_deref().or(body.docs.summary.as_deref()).map(first_line).unwrap_or("The request body.");
-            arg_docs.push(format!("- `body`: {what}"));
+            let what = body.docs.description.as_deref().or(body.docs.summary.as_deref()).map(first_line);
+            let what = what.map(|w| format!(": {}", docs::sanitize(w))).unwrap_or_default();
+            arg_docs.push(format!("- `body`: {}, the request body{what}", type_link(&ty)));
             example_params.push(("body".to_owned(), type_text(&ty)));
         } else {
             fields.push(quote!(body: Option<#ty>,));
@@ -127,7 +130,8 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         ),
     };
     if !arg_docs.is_empty() {
-        how.push_str(&format!("\n\nArguments of [`Client::{method_text}`]:\n{}", docs::sanitize(&arg_docs.join("\n"))));
+        // Each line is sanitized where it quotes the spec; its type links are the generator's own.
+        how.push_str(&format!("\n\nArguments of [`Client::{method_text}`]:\n{}", arg_docs.join("\n")));
     }
     if let Some(text) = op.body.as_ref().and_then(body_sent_doc) {
         how.push_str(&format!("\n\n{text}"));
@@ -147,6 +151,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent or awaited"]
         #deprecated
+        #doc_alias
         pub struct #op_name<'a> {
             call: rt::CallState<'a>,
             #( #fields )*
@@ -156,6 +161,8 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
         #output_item
 
+        // The contract with the runtime, not something to call: hidden from the docs page.
+        #[doc(hidden)]
         impl rt::Operation for #op_name<'_> {
             type Output = #output_ty;
             const INFO: &'static rt::OperationInfo = &#info;
@@ -174,6 +181,7 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         impl Client {
             #method_doc
             #deprecated
+            #doc_alias
             pub fn #method_name(&self, #( #args ),*) -> #op_name<'_> {
                 #op_name { call: rt::CallState::new(&self.core), #( #inits ),* }
             }
@@ -185,15 +193,31 @@ fn first_line(text: &str) -> &str {
     text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim()
 }
 
-/// One line on a required argument: where it goes and the spec's description.
-fn param_summary(p: &Param) -> String {
+/// One line on a required argument: its type, where it goes and the spec's description.
+fn param_summary(ctx: &Ctx<'_>, p: &Param) -> String {
     let location = match p.location {
         ParamLocation::Path { .. } => "path parameter",
         ParamLocation::Query => "query parameter",
         ParamLocation::Header => "header",
     };
+    let _ = ctx;
+    let ty = type_link(&rust_type(&p.shape.ty));
     let what = p.docs.description.as_deref().or(p.docs.summary.as_deref()).map(first_line).unwrap_or_default();
-    if what.is_empty() { format!("`{}` ({location}).", p.wire) } else { format!("`{}` ({location}): {what}", p.wire) }
+    let what = if what.is_empty() { String::new() } else { format!(": {}", docs::sanitize(what)) };
+    format!("{ty}, the `{}` {location}{what}", docs::sanitize(&p.wire))
+}
+
+/// A type as docs show it: a link for a type of this API (`[`Agent`]`), code for the rest.
+fn type_link(ty: &TokenStream) -> String {
+    let text = type_text(ty);
+    let is_local = text.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !text.contains(['<', ':']) && text != "String";
+    if is_local {
+        format!("[`{text}`]")
+    } else if let Some(runtime) = text.strip_prefix("rt::") {
+        format!("[`{runtime}`](rt::{runtime})")
+    } else {
+        format!("`{text}`")
+    }
 }
 
 /// The type a required argument has in the example's hidden function signature.
@@ -280,6 +304,7 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
         _ => quote!(Vec::new()),
     };
     quote! {
+        #[doc(hidden)]
         impl rt::Paginated for #op_name<'_> {
             type Item = #item;
             const PAGES: rt::PageInfo = rt::PageInfo { has_next: #has_next, total: #total };

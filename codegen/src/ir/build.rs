@@ -403,8 +403,30 @@ impl<'a> Builder<'a> {
             envelope,
             pagination,
             retry: op.extensions.get("x-retry") != Some(&serde_json::Value::Bool(false)),
+            doc_aliases: self.doc_aliases(op, ctx.at),
             accept: read.accept,
         })
+    }
+
+    /// `x-doc-alias`: a name or a list of names. rustdoc takes words (letters, digits, `_`, `-`,
+    /// `:`), so anything else is left out with a warning.
+    fn doc_aliases(&mut self, op: &openapiv3::Operation, at: &str) -> Vec<String> {
+        let Some(ext) = op.extensions.get("x-doc-alias") else { return Vec::new() };
+        let at = format!("{at}/x-doc-alias");
+        let names: Vec<&serde_json::Value> = match ext {
+            serde_json::Value::Array(items) => items.iter().collect(),
+            one => vec![one],
+        };
+        let mut out = Vec::new();
+        for name in names {
+            match name.as_str() {
+                Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_-:".contains(c)) => {
+                    out.push(n.to_owned())
+                }
+                _ => self.warn(&at, &format!("`{name}` is not a name rustdoc can search for (letters, digits, `_`, `-`, `:`): left out")),
+            }
+        }
+        out
     }
 
     /// The envelope of this operation's success body, if `x-envelope` applies to it.

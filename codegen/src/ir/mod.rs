@@ -120,4 +120,23 @@ components:
         let setters: Vec<&str> = api.security_schemes.iter().map(|s| s.setter.as_str()).collect();
         assert_eq!(setters, ["bearer_auth", "key_header", "session"], "the per-scheme setters stay");
     }
+
+    #[test]
+    fn x_doc_alias_names_become_doc_aliases_and_other_text_is_left_out_with_a_warning() {
+        let text = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /agents:
+    post: {operationId: createService, x-doc-alias: [create_agent, "an agent"], responses: {'204': {description: ok}}}
+    get: {operationId: listServices, x-doc-alias: list_agents, responses: {'204': {description: ok}}}
+"#;
+        let loaded = load(Input { file: "t.yaml", text, overlay: None }).expect("loads");
+        let (api, diags) = build(&loaded);
+        let api = api.expect("builds");
+        let aliases: Vec<&[String]> = api.operations.iter().map(|o| o.doc_aliases.as_slice()).collect();
+        // Operations come in path item order: `get` before `post`.
+        assert_eq!(aliases, [&["list_agents".to_owned()][..], &["create_agent".to_owned()][..]]);
+        assert!(diags.iter().any(|d| d.pointer == "/paths/~1agents/post/x-doc-alias"), "{diags:?}");
+    }
 }

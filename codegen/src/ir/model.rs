@@ -390,6 +390,9 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// False when `x-retry: false`: the runtime sends it once unless the caller asks for retries.
     pub retry: bool,
+    /// Other names to find the operation by in rustdoc's search and IDEs (`x-doc-alias`): the
+    /// vendor's own words for it (`create_agent` for `createService`).
+    pub doc_aliases: Vec<String>,
     /// The `Accept` header: the media types of the responses the client reads, success first
     /// (error bodies' JSON after them with `q=0.9`); empty when no response declares a body.
     pub accept: String,

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/ayra/openapi.yaml (sha256 c81587b6f564e8a86e7114a334c57ae231eaebc7658b66985f180eaaadfc7fc4)
-// sha256 of this file without this line: 884f8e8fb279af582bf2a84a6f4cb7e288c261ca1bb728fb545042000f866c80
+// sha256 of this file without this line: 39f272336a2f319c0a14f9eeeb20cf7672200a96d5c54f7588a4ebf9efbffb0c
 
 //! # Ayra API (API version 1.0.0)
 //!
@@ -26,14 +26,18 @@
 //! - `https://api.ayra.ai/v1` (Production.) — default
 mod client;
 
+#[doc(hidden)]
 pub mod models;
 
+#[doc(hidden)]
 pub mod operations;
 
 pub use client::{Client, ClientBuilder};
 
+#[doc(inline)]
 pub use models::*;
 
+#[doc(inline)]
 pub use operations::*;
 
 mod webhooks;

@@ -3,12 +3,14 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
-// overlay: specs/pipecat-cloud/overlay.yaml (sha256 792977ebe955e899fae73711129637bc44203702533542f5615ee47757622a94)
-// sha256 of this file without this line: da8d95c65cf5c62fcffc37c72b2aded636ec1047c55b5a5e364fe31a634c6efc
+// overlay: specs/pipecat-cloud/overlay.yaml (sha256 d0c682fe4c20a6058f6f103a45724dd1610ebc900eb322c15747303713c39e8c)
+// sha256 of this file without this line: ed10972344baad30ea7ebcc35d49761bfc15c56ba9dff3eb87401529d7d1f519
 
 //! # Pipecat Cloud (API version 1.0.0)
 //!
 //! REST API for Pipecat Cloud. The public API (`/v1/public`, authenticated with a public API key) starts agent sessions and proxies requests to them. The private API (`/v1`, authenticated with a private API key) manages agents, secrets, builds, regions, and organization settings.
+//!
+//! An agent is a *service* in the API's operation names: `create_service` creates an agent, `get_service` reads one, `update_service` redeploys it, `start_service` starts a session of it. rustdoc's search also finds each of them under its agent name (`create_agent`, `get_agent`, ...).
 //!
 //! Generated from `specs/pipecat-cloud/openapi.json` with overlay `specs/pipecat-cloud/overlay.yaml` by `cargo xtask regen`. Start with [`Client::builder`].
 //!
@@ -17,12 +19,16 @@
 //! - `https://api.pipecat.daily.co/v1/public` (Public API server)
 mod client;
 
+#[doc(hidden)]
 pub mod models;
 
+#[doc(hidden)]
 pub mod operations;
 
 pub use client::{Client, ClientBuilder};
 
+#[doc(inline)]
 pub use models::*;
 
+#[doc(inline)]
 pub use operations::*;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/talkifai/openapi.yaml (sha256 372dba22480d4e79f67c9b7ca526639ab9c69631852c11330cfa657ec5143a1e)
-// sha256 of this file without this line: 73f01d7e7a35514f65d4db5fa7dce85fc374561aac26c6a344ed0f0a97a0f9d1
+// sha256 of this file without this line: 614e47665bda29c9b0528776cf8b9b36025be0acd5413f5c2c81e43a015163d2
 
 //! # TalkifAI API (API version 1.0.0)
 //!
@@ -24,14 +24,18 @@
 //! - `https://api.talkifai.dev` (Production. Paths carry their own /v1, /api or /telephony prefix.) — default
 mod client;
 
+#[doc(hidden)]
 pub mod models;
 
+#[doc(hidden)]
 pub mod operations;
 
 pub use client::{Client, ClientBuilder};
 
+#[doc(inline)]
 pub use models::*;
 
+#[doc(inline)]
 pub use operations::*;
 
 mod webhooks;
