@@ -39,6 +39,10 @@ type ProgressFn = dyn Fn(u64, Option<u64>) + Send + Sync;
 /// or from an async stream of chunks; it carries a file name and a content type, guessed from
 /// the file name when not given.
 ///
+/// **Timeouts**: while an upload is being sent, the call fails only if the connection takes no
+/// bytes of it for the client's idle timeout; the per-attempt timeout counts from when it has
+/// been sent (see [`ClientBuilder::timeout`](super::ClientBuilder::timeout)).
+///
 /// **Retries**: an upload from bytes or a path can be sent again, so a request carrying it is
 /// retried like any other. An upload from a stream can be sent once: a request carrying one is
 /// never retried, whatever `max_retries` says, and sending it a second time (another call with a
@@ -168,10 +172,11 @@ impl Upload {
     }
 
     /// The body for one attempt, with its length when known: opens the file, or takes the
-    /// stream.
-    pub(crate) async fn open(&self) -> Result<(reqwest::Body, Option<u64>), Error> {
+    /// stream. With a `watch`, every chunk the connection takes is recorded there (see
+    /// [`SendWatch`]).
+    pub(crate) async fn open(&self, watch: Option<&Arc<SendWatch>>) -> Result<(reqwest::Body, Option<u64>), Error> {
         let (chunks, length): (ChunkStream, Option<u64>) = match &self.source {
-            Source::Bytes(bytes) if self.progress.is_none() => {
+            Source::Bytes(bytes) if self.progress.is_none() && watch.is_none() => {
                 return Ok((reqwest::Body::from(bytes.clone()), Some(bytes.len() as u64)));
             }
             Source::Bytes(bytes) => (Box::pin(slices(bytes.clone())), Some(bytes.len() as u64)),
@@ -200,7 +205,105 @@ impl Upload {
             }
             None => chunks,
         };
+        let chunks: ChunkStream = match watch {
+            Some(watch) => {
+                watch.pending.fetch_add(1, Ordering::Relaxed);
+                watch.touch();
+                Box::pin(Watched { inner: chunks, watch: watch.clone(), left: length, ended: false })
+            }
+            None => chunks,
+        };
         Ok((reqwest::Body::wrap_stream(chunks), length))
+    }
+}
+
+/// How far an attempt's upload has gone, for its timeouts: while an upload is being sent, the
+/// attempt fails only when the connection takes no bytes for the idle timeout (a large file on
+/// a slow link is not a hung request); once every upload has been read to its end, the
+/// per-attempt timeout counts from then, for the server's answer.
+#[derive(Debug)]
+pub(crate) struct SendWatch {
+    origin: tokio::time::Instant,
+    /// When the connection last took a chunk, in nanoseconds after `origin`.
+    last: AtomicU64,
+    /// Uploads of this attempt not read to their end yet.
+    pending: std::sync::atomic::AtomicUsize,
+}
+
+impl SendWatch {
+    pub(crate) fn new() -> Arc<SendWatch> {
+        Arc::new(SendWatch {
+            origin: tokio::time::Instant::now(),
+            last: AtomicU64::new(0),
+            pending: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    fn touch(&self) {
+        let nanos = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.last.store(nanos, Ordering::Relaxed);
+    }
+
+    /// When the connection last took a chunk (or an upload started).
+    pub(crate) fn last_progress(&self) -> tokio::time::Instant {
+        self.origin + std::time::Duration::from_nanos(self.last.load(Ordering::Relaxed))
+    }
+
+    /// Whether an upload is still being sent.
+    pub(crate) fn sending(&self) -> bool {
+        self.pending.load(Ordering::Relaxed) > 0
+    }
+}
+
+/// Records progress in a [`SendWatch`] as chunks pass through, and the end of the upload.
+struct Watched {
+    inner: ChunkStream,
+    watch: Arc<SendWatch>,
+    /// Bytes still to come, when the length is known: the connection stops reading a body once
+    /// it has its `Content-Length`, so the end is seen by count rather than by the stream ending.
+    left: Option<u64>,
+    ended: bool,
+}
+
+impl Watched {
+    fn end(&mut self) {
+        if !self.ended {
+            self.ended = true;
+            self.watch.pending.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Stream for Watched {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = self.inner.poll_next_unpin(cx);
+        match &next {
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.watch.touch();
+                let n = chunk.len() as u64;
+                if let Some(left) = self.left.as_mut() {
+                    *left = left.saturating_sub(n);
+                    if *left == 0 {
+                        self.end();
+                    }
+                }
+            }
+            Poll::Ready(None | Some(Err(_))) => {
+                self.watch.touch();
+                self.end();
+            }
+            Poll::Pending => {}
+        }
+        next
+    }
+}
+
+impl Drop for Watched {
+    // A body the connection dropped before its end is not being sent any more.
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
@@ -418,8 +521,8 @@ impl Multipart {
         })
     }
 
-    /// The form for one attempt (files opened, streams taken).
-    pub(crate) async fn open(&self) -> Result<reqwest::multipart::Form, Error> {
+    /// The form for one attempt (files opened, streams taken), its uploads reporting to `watch`.
+    pub(crate) async fn open(&self, watch: Option<&Arc<SendWatch>>) -> Result<reqwest::multipart::Form, Error> {
         let mut form = reqwest::multipart::Form::new();
         for (name, part) in &self.parts {
             let part = match part {
@@ -431,7 +534,7 @@ impl Multipart {
                     }
                 }
                 Part::Upload { upload, content_type } => {
-                    let (body, length) = upload.open().await?;
+                    let (body, length) = upload.open(watch).await?;
                     let part = match length {
                         Some(n) => reqwest::multipart::Part::stream_with_length(body, n),
                         None => reqwest::multipart::Part::stream(body),
@@ -634,6 +737,16 @@ impl Payload {
         }
     }
 
+    /// Whether the body is an upload sent as a stream of chunks (its attempts are timed by their
+    /// progress, see [`SendWatch`]); in-memory bodies of JSON, forms and text are not.
+    pub(crate) fn streams(&self) -> bool {
+        match self {
+            Payload::Bytes(..) => false,
+            Payload::Upload(..) => true,
+            Payload::Multipart(form) => form.parts.iter().any(|(_, p)| matches!(p, Part::Upload { .. })),
+        }
+    }
+
     /// The content type, for bodies that have one before an attempt (not multipart, whose
     /// boundary is per attempt).
     pub(crate) fn content_type(&self) -> Option<&HeaderValue> {
@@ -755,8 +868,8 @@ mod tests {
             Upload::from_stream(futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"abc"))]));
         assert!(!upload.is_replayable());
         let again = upload.clone();
-        assert!(upload.open().await.is_ok());
-        let e = again.open().await.expect_err("taken");
+        assert!(upload.open(None).await.is_ok());
+        let e = again.open(None).await.expect_err("taken");
         assert!(e.to_string().contains("sent already"), "{e}");
         assert!(!Payload::Multipart(Multipart::new().upload("f", again)).is_replayable());
         assert!(Payload::Multipart(Multipart::new().upload("f", Upload::from_bytes(vec![1]))).is_replayable());
@@ -764,7 +877,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_file_is_an_io_error_naming_the_path() {
-        let e = Upload::from_path("/nonexistent/dir/audio.wav").open().await.expect_err("missing");
+        let e = Upload::from_path("/nonexistent/dir/audio.wav").open(None).await.expect_err("missing");
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
         assert!(e.to_string().contains("/nonexistent/dir/audio.wav"), "{e}");
     }
@@ -775,7 +888,7 @@ mod tests {
         let log = seen.clone();
         let upload = Upload::from_bytes(vec![7u8; FILE_CHUNK * 2 + 5])
             .on_progress(move |sent, total| log.lock().unwrap().push((sent, total)));
-        let (body, length) = upload.open().await.unwrap();
+        let (body, length) = upload.open(None).await.unwrap();
         assert_eq!(length, Some((FILE_CHUNK * 2 + 5) as u64));
         let mut stream = http_body_util_stream(body);
         let mut n = 0;

@@ -133,7 +133,10 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
-    /// Timeout of one attempt, from sending to the last body byte (default 60 s).
+    /// Timeout of one attempt, from sending to the last body byte (default 60 s). For an upload
+    /// (a file or stream body), it counts from when the body has been sent: while it is being
+    /// sent, only a stall longer than the [idle timeout](Self::read_idle_timeout) fails the
+    /// attempt, so a large file on a slow link is not cut off.
     pub fn timeout(mut self, per_attempt: Duration) -> Self {
         self.timeout = Some(per_attempt);
         self
@@ -158,7 +161,8 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
-    /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s).
+    /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s); also an
+    /// upload the connection takes no bytes of for that long.
     pub fn read_idle_timeout(mut self, d: Duration) -> Self {
         self.read_idle_timeout = Some(d);
         self
@@ -446,7 +450,9 @@ macro_rules! __client_builder {
                 Self(self.0.max_retries(n))
             }
 
-            /// Timeout of one attempt, from sending to the last body byte (default 60 s).
+            /// Timeout of one attempt, from sending to the last body byte (default 60 s). For an
+            /// upload (a file or stream body), it counts from when the body has been sent: while it
+            /// is being sent, only a stall longer than the idle timeout fails the attempt.
             pub fn timeout(self, per_attempt: ::std::time::Duration) -> Self {
                 Self(self.0.timeout(per_attempt))
             }
@@ -466,7 +472,8 @@ macro_rules! __client_builder {
                 Self(self.0.deadline(overall))
             }
 
-            /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s).
+            /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s); also
+            /// an upload the connection takes no bytes of for that long.
             pub fn read_idle_timeout(self, d: ::std::time::Duration) -> Self {
                 Self(self.0.read_idle_timeout(d))
             }

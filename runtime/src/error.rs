@@ -98,6 +98,9 @@ pub enum TimeoutKind {
     Attempt,
     /// The response body stalled: no bytes arrived within the idle read timeout.
     ReadIdle,
+    /// An upload stalled: the connection took no bytes of the request body within the idle
+    /// timeout.
+    SendIdle,
     /// The overall deadline across all attempts ran out.
     Deadline,
 }
@@ -107,6 +110,7 @@ impl fmt::Display for TimeoutKind {
         f.write_str(match self {
             TimeoutKind::Attempt => "request timed out: per-attempt timeout reached",
             TimeoutKind::ReadIdle => "request timed out: response body stalled",
+            TimeoutKind::SendIdle => "request timed out: the upload stalled",
             TimeoutKind::Deadline => "request timed out: overall deadline reached",
         })
     }

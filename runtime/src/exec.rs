@@ -55,6 +55,7 @@ pub(crate) fn prepare(
     accept: Option<&'static str>,
 ) -> Result<Prepared, Error> {
     parts.merge_extra_body(&options.extra_body)?;
+    let absolute = matches!(target, Target::Absolute);
     let mut url = match target {
         Target::Server(server) => {
             let base = cfg.server(server)?;
@@ -67,7 +68,17 @@ pub(crate) fn prepare(
     let mut query = parts.query;
     query.extend(options.query.iter().cloned());
 
-    let mut headers = cfg.default_headers.clone();
+    let mut headers = if absolute {
+        // Another host: the application's default headers are meant for the API (they may hold
+        // a key of its own), so only the user agent goes along.
+        let mut own = HeaderMap::new();
+        if let Some(agent) = cfg.default_headers.get(http::header::USER_AGENT) {
+            own.insert(http::header::USER_AGENT, agent.clone());
+        }
+        own
+    } else {
+        cfg.default_headers.clone()
+    };
     if let Some(accept) = accept.filter(|_| headers.get(ACCEPT).is_some_and(|v| v == DEFAULT_ACCEPT)) {
         headers.insert(ACCEPT, http::HeaderValue::from_static(accept));
     }
@@ -171,7 +182,10 @@ fn retry_delay_for_error(e: &AttemptError, idempotent: bool, attempt: u32) -> Op
         AttemptError::Send(_) => true,
         // The server may have acted on the request: only safe to repeat when idempotent.
         AttemptError::Read(_)
-        | AttemptError::Timeout(super::TimeoutKind::Attempt | super::TimeoutKind::ReadIdle, _) => idempotent,
+        | AttemptError::Timeout(
+            super::TimeoutKind::Attempt | super::TimeoutKind::ReadIdle | super::TimeoutKind::SendIdle,
+            _,
+        ) => idempotent,
         AttemptError::Timeout(..) | AttemptError::Body(_) => false,
     };
     retry.then(|| retry::backoff(attempt, rand::random::<f64>()))

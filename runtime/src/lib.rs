@@ -20,6 +20,8 @@
 //! * **Retry-count header**: every attempt sends `x-retry-count: <n>` (0 for the first attempt);
 //!   rename or remove it with [`ClientBuilder::retry_count_header`].
 //! * **Timeouts**: connect 5 s, per attempt 60 s, idle body read 30 s, optional overall deadline.
+//!   An upload is timed by its progress: while it is being sent, only a stall longer than the idle
+//!   timeout fails it; the per-attempt timeout then bounds the wait for the answer.
 //! * **Secrets**: credentials are [`secrecy::SecretString`]s and never appear in `Debug`,
 //!   `Display`, errors or logs.
 //! * **Tracing**: span `voice_agents.call` per call and `voice_agents.attempt` per attempt;

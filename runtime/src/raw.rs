@@ -23,7 +23,9 @@ use super::transport::{Answer, Reading};
 /// Authentication: for a path, by default the first security scheme of the API (in spec order)
 /// that has a credential configured; for an absolute URL (another host: a presigned upload URL,
 /// say), none, so that the API's credentials never reach it. Choose explicitly with
-/// [`security`](Self::security) (`&[]` for none).
+/// [`security`](Self::security) (`&[]` for none). An absolute URL also gets none of the
+/// client's default headers but the user agent (they are meant for the API); headers set on
+/// the call itself are sent.
 pub struct RawCall<'a> {
     core: &'a Core,
     method: Method,
@@ -45,7 +47,8 @@ enum RawBody {
 
 impl<'a> RawCall<'a> {
     pub(crate) fn new(core: &'a Core, method: Method, path: &str) -> Self {
-        let absolute = path.starts_with("https://") || path.starts_with("http://");
+        // Scheme names are case-insensitive (`HTTPS://` is absolute too).
+        let absolute = url::Url::parse(path).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
         // A missing leading slash would otherwise glue the path onto the server's last segment.
         let path =
             if absolute || path.starts_with('/') || path.is_empty() { path.to_owned() } else { format!("/{path}") };

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tracing::field::Empty;
 use tracing::{Instrument, Level};
 
-use super::body::Payload;
+use super::body::{Payload, SendWatch};
 use super::config::Config;
 use super::error::{Error, TimeoutKind};
 use super::exec::Prepared;
@@ -109,22 +109,29 @@ pub(crate) async fn attempt(
     let span =
         tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, request_id = Empty, latency_ms = Empty);
     let started = Instant::now();
+    // Uploads report their progress here, so that a large body being sent is not cut off by the
+    // per-attempt timeout (see `SendWatch`).
+    let watch = req.body.as_ref().filter(|b| b.streams()).map(|_| SendWatch::new());
     let work = async {
-        let request = build_request(cfg, req, attempt).await?;
+        let request = build_request(cfg, req, attempt, watch.as_ref()).await?;
         let resp = send(cfg, request).await?;
         if reading == Reading::Stream && resp.status().is_success() {
             Ok(Answer::Streaming(resp))
         } else {
             read_body(resp, cfg.read_idle_timeout).await.map(Answer::Complete)
         }
-    };
-    let result = match attempt_limit(per_attempt, deadline, started) {
+    }
+    .instrument(span.clone());
+    let result = match (attempt_limit(per_attempt, deadline, started), &watch) {
         // Nothing left (a deadline already spent): do not send at all.
-        Some((wait, kind, reported)) if wait.is_zero() => Err(AttemptError::Timeout(kind, reported)),
-        Some((wait, kind, reported)) => tokio::time::timeout(wait, work.instrument(span.clone()))
-            .await
-            .unwrap_or(Err(AttemptError::Timeout(kind, reported))),
-        None => work.instrument(span.clone()).await,
+        (Some((wait, kind, reported)), _) if wait.is_zero() => Err(AttemptError::Timeout(kind, reported)),
+        (_, Some(watch)) => {
+            with_upload_limits(work, watch, per_attempt, cfg.read_idle_timeout, deadline, started).await
+        }
+        (Some((wait, kind, reported)), None) => {
+            tokio::time::timeout(wait, work).await.unwrap_or(Err(AttemptError::Timeout(kind, reported)))
+        }
+        (None, None) => work.await,
     };
     span.record("latency_ms", started.elapsed().as_millis() as u64);
     let _entered = span.enter();
@@ -174,13 +181,70 @@ pub(crate) fn attempt_limit(
     }
 }
 
+/// Runs an attempt that sends an upload: while the upload is being sent, it fails only when the
+/// connection takes no bytes for the idle timeout ([`TimeoutKind::SendIdle`]); once the body is
+/// sent, the per-attempt timeout counts from then; the overall deadline holds throughout.
+async fn with_upload_limits<F>(
+    work: F,
+    watch: &SendWatch,
+    per_attempt: Option<Duration>,
+    idle: Option<Duration>,
+    deadline: Option<(Instant, Duration)>,
+    started: Instant,
+) -> Result<Answer, AttemptError>
+where
+    F: std::future::Future<Output = Result<Answer, AttemptError>>,
+{
+    let mut work = std::pin::pin!(work);
+    // How often to look again while nothing fires: the upload starts and ends inside `work`.
+    let tick = idle.or(per_attempt);
+    loop {
+        let (last, sending) = (watch.last_progress().max(started), watch.sending());
+        // The limit as things stand; progress moves it later.
+        let mut limits: Vec<(Instant, TimeoutKind, Duration)> = Vec::new();
+        match (sending, idle, per_attempt) {
+            (true, Some(idle), _) => limits.push((last + idle, TimeoutKind::SendIdle, idle)),
+            (false, _, Some(d)) => limits.push((last + d, TimeoutKind::Attempt, d)),
+            _ => {}
+        }
+        if let Some((at, total)) = deadline {
+            limits.push((at, TimeoutKind::Deadline, total));
+        }
+        let limit = limits.into_iter().min_by_key(|(at, ..)| *at);
+        let wake = match (limit.map(|(at, ..)| at), tick) {
+            (Some(at), Some(t)) => Some(at.min(Instant::now() + t)),
+            (at, t) => at.or_else(|| t.map(|t| Instant::now() + t)),
+        };
+        let Some(wake) = wake else { return work.await };
+        match tokio::time::timeout_at(wake, &mut work).await {
+            Ok(result) => return result,
+            Err(_) => {
+                let unchanged = watch.last_progress().max(started) == last && watch.sending() == sending;
+                match limit {
+                    Some((at, kind, reported))
+                        if Instant::now() >= at && (unchanged || kind == TimeoutKind::Deadline) =>
+                    {
+                        return Err(AttemptError::Timeout(kind, reported));
+                    }
+                    _ => continue,
+                }
+            }
+        }
+    }
+}
+
 /// The wire request of one attempt: the prepared request with this attempt's retry count and a
 /// fresh body (a file is opened again, a multipart form gets a new boundary).
-async fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> Result<reqwest::Request, AttemptError> {
+async fn build_request(
+    cfg: &Config,
+    req: &Prepared,
+    attempt: u32,
+    watch: Option<&std::sync::Arc<SendWatch>>,
+) -> Result<reqwest::Request, AttemptError> {
     let mut request =
         match &req.body {
             Some(Payload::Multipart(form)) => {
-                let form = form.open().await.map_err(AttemptError::Body)?;
+                let form = form.open(watch).await.map_err(AttemptError::Body)?;
                 // reqwest's builder sets the boundary's content type and, when every part's length
                 // is known, `Content-Length` (S3's presigned POST refuses chunked bodies).
                 cfg.http.request(req.method.clone(), req.url.clone()).multipart(form).build().map_err(|e| {
@@ -207,7 +271,7 @@ async fn build_request(cfg: &Config, req: &Prepared, attempt: u32) -> Result<req
     match &req.body {
         Some(Payload::Bytes(bytes, _)) => *request.body_mut() = Some(bytes.clone().into()),
         Some(Payload::Upload(upload, _)) => {
-            let (body, length) = upload.open().await.map_err(AttemptError::Body)?;
+            let (body, length) = upload.open(watch).await.map_err(AttemptError::Body)?;
             if let Some(n) = length {
                 request.headers_mut().insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
             }

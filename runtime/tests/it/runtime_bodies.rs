@@ -247,12 +247,16 @@ async fn an_absolute_url_gets_no_credential_unless_asked() {
     let api = MockServer::start().await;
     let elsewhere = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&elsewhere).await;
-    let client = client(&api.uri());
+    let client = builder(&api.uri()).default_header("x-org-key", "org-secret").build().expect("client");
     let form = Multipart::new().text("key", "uploads/x").upload("file", Upload::from_bytes(&b"x"[..]));
-    let resp = client.0.raw(Method::POST, &format!("{}/bucket", elsewhere.uri())).multipart(form).send().await;
+    // Upper case: scheme names are case-insensitive, and this is still another host.
+    let url = format!("{}/bucket", elsewhere.uri()).replacen("http://", "HTTP://", 1);
+    let resp = client.0.raw(Method::POST, &url).multipart(form).send().await;
     assert_eq!(resp.expect("sent").status, 204);
     let request = &elsewhere.received_requests().await.expect("recorded")[0];
     assert!(request.headers.get("authorization").is_none(), "the API key stays with the API");
+    assert!(request.headers.get("x-org-key").is_none(), "so do the client's default headers");
+    assert!(request.headers.get("user-agent").is_some());
     assert!(!String::from_utf8_lossy(&request.body).contains(SECRET));
     assert!(api.received_requests().await.expect("recorded").is_empty());
 }
@@ -361,4 +365,65 @@ async fn a_download_answered_with_an_error_status_is_an_api_error() {
     let e = start_download(&client(&server.uri())).await.expect_err("404");
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(e.raw_body().is_some_and(|b| String::from_utf8_lossy(b).contains("no such recording")), "{e}");
+}
+
+/// An upload stream of `chunks` pieces of 1 KiB, `every` apart, with (optionally) a pause
+/// before the last one.
+fn paced_upload(chunks: usize, every: Duration, pause_before_last: Option<Duration>) -> Upload {
+    let stream = futures_util::stream::unfold(0usize, move |sent| async move {
+        if sent == chunks {
+            return None;
+        }
+        match pause_before_last {
+            Some(pause) if sent + 1 == chunks => tokio::time::sleep(pause).await,
+            _ => tokio::time::sleep(every).await,
+        }
+        Some((Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b'a'; 1024])), sent + 1))
+    });
+    Upload::from_stream(stream).with_length(chunks as u64 * 1024)
+}
+
+#[tokio::test]
+async fn a_slow_upload_that_keeps_moving_outlives_the_per_attempt_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = builder(&server.uri())
+        .timeout(Duration::from_millis(200))
+        .read_idle_timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    // 12 chunks 50 ms apart: 600 ms in all, three times the per-attempt timeout, never idle.
+    send_body(&client, Send::Audio(paced_upload(12, Duration::from_millis(50), None))).await.expect("sent");
+    assert_eq!(server.received_requests().await.expect("recorded")[0].body.len(), 12 * 1024);
+}
+
+#[tokio::test]
+async fn an_upload_that_stalls_fails_with_the_send_idle_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = builder(&server.uri())
+        .timeout(Duration::from_secs(10))
+        .read_idle_timeout(Duration::from_millis(150))
+        .build()
+        .expect("client");
+    let upload = paced_upload(3, Duration::from_millis(10), Some(Duration::from_secs(5)));
+    let started = std::time::Instant::now();
+    let e = send_body(&client, Send::Audio(upload)).await.expect_err("stalls");
+    assert!(matches!(e, Error::Timeout { kind: TimeoutKind::SendIdle, .. }), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "the stall is noticed, not the 10 s attempt timeout");
+}
+
+#[tokio::test]
+async fn after_an_upload_is_sent_the_per_attempt_timeout_bounds_the_wait_for_the_answer() {
+    let server = RawServer::start(vec![Reply::Hang]).await;
+    let client = builder(&server.url())
+        .timeout(Duration::from_millis(300))
+        .read_idle_timeout(Duration::from_millis(200))
+        .max_retries(0)
+        .build()
+        .expect("client");
+    let started = std::time::Instant::now();
+    let e = send_body(&client, Send::Audio(Upload::from_bytes(vec![1u8; 4096]))).await.expect_err("no answer");
+    assert!(matches!(e, Error::Timeout { kind: TimeoutKind::Attempt, .. }), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
