@@ -13,6 +13,7 @@ mod contract_pipecat;
 mod contract_talkifai;
 mod extra_fields;
 mod pipecat_examples;
+mod pipecat_deploy;
 mod pipecat_operations;
 mod pipecat_secrets;
 mod pipecat_wait;
