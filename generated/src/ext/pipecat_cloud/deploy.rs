@@ -69,10 +69,6 @@ pub struct DeployOptions {
     /// The update to send when the agent exists; its `build_id` and `image` are set by the
     /// deploy. Default: only the build.
     pub update: Option<UpdateServiceRequest>,
-    /// The time the upload may take, instead of the client's per-attempt timeout (60 s by
-    /// default, too short for a large context on a slow link). Default 15 minutes: the upload
-    /// URL's lifetime.
-    pub upload_timeout: Duration,
     /// Time between polls of the build. Default 5 s.
     pub build_poll_interval: Duration,
     /// How long the build may take before giving up ([`DeployError::BuildTimedOut`]). Default
@@ -90,7 +86,6 @@ impl Default for DeployOptions {
             package: PackageOptions::default(),
             create: None,
             update: None,
-            upload_timeout: Duration::from_secs(15 * 60),
             build_poll_interval: Duration::from_secs(5),
             build_timeout: Duration::from_secs(600),
             rollout: WaitOptions::default(),
@@ -106,7 +101,6 @@ impl fmt::Debug for DeployOptions {
             .field("package", &self.package)
             .field("create", &self.create)
             .field("update", &self.update)
-            .field("upload_timeout", &self.upload_timeout)
             .field("build_poll_interval", &self.build_poll_interval)
             .field("build_timeout", &self.build_timeout)
             .field("rollout", &self.rollout)
@@ -149,12 +143,6 @@ impl DeployOptions {
     /// Sets the update to send when the agent exists (see [`DeployOptions::update`]).
     pub fn update(mut self, template: UpdateServiceRequest) -> Self {
         self.update = Some(template);
-        self
-    }
-
-    /// Sets the time the upload may take.
-    pub fn upload_timeout(mut self, timeout: Duration) -> Self {
-        self.upload_timeout = timeout;
         self
     }
 
@@ -555,7 +543,7 @@ impl Client {
                 (build_id, build, BuildSource::CacheLookup)
             }
             None => {
-                let upload_id = self.upload_context(&context, &region, &options, &progress).await?;
+                let upload_id = self.upload_context(&context, &region, &progress).await?;
                 self.build_upload(upload_id, &region, &dockerfile, &options, &progress).await?
             }
         };
@@ -621,7 +609,6 @@ impl Client {
         &self,
         context: &BuildContext,
         region: &str,
-        options: &DeployOptions,
         progress: &Progress,
     ) -> Result<Uuid, DeployError> {
         let step = DeployStep::UploadUrl;
@@ -632,7 +619,8 @@ impl Client {
         // The runtime sends an absolute URL without credentials, and anything else to the API
         // server: a relative `uploadUrl` must not turn into a call to the API. (The URL is not
         // shown: its query string is the upload's signature.)
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        let starts = |prefix: &str| url.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        if !(starts("https://") || starts("http://")) {
             let message = "`uploadUrl` is not an absolute http(s) URL".to_owned();
             return Err(DeployError::UnexpectedResponse { step, message });
         }
@@ -665,8 +653,9 @@ impl Client {
             .raw(Method::POST, url)
             // No credentials whatever the URL looks like (an absolute URL gets none by default).
             .security(&[])
+            // The runtime times an upload by its progress: a large context on a slow link is not
+            // cut off by the per-attempt timeout, only a stall longer than the idle timeout is.
             .multipart(form)
-            .timeout(options.upload_timeout)
             .send_unchecked()
             .await
             .map_err(call(DeployStep::Upload))?;
