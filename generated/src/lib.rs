@@ -9,7 +9,7 @@
 pub mod runtime {
     pub use voice_agents_runtime::{
         ApiError, ByteStream, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Multipart, Nullable,
-        Page, RawCall, RawResponse, RequestOptions, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind,
+        Page, RawCall, RawResponse, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind,
         True, Upload, ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
         DEFAULT_TOLERANCE, MAX_EVENT_BYTES,
     };

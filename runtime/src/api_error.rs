@@ -6,11 +6,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
-use super::error::ErrorKind;
-use super::operation::ErrorBody;
-use super::redact::{self, Scrubber};
-use super::response::{RawResponse, request_id_of};
-use super::retry;
+use std::any::Any;
+
+use crate::error_kind::ErrorKind;
+use crate::redact::{self, Scrubber};
+use crate::response::{RawResponse, request_id_of};
+use crate::retry;
 
 /// A non-2xx response: status, headers, request id, raw body and the typed error body.
 pub struct ApiError {
@@ -93,7 +94,8 @@ impl ApiError {
 
     /// The typed error body downcast to `T`.
     pub fn body_as<T: ErrorBody>(&self) -> Option<&T> {
-        self.typed.as_deref()?.as_any().downcast_ref::<T>()
+        let body: &dyn Any = self.typed.as_deref()?;
+        body.downcast_ref::<T>()
     }
 
     /// The error code from the typed body.
@@ -170,6 +172,20 @@ impl fmt::Debug for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// A typed error body from the spec, stored in [`ApiError`]; [`ApiError::body_as`] downcasts it
+/// (an `ErrorBody` is `Any`, so `&dyn ErrorBody` upcasts to `&dyn Any`).
+pub trait ErrorBody: Any + std::fmt::Debug + Send + Sync {
+    /// A machine-readable error code, if the schema has one.
+    fn code(&self) -> Option<&str> {
+        None
+    }
+
+    /// A human-readable message, if the schema has one.
+    fn message(&self) -> Option<&str> {
+        None
+    }
+}
 
 /// A 2xx response whose body did not match the expected type.
 pub struct DecodeError {

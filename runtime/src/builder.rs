@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
-use super::auth;
-use super::config::{Config, Core};
-use super::error::Error;
-use super::info::{ApiInfo, SecurityKind};
-use super::redact::{self, REDACTED, Redaction, Scrubber};
-use super::{DEFAULT_ACCEPT, DEFAULT_RETRY_COUNT_HEADER, DEFAULT_USER_AGENT};
+use crate::config::{Config, Core};
+use crate::defaults::{
+    DEFAULT_ACCEPT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_READ_IDLE_TIMEOUT,
+    DEFAULT_RETRY_COUNT_HEADER, DEFAULT_TIMEOUT,
+};
+use crate::error::Error;
+use crate::info::ApiInfo;
+use crate::redact::{self, REDACTED, Redaction, Scrubber};
 
 /// A generated API client: it names its [`ApiInfo`] and wraps a [`Core`].
 pub trait ApiClient: Sized {
@@ -40,7 +42,7 @@ enum HeaderOp {
 /// # use voice_agents_runtime::__private::{ApiClient, ApiInfo};
 /// # struct Client(voice_agents_runtime::Core);
 /// # impl ApiClient for Client {
-/// #     const API: &'static ApiInfo = &ApiInfo { name: "x", servers: &[], security_schemes: &[] };
+/// #     const API: &'static ApiInfo = &ApiInfo { name: "x", servers: &[], security_schemes: &[], identity: voice_agents_runtime::__api_identity!() };
 /// #     fn from_core(core: voice_agents_runtime::Core) -> Self { Client(core) }
 /// # }
 /// # fn main() -> Result<(), voice_agents_runtime::Error> {
@@ -76,14 +78,14 @@ impl<C> Default for ClientBuilder<C> {
             base_url: None,
             server_urls: BTreeMap::new(),
             http_client: None,
-            max_retries: 2,
-            timeout: Some(Duration::from_secs(60)),
-            connect_timeout: Duration::from_secs(5),
+            max_retries: DEFAULT_MAX_RETRIES,
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             deadline: None,
-            read_idle_timeout: Some(Duration::from_secs(30)),
-            max_retry_after: Duration::from_secs(60),
+            read_idle_timeout: Some(DEFAULT_READ_IDLE_TIMEOUT),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            // The user agent is the generated crate's (`ApiInfo::identity`), set first at `build`.
             header_ops: vec![
-                HeaderOp::Set(USER_AGENT.as_str().into(), DEFAULT_USER_AGENT.into()),
                 // JSON first, anything else accepted: some operations answer with other media types.
                 HeaderOp::Set(ACCEPT.as_str().into(), DEFAULT_ACCEPT.into()),
             ],
@@ -226,11 +228,13 @@ impl<C: ApiClient> ClientBuilder<C> {
             }
         }
         let redaction = Redaction::for_api(api);
-        let default_headers = default_headers(&self.header_ops, &redaction)?;
+        let user_agent = HeaderOp::Set(USER_AGENT.as_str().into(), api.identity.user_agent.into());
+        let ops: Vec<HeaderOp> = std::iter::once(user_agent).chain(self.header_ops.iter().cloned()).collect();
+        let default_headers = default_headers(&ops, &redaction)?;
         let config = Config {
             api,
             servers: resolve_servers(api, self.base_url.as_deref(), &self.server_urls)?,
-            scrubber: scrubber(api, &self.credentials, &default_headers),
+            scrubber: Scrubber::for_client(api, &self.credentials, &default_headers),
             default_headers,
             retry_count_header: match &self.retry_count_header {
                 Some(n) => Some(
@@ -255,35 +259,6 @@ impl<C: ApiClient> ClientBuilder<C> {
         };
         Ok(C::from_core(Core::new(config)))
     }
-}
-
-/// `config` with `secret` for the security scheme named `scheme` (replacing any it had): the
-/// same settings and connection pool, the secret scrubbed like the others.
-pub(crate) fn with_credential(config: &Config, scheme: &str, secret: SecretString) -> Result<Config, Error> {
-    let api = config.api;
-    let Some(info) = api.security_schemes.iter().find(|s| s.name == scheme) else {
-        let known: Vec<_> = api.security_schemes.iter().map(|s| s.name).collect();
-        return Err(Error::Config(format!("unknown security scheme `{scheme}` (this API has: {})", known.join(", "))));
-    };
-    let mut credentials = config.credentials.clone();
-    credentials.insert(info.name, secret);
-    Ok(Config {
-        api,
-        servers: config.servers.clone(),
-        scrubber: scrubber(api, &credentials, &config.default_headers),
-        credentials,
-        http: config.http.clone(),
-        custom_http_client: config.custom_http_client,
-        max_retries: config.max_retries,
-        timeout: config.timeout,
-        connect_timeout: config.connect_timeout,
-        deadline: config.deadline,
-        read_idle_timeout: config.read_idle_timeout,
-        max_retry_after: config.max_retry_after,
-        default_headers: config.default_headers.clone(),
-        retry_count_header: config.retry_count_header.clone(),
-        redaction: config.redaction.clone(),
-    })
 }
 
 /// reqwest is built without a bundled TLS crypto provider (aws-lc-rs is heavy to build): install
@@ -362,33 +337,6 @@ fn default_headers(ops: &[HeaderOp], redaction: &Redaction) -> Result<HeaderMap,
     Ok(map)
 }
 
-/// Secret values to scrub from server-provided text: every credential as configured and as it
-/// appears on the wire, plus the values of default headers that carry credentials.
-fn scrubber(
-    api: &ApiInfo,
-    credentials: &BTreeMap<&'static str, SecretString>,
-    default_headers: &HeaderMap,
-) -> Scrubber {
-    let mut secrets = Vec::new();
-    for value in default_headers.values().filter(|v| v.is_sensitive()) {
-        if let Ok(v) = value.to_str() {
-            // "Bearer xyz": a server echoing the token alone must be caught too.
-            secrets.push(SecretString::from(v.to_owned()));
-            if let Some((_, token)) = v.split_once(' ') {
-                secrets.push(SecretString::from(token.to_owned()));
-            }
-        }
-    }
-    for (name, secret) in credentials {
-        secrets.push(secret.clone());
-        let basic = api.security_schemes.iter().any(|s| s.name == *name && s.kind == SecurityKind::Basic);
-        if basic {
-            secrets.push(SecretString::from(auth::basic_value(secret.expose_secret())));
-        }
-    }
-    Scrubber::new(secrets)
-}
-
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let credentials: BTreeMap<_, _> = self.credentials.keys().map(|k| (*k, REDACTED)).collect();
@@ -418,107 +366,4 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry_count_header", &self.retry_count_header)
             .finish()
     }
-}
-
-/// The public `ClientBuilder` of a generated API: a newtype over [`ClientBuilder`] (a crate
-/// cannot add inherent methods to another crate's type) whose common settings are forwarded
-/// here, once, with their docs; the generator adds one credential setter per security scheme.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __client_builder {
-    ($builder:ident, $client:ident) => {
-        impl $builder {
-            /// Overrides the URL of server 0 (the spec's default server); servers whose URL
-            /// starts with it move along. An invalid URL is reported by [`build`](Self::build).
-            pub fn base_url(self, url: impl ::std::convert::AsRef<str>) -> Self {
-                Self(self.0.base_url(url))
-            }
-
-            /// Overrides the URL of server `index` (see the module docs for the servers).
-            pub fn server_url(self, index: usize, url: impl ::std::convert::AsRef<str>) -> Self {
-                Self(self.0.server_url(index, url))
-            }
-
-            /// Uses the caller's `reqwest::Client` (proxies, TLS, middleware-like setup); its own
-            /// connect timeout and redirect policy then apply instead of ours.
-            pub fn http_client(self, client: $crate::__private::reqwest::Client) -> Self {
-                Self(self.0.http_client(client))
-            }
-
-            /// Retries after the first attempt (default 2; 0 disables retries).
-            pub fn max_retries(self, n: u32) -> Self {
-                Self(self.0.max_retries(n))
-            }
-
-            /// Timeout of one attempt, from sending to the last body byte (default 60 s). For an
-            /// upload (a file or stream body), it counts from when the body has been sent: while it
-            /// is being sent, only a stall longer than the idle timeout fails the attempt.
-            pub fn timeout(self, per_attempt: ::std::time::Duration) -> Self {
-                Self(self.0.timeout(per_attempt))
-            }
-
-            /// Disables the per-attempt timeout (the idle read timeout and deadline still apply).
-            pub fn no_timeout(self) -> Self {
-                Self(self.0.no_timeout())
-            }
-
-            /// Connect timeout of the built-in HTTP client (default 5 s).
-            pub fn connect_timeout(self, d: ::std::time::Duration) -> Self {
-                Self(self.0.connect_timeout(d))
-            }
-
-            /// An overall deadline per call across all attempts and backoff sleeps (default: none).
-            pub fn deadline(self, overall: ::std::time::Duration) -> Self {
-                Self(self.0.deadline(overall))
-            }
-
-            /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s); also
-            /// an upload the connection takes no bytes of for that long.
-            pub fn read_idle_timeout(self, d: ::std::time::Duration) -> Self {
-                Self(self.0.read_idle_timeout(d))
-            }
-
-            /// Disables the idle read timeout.
-            pub fn no_read_idle_timeout(self) -> Self {
-                Self(self.0.no_read_idle_timeout())
-            }
-
-            /// Longest server-requested wait (`Retry-After`) slept before retrying (default 60 s);
-            /// a longer one ends the call at once with a rate-limit error carrying the wait.
-            pub fn max_retry_after(self, cap: ::std::time::Duration) -> Self {
-                Self(self.0.max_retry_after(cap))
-            }
-
-            /// Adds or replaces a header sent with every request. Invalid names or values are
-            /// reported by [`build`](Self::build).
-            pub fn default_header(self, name: &str, value: &str) -> Self {
-                Self(self.0.default_header(name, value))
-            }
-
-            /// Removes a default header (also works for `user-agent`).
-            pub fn remove_default_header(self, name: &str) -> Self {
-                Self(self.0.remove_default_header(name))
-            }
-
-            /// Replaces the user agent (default `voice-agents/<version>`).
-            pub fn user_agent(self, ua: impl ::std::convert::Into<::std::string::String>) -> Self {
-                Self(self.0.user_agent(ua))
-            }
-
-            /// Sends no user agent.
-            pub fn no_user_agent(self) -> Self {
-                Self(self.0.no_user_agent())
-            }
-
-            /// Renames the retry-count header (default `x-retry-count`), or removes it with `None`.
-            pub fn retry_count_header(self, name: ::std::option::Option<&str>) -> Self {
-                Self(self.0.retry_count_header(name))
-            }
-
-            /// Checks the settings and builds the client.
-            pub fn build(self) -> ::std::result::Result<$client, $crate::Error> {
-                self.0.build()
-            }
-        }
-    };
 }

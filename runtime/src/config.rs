@@ -8,10 +8,9 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName};
 use secrecy::SecretString;
 
-use super::error::Error;
-use super::info::ApiInfo;
-use super::raw::RawCall;
-use super::redact::{self, HeadersDebug, REDACTED, Redaction, Scrubber};
+use crate::error::Error;
+use crate::info::ApiInfo;
+use crate::redact::{self, HeadersDebug, REDACTED, Redaction, Scrubber};
 
 /// A built client's settings; read them through [`Core::config`].
 pub struct Config {
@@ -99,6 +98,41 @@ impl Config {
     }
 }
 
+impl Config {
+    /// `config` with `secret` for the security scheme named `scheme` (replacing any it had): the
+    /// same settings and connection pool, the secret scrubbed like the others.
+    pub(crate) fn with_credential(&self, scheme: &str, secret: SecretString) -> Result<Config, Error> {
+        let config = self;
+        let api = config.api;
+        let Some(info) = api.security_schemes.iter().find(|s| s.name == scheme) else {
+            let known: Vec<_> = api.security_schemes.iter().map(|s| s.name).collect();
+            return Err(Error::Config(format!(
+                "unknown security scheme `{scheme}` (this API has: {})",
+                known.join(", ")
+            )));
+        };
+        let mut credentials = config.credentials.clone();
+        credentials.insert(info.name, secret);
+        Ok(Config {
+            api,
+            servers: config.servers.clone(),
+            scrubber: Scrubber::for_client(api, &credentials, &config.default_headers),
+            credentials,
+            http: config.http.clone(),
+            custom_http_client: config.custom_http_client,
+            max_retries: config.max_retries,
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            deadline: config.deadline,
+            read_idle_timeout: config.read_idle_timeout,
+            max_retry_after: config.max_retry_after,
+            default_headers: config.default_headers.clone(),
+            retry_count_header: config.retry_count_header.clone(),
+            redaction: config.redaction.clone(),
+        })
+    }
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let credentials: BTreeMap<_, _> = self.credentials.keys().map(|k| (*k, REDACTED)).collect();
@@ -145,16 +179,7 @@ impl Core {
     /// [`Error::Config`].
     pub fn with_credential(&self, scheme: &str, secret: impl Into<String>) -> Result<Core, Error> {
         let secret = SecretString::from(secret.into());
-        super::builder::with_credential(self.config(), scheme, secret).map(Core::new)
-    }
-
-    /// Starts a request to any path of the API, e.g. an undocumented endpoint; it still gets
-    /// authentication, retries, timeouts and error handling. `path` is used verbatim (it must be
-    /// percent-encoded already) after the server URL. An absolute `http(s)://` URL is used as
-    /// it is, and gets no credentials unless [`RawCall::security`] names them (an upload to a
-    /// presigned URL must not carry the API key).
-    pub fn raw(&self, method: http::Method, path: &str) -> RawCall<'_> {
-        RawCall::new(self, method, path)
+        self.config().with_credential(scheme, secret).map(Core::new)
     }
 }
 

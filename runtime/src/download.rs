@@ -12,10 +12,11 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, StatusCode};
 use tokio::io::AsyncWriteExt;
 
-use super::config::Core;
-use super::error::Error;
-use super::response::{RawResponse, decode_text};
-use super::transport;
+use crate::config::Core;
+use crate::contract::decode::decode_text;
+use crate::engine::transport;
+use crate::error::Error;
+use crate::response::RawResponse;
 
 type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
@@ -24,11 +25,11 @@ type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 ///
 /// Nothing is buffered beyond the chunk being handed over, so a 1 GiB download takes the same
 /// memory as a 1 KiB one, unless you ask for the whole body with [`bytes`](Self::bytes) or
-/// [`text`](Self::text). Rules, the same as for an [`EventStream`](super::EventStream):
+/// [`text`](Self::text). Rules, the same as for an [`EventStream`](crate::EventStream):
 ///
 /// * **Idle timeout**: when no byte arrives for the client's
-///   [`read_idle_timeout`](super::ClientBuilder::read_idle_timeout) (30 s by default), the stream
-///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](super::TimeoutKind::ReadIdle)) and ends. The per-attempt timeout and
+///   [`read_idle_timeout`](crate::ClientBuilder::read_idle_timeout) (30 s by default), the stream
+///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](crate::TimeoutKind::ReadIdle)) and ends. The per-attempt timeout and
 ///   the overall deadline bound only the wait for the response headers.
 /// * **No retries once it has started**: the call is retried by the usual rules until a 2xx
 ///   response's headers arrive; a connection that drops mid-body yields [`Error::Connection`]

@@ -9,6 +9,22 @@ pub struct ApiInfo {
     pub servers: &'static [ServerInfo],
     /// The spec's security schemes; also the source of the redaction list.
     pub security_schemes: &'static [SecuritySchemeInfo],
+    /// The generated crate's user agent and spans ([`__api_identity!`](crate::__api_identity)).
+    pub identity: Identity,
+}
+
+/// What a generated crate is called in requests and traces: its default user agent and the
+/// spans of its calls and attempts, named `<crate>.call` and `<crate>.attempt`. Made by
+/// [`__api_identity!`](crate::__api_identity) where the crate's name is known.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity {
+    /// `<crate name>/<crate version>`.
+    pub user_agent: &'static str,
+    /// The span of one call: API name, operation id, method, path template, what a streamed
+    /// call reads.
+    pub call_span: fn(&'static str, &str, &http::Method, &str, Option<&str>) -> tracing::Span,
+    /// The span of one attempt (0-based), with `status`, `request_id` and `latency_ms` to fill.
+    pub attempt_span: fn(u32) -> tracing::Span,
 }
 
 /// One entry of the spec's `servers` list.

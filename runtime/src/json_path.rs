@@ -70,7 +70,19 @@ pub(crate) fn path_at(json: &[u8], offset: usize) -> String {
 
 /// The path of the value a serde_json error on `json` is about.
 pub(crate) fn path_of_error(json: &[u8], error: &serde_json::Error) -> String {
-    path_at(json, crate::response::byte_offset(json, error.line(), error.column()))
+    path_at(json, byte_offset(json, error.line(), error.column()))
+}
+
+/// serde_json reports 1-based lines and columns; turn them into a byte offset.
+pub(crate) fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in body.split(|b| *b == b'\n').enumerate() {
+        if i + 1 >= line {
+            return offset + column.saturating_sub(1).min(l.len());
+        }
+        offset += l.len() + 1;
+    }
+    body.len()
 }
 
 #[cfg(test)]

@@ -24,8 +24,9 @@
 //!   timeout fails it; the per-attempt timeout then bounds the wait for the answer.
 //! * **Secrets**: credentials are [`secrecy::SecretString`]s and never appear in `Debug`,
 //!   `Display`, errors or logs.
-//! * **Tracing**: span `voice_agents.call` per call and `voice_agents.attempt` per attempt;
-//!   bodies only at `TRACE` level, with secret headers redacted.
+//! * **Tracing**: span `<crate>.call` per call and `<crate>.attempt` per attempt, named after
+//!   the generated crate (`voice_agents.call` for the SDK); bodies only at `TRACE` level, with
+//!   secret headers redacted. The default user agent is that crate's name and version.
 //! * **Webhooks**: [`WebhookVerifier`] checks HMAC-SHA256 signatures in constant time, the
 //!   replay window when the API sends a timestamp, and decodes the event.
 //! * **Streams** (`text/event-stream`) and **downloads** (binary bodies): a streamed call
@@ -35,45 +36,61 @@
 //!   body or a file part of a [`Multipart`] body; a request whose body is a one-shot stream is
 //!   never retried.
 
+//! # Where things are
+//!
+//! Files are grouped by who reads them:
+//!
+//! - **user API** (what applications name, re-exported by every generated crate): the client's
+//!   [`ClientBuilder`], [`Config`] and [`Core`] (`builder.rs`, `config.rs`), [`RawCall`]
+//!   (`raw.rs`), the [`Error`] and its parts (`error.rs`, `error_kind.rs`, `api_error.rs`,
+//!   `validation.rs`), responses (`response.rs`), bodies ([`Upload`], [`Multipart`]: `body.rs`),
+//!   [`ByteStream`] downloads (`download.rs`), [`EventStream`]s (`sse.rs`), [`Page`]s
+//!   (`paginate.rs`), [`Nullable`] and [`True`] (`value.rs`), webhooks (`webhook.rs`) and the
+//!   defaults (`defaults.rs`);
+//! - **the generated-code contract**, `contract/` (reachable as `__private`): what generated
+//!   code implements, calls and expands, its macros in one file (`contract/macros.rs`);
+//! - **the engine**, `engine/`: the request path from a builder to the network, step by step
+//!   (its module docs list them), with authentication, retries, redaction and the transport.
+
 mod api_error;
-mod auth;
 mod body;
 mod builder;
-mod call;
 mod config;
+mod contract;
+mod defaults;
 mod download;
+mod engine;
 mod error;
-mod exec;
+mod error_kind;
 mod info;
 mod json_path;
-mod operation;
 mod paginate;
 mod raw;
 mod redact;
-mod request;
 mod response;
 mod retry;
 mod sse;
-mod transport;
-#[doc(hidden)]
-pub mod validate;
+mod validation;
 mod value;
 mod webhook;
 
 // What applications touch.
-pub use api_error::{ApiError, DecodeError};
+pub use api_error::{ApiError, DecodeError, ErrorBody};
 pub use body::{Multipart, OCTET_STREAM, Upload};
 pub use builder::ClientBuilder;
-pub use call::RequestOptions;
 pub use config::{Config, Core};
+pub use defaults::{
+    DEFAULT_ACCEPT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_READ_IDLE_TIMEOUT,
+    DEFAULT_RETRY_COUNT_HEADER, DEFAULT_TIMEOUT, IDEMPOTENCY_KEY_HEADER,
+};
 pub use download::ByteStream;
-pub use error::{Error, ErrorKind, TimeoutKind};
-pub use operation::ErrorBody;
+pub use error::Error;
+pub use error_kind::{ErrorKind, TimeoutKind};
 pub use paginate::Page;
 pub use raw::RawCall;
 pub use response::{RawResponse, Response};
 pub use sse::{EVENT_STREAM, EventStream, MAX_EVENT_BYTES, SseEvent};
-pub use validate::ValidationError;
+pub use validation::ValidationError;
 pub use value::{Nullable, True};
 pub use webhook::{
     DEFAULT_TOLERANCE, SignatureEncoding, SignedPayload, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
@@ -83,50 +100,10 @@ pub use webhook::{
 /// [`WebhookVerifier::verify`]: re-exported so applications need not pin it.
 pub use http;
 
-/// The contract between generated code and this crate: what the generator's output calls and
-/// implements. Not user API: it changes whenever the generator needs it to.
+/// The contract between generated code and this crate (see `contract/mod.rs`): what the
+/// generator's output calls, implements and expands. Not user API: it changes whenever the
+/// generator needs it to.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::builder::ApiClient;
-    // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
-    pub use crate::body::{FormField, FormStyle};
-    pub use crate::call::{CallState, download, send};
-    pub use crate::info::{ApiInfo, OperationInfo, SecurityKind, SecuritySchemeInfo, ServerInfo};
-    pub use crate::operation::{EnvelopeInfo, Operation, decode_error_body};
-    pub use crate::paginate::{PageInfo, Paginated, fetch_page, items, pages};
-    pub use crate::request::RequestParts;
-    pub use crate::response::json_text;
-    pub use crate::response::{EnvelopeRest, decode_enveloped, decode_json, decode_text};
-    pub use crate::retry::backoff;
-    pub use crate::sse::{StreamEvent, execute_stream};
-    pub use crate::validate::{self, Validate};
-    pub use crate::value::{serialize_tag, serialize_tagged};
-    pub use crate::{
-        __client_builder, __download_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder,
-    };
-    pub use crate::{
-        ByteStream, ClientBuilder, Core, Error, ErrorBody, EventStream, Multipart, Nullable, Page, RawResponse,
-        Response, SignatureEncoding, SignedPayload, SseEvent, True, Upload, ValidationError, WebhookEvent,
-        WebhookSignature, WebhookVerifier,
-    };
-    pub use futures_core::Stream;
-    pub use http::Method;
-    pub use reqwest;
-    pub use serde;
-    pub use serde_json;
-
-    /// The future a request builder's `IntoFuture` returns.
-    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+    pub use crate::contract::*;
 }
-
-/// The user agent sent by default: `voice-agents/<crate version>`.
-pub const DEFAULT_USER_AGENT: &str = concat!("voice-agents/", env!("CARGO_PKG_VERSION"));
-
-/// The `Accept` header sent by default (remove or change it with the builder's header methods).
-pub const DEFAULT_ACCEPT: &str = "application/json, */*;q=0.5";
-
-/// The retry-count header sent by default; its value is the attempt number, starting at 0.
-pub const DEFAULT_RETRY_COUNT_HEADER: &str = "x-retry-count";
-
-/// The header that carries a builder's `idempotency_key`.
-pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

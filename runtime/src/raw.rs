@@ -1,24 +1,39 @@
-//! The raw escape hatch: any method and path, still with auth, retries, timeouts and errors.
-
-use std::time::Duration;
+//! The raw escape hatch: any method and path (or an absolute URL), still with auth, retries,
+//! timeouts and errors.
 
 use bytes::Bytes;
 use http::Method;
 use tracing::Instrument;
 
-use super::auth::{self, Selected};
-use super::body::{Multipart, Upload};
-use super::call::RequestOptions;
-use super::config::{Config, Core};
-use super::download::ByteStream;
-use super::error::Error;
-use super::exec::{self, Target};
-use super::request::RequestParts;
-use super::response::{RawResponse, Response};
-use super::transport::{Answer, Reading};
+use crate::body::{Multipart, Upload};
+use crate::config::{Config, Core};
+use crate::contract::call::CallState;
+use crate::download::ByteStream;
+use crate::engine::attempts::{self, api_error};
+use crate::engine::auth::{self, Selected};
+use crate::engine::call::span;
+use crate::engine::prepare::{self, Target};
+use crate::engine::request::RequestParts;
+use crate::engine::transport::{Answer, Reading};
+use crate::error::Error;
+use crate::response::{RawResponse, Response};
+
+// `Core::raw` is defined here, beside what it builds, so that the client's core does not depend
+// on the request path.
+impl Core {
+    /// Starts a request to any path of the API, e.g. an undocumented endpoint; it still gets
+    /// authentication, retries, timeouts and error handling. `path` is used verbatim (it must be
+    /// percent-encoded already) after the server URL. An absolute `http(s)://` URL is used as
+    /// it is, and gets no credentials unless [`RawCall::security`] names them (an upload to a
+    /// presigned URL must not carry the API key).
+    pub fn raw(&self, method: http::Method, path: &str) -> RawCall<'_> {
+        RawCall::new(self, method, path)
+    }
+}
 
 /// A request to an arbitrary path of the API, or to an absolute URL outside it; built by
-/// [`Core::raw`].
+/// [`Core::raw`]. It has the per-request options of every generated request builder
+/// (`timeout`, `max_retries`, `header`, `query`, `idempotency_key`, `extra_body`).
 ///
 /// Authentication: for a path, by default the first security scheme of the API (in spec order)
 /// that has a credential configured; for an absolute URL (another host: a presigned upload URL,
@@ -27,7 +42,7 @@ use super::transport::{Answer, Reading};
 /// client's default headers but the user agent (they are meant for the API); headers set on
 /// the call itself are sent.
 pub struct RawCall<'a> {
-    core: &'a Core,
+    call: CallState<'a>,
     method: Method,
     path: String,
     absolute: bool,
@@ -35,7 +50,6 @@ pub struct RawCall<'a> {
     security: Option<&'static [&'static str]>,
     body: Option<RawBody>,
     pending_error: Option<Error>,
-    options: RequestOptions,
 }
 
 /// A raw call's body.
@@ -45,15 +59,17 @@ enum RawBody {
     Multipart(Multipart),
 }
 
+crate::__call_options!(RawCall);
+
 impl<'a> RawCall<'a> {
-    pub(crate) fn new(core: &'a Core, method: Method, path: &str) -> Self {
+    fn new(core: &'a Core, method: Method, path: &str) -> Self {
         // Scheme names are case-insensitive (`HTTPS://` is absolute too).
         let absolute = url::Url::parse(path).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
         // A missing leading slash would otherwise glue the path onto the server's last segment.
         let path =
             if absolute || path.starts_with('/') || path.is_empty() { path.to_owned() } else { format!("/{path}") };
         RawCall {
-            core,
+            call: CallState::new(core),
             method,
             path,
             absolute,
@@ -61,7 +77,6 @@ impl<'a> RawCall<'a> {
             security: None,
             body: None,
             pending_error: None,
-            options: RequestOptions::default(),
         }
     }
 
@@ -74,18 +89,6 @@ impl<'a> RawCall<'a> {
     /// Uses exactly these security schemes (all of them); `&[]` sends no credentials.
     pub fn security(mut self, schemes: &'static [&'static str]) -> Self {
         self.security = Some(schemes);
-        self
-    }
-
-    /// Adds a query parameter.
-    pub fn query(mut self, name: &str, value: &str) -> Self {
-        self.options.query.push((name.to_owned(), value.to_owned()));
-        self
-    }
-
-    /// Adds a header (replacing defaults of that name); invalid ones are reported by `send`.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
@@ -116,30 +119,12 @@ impl<'a> RawCall<'a> {
         self
     }
 
-    /// Overrides the per-attempt timeout.
-    pub fn timeout(mut self, per_attempt: Duration) -> Self {
-        self.options.timeout = Some(per_attempt);
-        self
-    }
-
-    /// Overrides the number of retries (0 disables).
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.options.max_retries = Some(n);
-        self
-    }
-
-    /// Sends `Idempotency-Key: <key>` on every attempt (and makes 500s retryable).
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.options.idempotency_key = Some(key.into());
-        self
-    }
-
     /// Sends the request; a non-2xx status is an [`Error::Api`] with the raw body kept.
     pub async fn send(self) -> Result<RawResponse, Error> {
-        let cfg = self.core.config();
+        let core = self.call.core();
         match self.run(Reading::Whole).await? {
             (Answer::Complete(resp), _) if resp.status.is_success() => Ok(resp),
-            (Answer::Complete(resp), attempts) => Err(exec::api_error(cfg, resp, None, attempts)),
+            (Answer::Complete(resp), attempts) => Err(api_error(core.config(), resp, None, attempts)),
             (Answer::Streaming(_), _) => Err(Error::Config("a buffered call was handed a stream".into())),
         }
     }
@@ -155,25 +140,20 @@ impl<'a> RawCall<'a> {
     /// Sends the request and, once a 2xx response's headers arrive, returns its body as a
     /// [`ByteStream`] (retries apply until then); a non-2xx status is an [`Error::Api`].
     pub async fn download(self) -> Result<Response<ByteStream>, Error> {
-        let core = self.core.clone();
+        let core = self.call.core();
         match self.run(Reading::Stream).await? {
             (Answer::Streaming(resp), attempts) => {
                 let (status, headers) = (resp.status(), resp.headers().clone());
-                Ok(Response::from_head(status, headers, ByteStream::new(core, resp, attempts)))
+                Ok(Response::from_head(status, headers, ByteStream::new(core.clone(), resp, attempts)))
             }
-            (Answer::Complete(resp), attempts) => Err(exec::api_error(core.config(), resp, None, attempts)),
+            (Answer::Complete(resp), attempts) => Err(api_error(core.config(), resp, None, attempts)),
         }
     }
 
+    /// Prepares the request and runs the attempt loop, in the call's span.
     async fn run(self, reading: Reading) -> Result<(Answer, u32), Error> {
-        let cfg = self.core.config();
-        let span = tracing::info_span!(
-            "voice_agents.call",
-            api = cfg.api.name,
-            operation = "raw",
-            method = %self.method,
-            path = %self.path,
-        );
+        let cfg = self.call.core().config();
+        let span = span(cfg.api, "raw", &self.method, &self.path, (reading == Reading::Stream).then_some("download"));
         async move {
             if let Some(e) = self.pending_error {
                 return Err(e);
@@ -189,8 +169,9 @@ impl<'a> RawCall<'a> {
                 true => (select(cfg, Some(self.security.unwrap_or(&[])))?, Target::Absolute),
                 false => (select(cfg, self.security)?, Target::Server(self.server)),
             };
-            let prepared = exec::prepare(cfg, self.method, target, parts, &selected, &self.options, None)?;
-            exec::attempts(cfg, &prepared, &self.options, reading).await
+            let options = self.call.options();
+            let prepared = prepare::prepare(cfg, self.method, target, parts, &selected, options, None)?;
+            attempts::attempts(cfg, &prepared, options, reading).await
         }
         .instrument(span)
         .await

@@ -1,12 +1,13 @@
 //! Keeping credentials out of `Debug`, `Display`, errors and logs.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use http::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use super::info::{ApiInfo, SecurityKind};
+use crate::info::{ApiInfo, SecurityKind};
 
 /// What every redacted value is replaced with.
 pub(crate) const REDACTED: &str = "[REDACTED]";
@@ -152,6 +153,45 @@ pub(crate) fn excerpt(body: &[u8], offset: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// The `Authorization: Basic` value for `user:password`.
+/// The `Authorization: Basic` value of a `user:password` secret: what authentication sends,
+/// and what the scrubber removes from text besides the secret itself.
+pub(crate) fn basic_value(user_password: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(user_password)
+}
+
+impl Scrubber {
+    /// The scrubber of a client: its credentials (with their Basic form) and the values of its
+    /// sensitive default headers.
+    /// Secret values to scrub from server-provided text: every credential as configured and as it
+    /// appears on the wire, plus the values of default headers that carry credentials.
+    pub(crate) fn for_client(
+        api: &ApiInfo,
+        credentials: &BTreeMap<&'static str, SecretString>,
+        default_headers: &HeaderMap,
+    ) -> Scrubber {
+        let mut secrets = Vec::new();
+        for value in default_headers.values().filter(|v| v.is_sensitive()) {
+            if let Ok(v) = value.to_str() {
+                // "Bearer xyz": a server echoing the token alone must be caught too.
+                secrets.push(SecretString::from(v.to_owned()));
+                if let Some((_, token)) = v.split_once(' ') {
+                    secrets.push(SecretString::from(token.to_owned()));
+                }
+            }
+        }
+        for (name, secret) in credentials {
+            secrets.push(secret.clone());
+            let basic = api.security_schemes.iter().any(|s| s.name == *name && s.kind == SecurityKind::Basic);
+            if basic {
+                secrets.push(SecretString::from(basic_value(secret.expose_secret())));
+            }
+        }
+        Scrubber::new(secrets)
+    }
 }
 
 #[cfg(test)]

@@ -28,15 +28,13 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use sse_stream::{Sse, SseByteStream};
-use tracing::Instrument;
 
-use super::api_error::DecodeError;
-use super::call::{self, Call, RequestOptions};
-use super::config::{Config, Core};
-use super::error::Error;
-use super::operation::Operation;
-use super::response::{Response, byte_offset};
-use super::transport::{self, AttemptError};
+use crate::api_error::DecodeError;
+use crate::config::{Config, Core};
+use crate::engine::transport::{self, AttemptError};
+use crate::error::Error;
+use crate::json_path::{byte_offset, path_at};
+use crate::response::Response;
 
 /// The media type of an event stream.
 pub const EVENT_STREAM: &str = "text/event-stream";
@@ -82,7 +80,7 @@ impl SseEvent {
 
     fn decode_error(&self, e: serde_json::Error) -> Error {
         let offset = byte_offset(self.data.as_bytes(), e.line(), e.column());
-        let path = super::json_path::path_at(self.data.as_bytes(), offset);
+        let path = path_at(self.data.as_bytes(), offset);
         Error::Decode(Box::new(DecodeError::for_event(
             Some(&self.event),
             self.data.as_bytes(),
@@ -158,6 +156,27 @@ pub struct EventStream<E> {
 type BoxedEvents<E> = Pin<Box<dyn Stream<Item = Result<E, Error>> + Send>>;
 
 impl<E: StreamEvent> EventStream<E> {
+    /// Turns a 2xx response into the caller's stream, unless it is not an event stream.
+    pub(crate) async fn start(
+        core: &Core,
+        resp: reqwest::Response,
+        attempts: u32,
+    ) -> Result<Response<EventStream<E>>, Error> {
+        let cfg = core.config();
+        let content_type = resp.headers().get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        if let Some(ct) = content_type.filter(|ct| !is_event_stream(ct)) {
+            // A JSON body parsed as SSE would silently yield no events; say what came instead.
+            let raw =
+                transport::read_body(resp, cfg.read_idle_timeout).await.map_err(|e| e.into_error(attempts, cfg))?;
+            let message = format!("expected a `{EVENT_STREAM}` response, got `{ct}`");
+            let e = Error::Decode(Box::new(DecodeError::new(&raw, "$".into(), message, 0)));
+            return Err(e.finish(attempts, &cfg.scrubber));
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        Ok(Response::from_head(status, headers, EventStream::new(core.clone(), resp, attempts)))
+    }
+
     /// Reads events from a 2xx response whose headers have arrived; `attempts` is how many
     /// attempts the call made (reported by errors).
     pub(crate) fn new(core: Core, resp: reqwest::Response, attempts: u32) -> Self {
@@ -405,55 +424,6 @@ impl Reader {
     }
 }
 
-/// Sends operation `O` and, once a 2xx response's headers arrive, returns its event stream.
-///
-/// This is the streaming counterpart of a normal call and part of the contract generated code
-/// uses (an operation whose success response is `text/event-stream`). It runs through the same
-/// attempt loop as every call:
-///
-/// * validation, path building, credential selection and headers as for every call; the
-///   operation asks for `Accept: text/event-stream, application/json;q=0.9` (JSON for error
-///   bodies) unless the client or the call set another `Accept`;
-/// * attempts are retried by the usual rules (connection errors, 408/429/5xx per method,
-///   `Retry-After`, `x-should-retry`, `x-retry: false`), but only **before** the stream starts:
-///   the per-attempt timeout and the overall deadline bound the wait for the headers;
-/// * a non-2xx answer is read whole and returned as [`Error::Api`] with the operation's typed
-///   error body;
-/// * a 2xx answer with a `content-type` other than `text/event-stream` is an [`Error::Decode`]
-///   (the body is read to show what came instead); without a `content-type` it is parsed as a
-///   stream.
-pub async fn execute_stream<O: Operation, E: StreamEvent>(
-    core: &Core,
-    op: &O,
-    options: &RequestOptions,
-) -> Result<Response<EventStream<E>>, Error> {
-    let call = Call::of::<O>(core, options, Some("events"));
-    let (resp, attempts) = call::open(&call, op).await?;
-    let result = start(core, resp, attempts).instrument(call.span.clone()).await;
-    call.finished(result.as_ref().err());
-    result
-}
-
-/// Turns a 2xx response into the caller's stream, unless it is not an event stream.
-async fn start<E: StreamEvent>(
-    core: &Core,
-    resp: reqwest::Response,
-    attempts: u32,
-) -> Result<Response<EventStream<E>>, Error> {
-    let cfg = core.config();
-    let content_type = resp.headers().get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    if let Some(ct) = content_type.filter(|ct| !is_event_stream(ct)) {
-        // A JSON body parsed as SSE would silently yield no events; say what came instead.
-        let raw = transport::read_body(resp, cfg.read_idle_timeout).await.map_err(|e| e.into_error(attempts, cfg))?;
-        let message = format!("expected a `{EVENT_STREAM}` response, got `{ct}`");
-        let e = Error::Decode(Box::new(DecodeError::new(&raw, "$".into(), message, 0)));
-        return Err(e.finish(attempts, &cfg.scrubber));
-    }
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    Ok(Response::from_head(status, headers, EventStream::new(core.clone(), resp, attempts)))
-}
-
 /// `text/event-stream`, parameters (`; charset=utf-8`) and case ignored.
 fn is_event_stream(content_type: &str) -> bool {
     content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(EVENT_STREAM)
@@ -467,7 +437,8 @@ mod tests {
     use crate::info::ApiInfo;
     use futures_util::TryStreamExt;
 
-    static API: ApiInfo = ApiInfo { name: "sse-unit", servers: &[], security_schemes: &[] };
+    static API: ApiInfo =
+        ApiInfo { name: "sse-unit", servers: &[], security_schemes: &[], identity: crate::__api_identity!() };
 
     struct Client(Core);
     impl ApiClient for Client {

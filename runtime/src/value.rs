@@ -92,90 +92,6 @@ impl<'de> Deserialize<'de> for True {
     }
 }
 
-/// The impls of a generated open string enum: `as_str`, `From<&str>`, `From<String>`, `FromStr`,
-/// `Display` and serde as the wire string, with unknown values kept in the fallback variant.
-/// Written once here because the orphan rule rules out a blanket impl over generated enums.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __open_enum {
-    ($name:ident, $fallback:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
-        impl $name {
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $wire,)*
-                    Self::$fallback(other) => other.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $($wire => Self::$variant,)*
-                    other => Self::$fallback(::std::borrow::ToOwned::to_owned(other)),
-                }
-            }
-        }
-
-        impl ::std::convert::From<::std::string::String> for $name {
-            fn from(value: ::std::string::String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::$fallback(_) => Self::$fallback(value),
-                    known => known,
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok(Self::from(s))
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
-    };
-}
-
-/// Serializes one variant of a discriminated union with its tag set: the variant's type
-/// decides `property`, whatever its own tag field says.
-pub fn serialize_tagged<T, S>(value: &T, property: &str, tag: &str, serializer: S) -> Result<S::Ok, S::Error>
-where
-    T: Serialize,
-    S: Serializer,
-{
-    let mut json = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
-    if let Some(object) = json.as_object_mut() {
-        object.insert(property.to_owned(), serde_json::Value::String(tag.to_owned()));
-    }
-    json.serialize(serializer)
-}
-
-/// Serializes a unit variant of a discriminated union: an object holding only its tag.
-pub fn serialize_tag<S: Serializer>(property: &str, tag: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = serializer.serialize_map(Some(1))?;
-    map.serialize_entry(property, tag)?;
-    map.end()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,17 +101,6 @@ mod tests {
     struct Patch {
         #[serde(default, skip_serializing_if = "Nullable::is_absent")]
         name: Nullable<String>,
-    }
-
-    #[test]
-    fn a_unit_variant_serializes_as_an_object_holding_its_tag() {
-        struct Creating;
-        impl Serialize for Creating {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serialize_tag("state", "creating", serializer)
-            }
-        }
-        assert_eq!(serde_json::to_string(&Creating).unwrap(), r#"{"state":"creating"}"#);
     }
 
     #[test]

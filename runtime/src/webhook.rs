@@ -271,7 +271,7 @@ impl fmt::Debug for WebhookVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookVerifier")
             .field("scheme", &self.scheme)
-            .field("secret", &super::redact::REDACTED)
+            .field("secret", &crate::redact::REDACTED)
             .finish_non_exhaustive()
     }
 }
@@ -337,7 +337,7 @@ fn check_window(timestamp: i64, now: SystemTime, tolerance: Duration) -> Result<
 /// Decodes a verified body; the error names the JSON path.
 fn decode<E: DeserializeOwned>(body: &[u8]) -> Result<E, WebhookError> {
     serde_json::from_slice(body).map_err(|e| WebhookError::InvalidBody {
-        path: super::json_path::path_of_error(body, &e),
+        path: crate::json_path::path_of_error(body, &e),
         message: e.to_string(),
     })
 }

@@ -420,6 +420,7 @@ static API: ApiInfo = ApiInfo {
     name: "transfer-test",
     servers: &[ServerInfo { url: "http://127.0.0.1", description: "the local test server" }],
     security_schemes: &[],
+    identity: voice_agents_runtime::__api_identity!(),
 };
 
 /// A client the way the generator writes one, for [`API`].

@@ -85,6 +85,7 @@ pub fn client(api: &Api) -> TokenStream {
             name: #title,
             servers: &[ #( #servers ),* ],
             security_schemes: &[ #( #schemes ),* ],
+            identity: rt::__api_identity!(),
         };
 
         #client_doc

@@ -434,7 +434,6 @@ fn error_body_impl(def: &TypeDef, acc: &ErrorAccessors) -> TokenStream {
         impl rt::ErrorBody for #name {
             #code
             #message
-            fn as_any(&self) -> &dyn std::any::Any { self }
         }
     }
 }

@@ -38,6 +38,7 @@ pub static API: ApiInfo = ApiInfo {
         SecuritySchemeInfo { name: "keyQuery", setter: "key_query", kind: SecurityKind::ApiKeyQuery("api_key") },
         SecuritySchemeInfo { name: "basicAuth", setter: "basic_auth", kind: SecurityKind::Basic },
     ],
+    identity: voice_agents_runtime::__api_identity!(),
 };
 
 /// The generated client type for [`API`].
@@ -94,9 +95,6 @@ impl ErrorBody for ApiErrorBody {
     }
     fn message(&self) -> Option<&str> {
         Some(&self.message)
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

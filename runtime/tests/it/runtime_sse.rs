@@ -1,4 +1,4 @@
-//! Server-Sent Events through `execute_stream`, against a raw TCP server that writes the stream in
+//! Server-Sent Events through `events` (the stream entry point), against a raw TCP server that writes the stream in
 //! small pieces (split mid-line and inside `\r\n`), stalls, drops the connection mid-stream or
 //! waits for the client to hang up. Timeouts are short (200 ms) and real: the server runs on the
 //! test's runtime, so no sleep is longer than the behaviour under test needs.
@@ -14,11 +14,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use voice_agents_runtime::__private::{
-    Operation, OperationInfo, RequestParts, StreamEvent, decode_error_body, execute_stream,
+    CallState, Operation, OperationInfo, RequestParts, StreamEvent, decode_error_body, events,
 };
-use voice_agents_runtime::{
-    Error, ErrorBody, ErrorKind, EventStream, RawResponse, RequestOptions, Response, SseEvent, TimeoutKind,
-};
+use voice_agents_runtime::{Error, ErrorBody, ErrorKind, EventStream, RawResponse, Response, SseEvent, TimeoutKind};
 
 use crate::runtime_common::{ApiErrorBody, SECRET, TestClient, builder};
 
@@ -86,7 +84,7 @@ impl StreamEvent for ChatEvent {
 }
 
 async fn stream(client: &TestClient, message: &str) -> Result<Response<EventStream<ChatEvent>>, Error> {
-    execute_stream(&client.0, &SendMessage { message: message.into() }, &RequestOptions::default()).await
+    events(&SendMessage { message: message.into() }, &CallState::new(&client.0)).await
 }
 
 fn client(server: &SseServer) -> TestClient {
@@ -279,13 +277,9 @@ async fn events_split_across_tcp_pieces_decode_in_order_with_unknown_events_kept
 #[tokio::test]
 async fn untyped_streams_report_id_and_retry() {
     let server = SseServer::start(vec![Conn::Stream { pieces: PIECES.to_vec(), end: End::Complete }]).await;
-    let resp = execute_stream::<_, SseEvent>(
-        &client(&server).0,
-        &SendMessage { message: "hi".into() },
-        &RequestOptions::default(),
-    )
-    .await
-    .expect("stream starts");
+    let resp = events::<_, SseEvent>(&SendMessage { message: "hi".into() }, &CallState::new(&client(&server).0))
+        .await
+        .expect("stream starts");
     let events: Vec<SseEvent> = resp.data.try_collect().await.expect("events");
     assert_eq!(events.len(), 4);
     assert_eq!((events[0].id.as_deref(), events[0].retry), (None, Some(Duration::from_secs(3))));
@@ -348,17 +342,14 @@ async fn a_transient_status_before_the_stream_is_retried_and_a_final_error_statu
         Conn::Stream { pieces: vec![b"data: {}\n\n"], end: End::Complete },
     ])
     .await;
-    let events: Vec<SseEvent> = execute_stream::<_, SseEvent>(
-        &client(&server).0,
-        &SendMessage { message: "hi".into() },
-        &RequestOptions::default(),
-    )
-    .await
-    .expect("retried")
-    .data
-    .try_collect()
-    .await
-    .expect("events");
+    let events: Vec<SseEvent> =
+        events::<_, SseEvent>(&SendMessage { message: "hi".into() }, &CallState::new(&client(&server).0))
+            .await
+            .expect("retried")
+            .data
+            .try_collect()
+            .await
+            .expect("events");
     assert_eq!(events[0].event, "message");
     assert_eq!(server.request_count(), 2);
 

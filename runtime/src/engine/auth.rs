@@ -4,9 +4,11 @@ use http::HeaderMap;
 use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::config::Config;
-use super::error::Error;
-use super::info::{SecurityKind, SecuritySchemeInfo};
+use crate::config::Config;
+use crate::error::Error;
+use crate::info::{SecurityKind, SecuritySchemeInfo};
+
+use crate::redact::basic_value;
 
 /// One credential to send: the scheme and its secret.
 pub(crate) type Selected<'c> = Vec<(&'static SecuritySchemeInfo, &'c SecretString)>;
@@ -81,15 +83,9 @@ pub(crate) fn apply(
     Ok(())
 }
 
-/// The `Authorization: Basic` value for `user:password`.
-pub(crate) fn basic_value(user_password: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(user_password)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::basic_value;
+    use crate::redact::basic_value;
 
     #[test]
     fn basic_value_is_standard_padded_base64() {

@@ -1,12 +1,13 @@
-//! The trait every generated operation implements, and typed error bodies.
+//! The trait every generated operation implements.
 
-use std::any::Any;
+use crate::api_error::ErrorBody;
+use crate::error::Error;
+use crate::response::RawResponse;
+use crate::validation::ValidationError;
 
-use super::error::Error;
-use super::info::OperationInfo;
-use super::request::RequestParts;
-use super::response::{EnvelopeRest, RawResponse};
-use super::validate::ValidationError;
+use super::decode::EnvelopeRest;
+use crate::engine::request::RequestParts;
+use crate::info::OperationInfo;
 
 /// One API operation with its parameters; the generated request builder of each `operationId`
 /// implements it. Part of the generated-code contract, not user API.
@@ -23,7 +24,7 @@ pub trait Operation: Send + Sync + Sized {
 
     /// Set when the success body is an envelope (`x-envelope`): the runtime then decodes with
     /// [`decode_envelope`](Operation::decode_envelope), which names the payload member, and
-    /// keeps the rest in [`Response::envelope`](super::Response::envelope).
+    /// keeps the rest in [`Response::envelope`](crate::Response::envelope).
     const ENVELOPE: Option<EnvelopeInfo> = None;
 
     /// False when the spec marks the operation `x-retry: false`: repeating it has effects
@@ -47,7 +48,7 @@ pub trait Operation: Send + Sync + Sized {
 
     /// Decodes a 2xx response of an operation with an [`ENVELOPE`](Operation::ENVELOPE): the
     /// payload and the envelope's other members, in one pass (see
-    /// [`decode_enveloped`](super::response::decode_enveloped)). The default has no other members.
+    /// [`decode_enveloped`](super::decode::decode_enveloped)). The default has no other members.
     fn decode_envelope(resp: &RawResponse) -> Result<(Self::Output, EnvelopeRest), Error> {
         Self::decode(resp).map(|data| (data, EnvelopeRest::new()))
     }
@@ -66,22 +67,6 @@ pub struct EnvelopeInfo {
     /// JSON pointer of a request id inside the body, used when no `x-request-id` header came; it
     /// must point outside the payload (the payload is decoded, not kept as JSON).
     pub request_id: Option<&'static str>,
-}
-
-/// A typed error body from the spec, stored in [`ApiError`](super::ApiError).
-pub trait ErrorBody: std::fmt::Debug + Send + Sync + 'static {
-    /// A machine-readable error code, if the schema has one.
-    fn code(&self) -> Option<&str> {
-        None
-    }
-
-    /// A human-readable message, if the schema has one.
-    fn message(&self) -> Option<&str> {
-        None
-    }
-
-    /// `self` as [`Any`], so that [`ApiError::body_as`](super::ApiError::body_as) can downcast.
-    fn as_any(&self) -> &dyn Any;
 }
 
 /// Parses `body` as the error type `T`; `None` when it does not match (HTML pages, empty bodies).

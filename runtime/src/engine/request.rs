@@ -6,9 +6,9 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
-use super::body::{self, FormField, Multipart, Payload, Upload};
-use super::error::Error;
-use super::validate::ValidationError;
+use crate::body::{self, FormField, Multipart, Payload, Upload};
+use crate::error::Error;
+use crate::validation::ValidationError;
 
 /// The parts of a request that an operation's `build` fills in.
 pub struct RequestParts {

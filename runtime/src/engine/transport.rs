@@ -8,15 +8,16 @@ use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http::HeaderValue;
 use tokio::time::Instant;
-use tracing::field::Empty;
 use tracing::{Instrument, Level};
 
-use super::body::{Payload, SendWatch};
-use super::config::Config;
-use super::error::{Error, TimeoutKind};
-use super::exec::Prepared;
-use super::redact::HeadersDebug;
-use super::response::RawResponse;
+use crate::body::{Payload, SendWatch};
+use crate::config::Config;
+use crate::error::Error;
+use crate::error_kind::TimeoutKind;
+use crate::response::{RawResponse, request_id_of};
+
+use super::prepare::Prepared;
+use crate::redact::HeadersDebug;
 
 /// Why one attempt failed; the retry loop decides from this whether to try again.
 #[derive(Debug)]
@@ -106,8 +107,7 @@ pub(crate) async fn attempt(
     reading: Reading,
 ) -> Result<Answer, AttemptError> {
     // `attempt` is 0-based, matching the retry-count header; the rest is filled in below.
-    let span =
-        tracing::debug_span!("voice_agents.attempt", attempt, status = Empty, request_id = Empty, latency_ms = Empty);
+    let span = (cfg.api.identity.attempt_span)(attempt);
     let started = Instant::now();
     // Uploads report their progress here, so that a large body being sent is not cut off by the
     // per-attempt timeout (see `SendWatch`).
@@ -142,7 +142,7 @@ pub(crate) async fn attempt(
                 Answer::Streaming(resp) => (resp.status(), resp.headers()),
             };
             span.record("status", status.as_u16());
-            if let Some(id) = super::response::request_id_of(headers) {
+            if let Some(id) = request_id_of(headers) {
                 span.record("request_id", id);
             }
             tracing::debug!(status = status.as_u16(), "response received");

@@ -1,0 +1,449 @@
+//! Every macro generated code expands: the methods of a generated `ClientBuilder`, of request
+//! builders (options, `send`, streams, downloads, paging), the impls of open enums, and the
+//! tracing spans named after the generated crate.
+//!
+//! They are `#[macro_export]`ed (so at the crate root) and `#[doc(hidden)]`: the generated-code
+//! contract, not user API. [`BUILDER_METHODS`](super::BUILDER_METHODS) lists the method names
+//! the request-builder macros add, which the generator must not give to a parameter setter.
+
+/// The public `ClientBuilder` of a generated API: a newtype over [`ClientBuilder`] (a crate
+/// cannot add inherent methods to another crate's type) whose common settings are forwarded
+/// here, once, with their docs; the generator adds one credential setter per security scheme.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client_builder {
+    ($builder:ident, $client:ident) => {
+        impl $builder {
+            /// Overrides the URL of server 0 (the spec's default server); servers whose URL
+            /// starts with it move along. An invalid URL is reported by [`build`](Self::build).
+            pub fn base_url(self, url: impl ::std::convert::AsRef<str>) -> Self {
+                Self(self.0.base_url(url))
+            }
+
+            /// Overrides the URL of server `index` (see the module docs for the servers).
+            pub fn server_url(self, index: usize, url: impl ::std::convert::AsRef<str>) -> Self {
+                Self(self.0.server_url(index, url))
+            }
+
+            /// Uses the caller's `reqwest::Client` (proxies, TLS, middleware-like setup); its own
+            /// connect timeout and redirect policy then apply instead of ours.
+            pub fn http_client(self, client: $crate::__private::reqwest::Client) -> Self {
+                Self(self.0.http_client(client))
+            }
+
+            /// Retries after the first attempt (default 2; 0 disables retries).
+            pub fn max_retries(self, n: u32) -> Self {
+                Self(self.0.max_retries(n))
+            }
+
+            /// Timeout of one attempt, from sending to the last body byte (default 60 s). For an
+            /// upload (a file or stream body), it counts from when the body has been sent: while it
+            /// is being sent, only a stall longer than the idle timeout fails the attempt.
+            pub fn timeout(self, per_attempt: ::std::time::Duration) -> Self {
+                Self(self.0.timeout(per_attempt))
+            }
+
+            /// Disables the per-attempt timeout (the idle read timeout and deadline still apply).
+            pub fn no_timeout(self) -> Self {
+                Self(self.0.no_timeout())
+            }
+
+            /// Connect timeout of the built-in HTTP client (default 5 s).
+            pub fn connect_timeout(self, d: ::std::time::Duration) -> Self {
+                Self(self.0.connect_timeout(d))
+            }
+
+            /// An overall deadline per call across all attempts and backoff sleeps (default: none).
+            pub fn deadline(self, overall: ::std::time::Duration) -> Self {
+                Self(self.0.deadline(overall))
+            }
+
+            /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s); also
+            /// an upload the connection takes no bytes of for that long.
+            pub fn read_idle_timeout(self, d: ::std::time::Duration) -> Self {
+                Self(self.0.read_idle_timeout(d))
+            }
+
+            /// Disables the idle read timeout.
+            pub fn no_read_idle_timeout(self) -> Self {
+                Self(self.0.no_read_idle_timeout())
+            }
+
+            /// Longest server-requested wait (`Retry-After`) slept before retrying (default 60 s);
+            /// a longer one ends the call at once with a rate-limit error carrying the wait.
+            pub fn max_retry_after(self, cap: ::std::time::Duration) -> Self {
+                Self(self.0.max_retry_after(cap))
+            }
+
+            /// Adds or replaces a header sent with every request. Invalid names or values are
+            /// reported by [`build`](Self::build).
+            pub fn default_header(self, name: &str, value: &str) -> Self {
+                Self(self.0.default_header(name, value))
+            }
+
+            /// Removes a default header (also works for `user-agent`).
+            pub fn remove_default_header(self, name: &str) -> Self {
+                Self(self.0.remove_default_header(name))
+            }
+
+            /// Replaces the user agent (default `voice-agents/<version>`).
+            pub fn user_agent(self, ua: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self(self.0.user_agent(ua))
+            }
+
+            /// Sends no user agent.
+            pub fn no_user_agent(self) -> Self {
+                Self(self.0.no_user_agent())
+            }
+
+            /// Renames the retry-count header (default `x-retry-count`), or removes it with `None`.
+            pub fn retry_count_header(self, name: ::std::option::Option<&str>) -> Self {
+                Self(self.0.retry_count_header(name))
+            }
+
+            /// Checks the settings and builds the client.
+            pub fn build(self) -> ::std::result::Result<$client, $crate::Error> {
+                self.0.build()
+            }
+        }
+    };
+}
+
+/// The per-request options methods every generated builder has (`timeout`, `max_retries`,
+/// `header`, `query`, `idempotency_key`, `extra_body`); shared by `__request_builder!` and
+/// `__stream_builder!` so a streamed call takes exactly the options a plain one does.
+///
+/// `$builder` must have a `call: CallState<'a>` field.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __call_options {
+    ($builder:ident) => {
+        impl<'a> $builder<'a> {
+            /// Overrides the client's per-attempt timeout for this request.
+            #[inline]
+            pub fn timeout(mut self, per_attempt: ::std::time::Duration) -> Self {
+                self.call.set_timeout(per_attempt);
+                self
+            }
+
+            /// Overrides the client's number of retries for this request (0 disables them).
+            #[inline]
+            pub fn max_retries(mut self, n: u32) -> Self {
+                self.call.set_max_retries(n);
+                self
+            }
+
+            /// Adds a header to this request, replacing any default or generated header of that
+            /// name. An invalid name or value is reported when the request is sent.
+            #[inline]
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.call.add_header(name, value);
+                self
+            }
+
+            /// Adds a query parameter the spec does not declare to this request.
+            #[inline]
+            pub fn query(mut self, name: &str, value: &str) -> Self {
+                self.call.add_query(name, value);
+                self
+            }
+
+            /// Sends `Idempotency-Key: <key>` on every attempt, which also makes 500s and read
+            /// timeouts retryable for non-idempotent methods.
+            #[inline]
+            pub fn idempotency_key(mut self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.call.set_idempotency_key(key.into());
+                self
+            }
+
+            /// Adds a member the spec does not declare to the JSON request body (for a field the
+            /// vendor accepts before its spec lists it), e.g. `.extra_body("enableManagedKeys", true)`.
+            ///
+            /// Members are merged into the top level of the body after it is built, replacing a
+            /// member of the same name; a request without a body gets `{key: value}` as its body.
+            /// The request fails before sending if the body is not a JSON object. Extra members
+            /// are not validated.
+            #[inline]
+            pub fn extra_body(
+                mut self,
+                key: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<$crate::__private::serde_json::Value>,
+            ) -> Self {
+                self.call.add_extra_body(key.into(), value.into());
+                self
+            }
+        }
+    };
+}
+
+/// The methods every generated request builder has: per-request options, `send`,
+/// `send_with_response` and `IntoFuture`. Expanded once per builder, so that each operation's
+/// docs page lists them with the operation's own output type. They are `#[inline]` so that an
+/// operation's request path (and the serde code it instantiates) is compiled in the crate that
+/// calls it, not for every operation in the SDK crate.
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation` with
+/// `Output = $output`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __request_builder {
+    ($builder:ident, $output:ty) => {
+        $crate::__call_options!($builder);
+
+        impl<'a> $builder<'a> {
+            /// Sends the request and returns the decoded payload.
+            #[inline]
+            pub async fn send(self) -> ::std::result::Result<$output, $crate::Error> {
+                $crate::__private::send(&self, &self.call).await.map(|response| response.data)
+            }
+
+            /// Sends the request and returns the payload with status, headers and request id.
+            #[inline]
+            pub async fn send_with_response(self) -> ::std::result::Result<$crate::Response<$output>, $crate::Error> {
+                $crate::__private::send(&self, &self.call).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$output, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            #[inline]
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The methods of a generated builder whose operation answers with an event stream
+/// (`text/event-stream` with `x-sse-events`): the same per-request options as
+/// `__request_builder!`, and `send`, `send_with_response` and `IntoFuture` returning an
+/// `EventStream` of the operation's event enum (see `events` for the retry and timeout
+/// rules).
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation`; `$event`
+/// implements `StreamEvent`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stream_builder {
+    ($builder:ident, $event:ty) => {
+        $crate::__call_options!($builder);
+
+        impl<'a> $builder<'a> {
+            /// Sends the request and, once the response headers arrive, returns the stream of
+            /// events. Retries apply only until then; read it with `futures_util::StreamExt`
+            /// (`next`, `try_next`...). Dropping the stream closes the connection.
+            #[inline]
+            pub async fn send(self) -> ::std::result::Result<$crate::EventStream<$event>, $crate::Error> {
+                self.send_with_response().await.map(|response| response.data)
+            }
+
+            /// Like [`send`](Self::send), with the response's status, headers and request id.
+            #[inline]
+            pub async fn send_with_response(
+                self,
+            ) -> ::std::result::Result<$crate::Response<$crate::EventStream<$event>>, $crate::Error> {
+                $crate::__private::events::<_, $event>(&self, &self.call).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$crate::EventStream<$event>, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            #[inline]
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The methods of a generated builder whose operation answers with a binary body (a download):
+/// the same per-request options as `__request_builder!`, and `send`, `send_with_response` and
+/// `IntoFuture` returning a `ByteStream` (see `download` for the retry and timeout rules).
+///
+/// `$builder` must have a `call: CallState<'a>` field and implement `Operation`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __download_builder {
+    ($builder:ident) => {
+        $crate::__call_options!($builder);
+
+        impl<'a> $builder<'a> {
+            /// Sends the request and, once the response headers arrive, returns the body as a
+            /// stream of chunks (`save_to`, `bytes`, `text`, or read it with
+            /// `futures_util::StreamExt`). Retries apply only until then; dropping the stream
+            /// closes the connection.
+            #[inline]
+            pub async fn send(self) -> ::std::result::Result<$crate::ByteStream, $crate::Error> {
+                self.send_with_response().await.map(|response| response.data)
+            }
+
+            /// Like [`send`](Self::send), with the response's status, headers and request id.
+            #[inline]
+            pub async fn send_with_response(
+                self,
+            ) -> ::std::result::Result<$crate::Response<$crate::ByteStream>, $crate::Error> {
+                $crate::__private::download(&self, &self.call).await
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = ::std::result::Result<$crate::ByteStream, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            #[inline]
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The paging methods of a generated list builder (`fetch_page`, `pages`, `items`), expanded
+/// once per builder so that its docs page shows them with the item type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __paginated_builder {
+    ($builder:ident, $item:ty) => {
+        impl<'a> $builder<'a> {
+            /// Fetches the page this request asks for (page 1 unless set) with paging metadata.
+            #[inline]
+            pub async fn fetch_page(self) -> ::std::result::Result<$crate::Page<$item>, $crate::Error> {
+                $crate::__private::fetch_page(&self, &self.call).await
+            }
+
+            /// Streams every page, starting at the page this request asks for; an error ends
+            /// the stream after it is yielded.
+            #[inline]
+            pub fn pages(
+                self,
+            ) -> impl $crate::__private::Stream<Item = ::std::result::Result<$crate::Page<$item>, $crate::Error>> + Send + 'a
+            {
+                let call = self.call.clone();
+                $crate::__private::pages(self, call)
+            }
+
+            /// Streams every item of every page; an error ends the stream after it is yielded.
+            #[inline]
+            pub fn items(self) -> impl $crate::__private::Stream<Item = ::std::result::Result<$item, $crate::Error>> + Send + 'a {
+                let call = self.call.clone();
+                $crate::__private::items(self, call)
+            }
+        }
+    };
+}
+
+/// The impls of a generated open string enum: `as_str`, `From<&str>`, `From<String>`, `FromStr`,
+/// `Display` and serde as the wire string, with unknown values kept in the fallback variant.
+/// Written once here because the orphan rule rules out a blanket impl over generated enums.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum {
+    ($name:ident, $fallback:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$fallback(other) => other.as_str(),
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::$fallback(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::$fallback(_) => Self::$fallback(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(s))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+
+/// The user agent and the tracing spans of a generated crate, named after that crate (its
+/// `CARGO_CRATE_NAME` and version, read where the macro expands): an `ApiInfo`'s `user_agent`
+/// and `spans` fields. Span names are part of a span's static metadata, so they are made where
+/// the crate's name is known; their target stays `voice_agents_runtime`, the target of the events
+/// logged inside them, so that one filter shows both.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_identity {
+    () => {
+        $crate::__private::Identity {
+            user_agent: ::std::concat!(::std::env!("CARGO_PKG_NAME"), "/", ::std::env!("CARGO_PKG_VERSION")),
+            call_span: {
+                fn call_span(
+                    api: &'static str,
+                    operation: &str,
+                    method: &$crate::__private::Method,
+                    path: &str,
+                    stream: ::std::option::Option<&str>,
+                ) -> $crate::__private::tracing::Span {
+                    // The runtime's target, so that one filter shows the spans and the events
+                        // the runtime logs inside them.
+                    $crate::__private::tracing::info_span!(
+                        target: "voice_agents_runtime",
+                        ::std::concat!(::std::env!("CARGO_CRATE_NAME"), ".call"),
+                        api,
+                        operation,
+                        method = %method,
+                        path,
+                        stream,
+                    )
+                }
+                call_span
+            },
+            attempt_span: {
+                fn attempt_span(attempt: u32) -> $crate::__private::tracing::Span {
+                    $crate::__private::tracing::debug_span!(
+                        target: "voice_agents_runtime",
+                        ::std::concat!(::std::env!("CARGO_CRATE_NAME"), ".attempt"),
+                        attempt,
+                        status = $crate::__private::tracing::field::Empty,
+                        request_id = $crate::__private::tracing::field::Empty,
+                        latency_ms = $crate::__private::tracing::field::Empty,
+                    )
+                }
+                attempt_span
+            },
+        }
+    };
+}
