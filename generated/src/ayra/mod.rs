@@ -2,15 +2,15 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
-// spec: specs/ayra/openapi.yaml (sha256 c81587b6f564e8a86e7114a334c57ae231eaebc7658b66985f180eaaadfc7fc4)
-// sha256 of this file without this line: 39f272336a2f319c0a14f9eeeb20cf7672200a96d5c54f7588a4ebf9efbffb0c
+// spec: specs/ayra/openapi.yaml (sha256 0014f4d59d19c93ed2d510cee6486360e2603de5ed3bfadb15907cab47cc820b)
+// sha256 of this file without this line: 484d5294fc0312b85097ed6e798b77974e070879626c7b08a5ce7a66e3d3fde1
 
 //! # Ayra API (API version 1.0.0)
 //!
 //! Hand-written OpenAPI description of the Ayra REST API (voice agents and
-//! conversations), reconstructed from <https://docs.ayra.cx>. See the provenance
-//! comment at the top of this file and PROVENANCE.md for sources and for which
-//! shapes are inferred.
+//! conversations), reconstructed from the vendor's documentation at
+//! <https://docs.ayra.cx>. What the vendor does not document is marked
+//! "Not documented by the vendor" where it appears.
 //!
 //! Every agent runs on a third-party voice platform (`vapi` or `retell`) that
 //! cannot be changed after creation. Successful JSON responses are wrapped in

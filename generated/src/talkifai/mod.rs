@@ -2,16 +2,15 @@
 // change the spec, its overlay or the generator, then run `cargo xtask regen`.
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
-// spec: specs/talkifai/openapi.yaml (sha256 372dba22480d4e79f67c9b7ca526639ab9c69631852c11330cfa657ec5143a1e)
-// sha256 of this file without this line: 614e47665bda29c9b0528776cf8b9b36025be0acd5413f5c2c81e43a015163d2
+// spec: specs/talkifai/openapi.yaml (sha256 f6615e650df67000292f7b68f1bd2d44e7082bc75dd606711de3504588e382d3)
+// sha256 of this file without this line: a926dea10c779bdad6093e6780416f7ecce3295ea43addd41aa9976a8c746eee
 
 //! # TalkifAI API (API version 1.0.0)
 //!
 //! Hand-written OpenAPI description of the TalkifAI REST API (agents, custom
-//! functions, outbound calls, text chat, webhooks), reconstructed from
-//! <https://docs.talkifai.dev>.
-//! See the provenance comment at the top of this file and PROVENANCE.md for
-//! sources and for which shapes are inferred.
+//! functions, outbound calls, text chat, webhooks), reconstructed from the
+//! vendor's documentation at <https://docs.talkifai.dev>. What the vendor does
+//! not document is marked "Not documented by the vendor" where it appears.
 //!
 //! Successful responses of the /v1 endpoints are wrapped in
 //! `{"success": true, "data": ...}` (lists add `pagination`); errors are
