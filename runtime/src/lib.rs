@@ -34,6 +34,8 @@
 //! * **Uploads**: an [`Upload`] (bytes, a file path read as it is sent, or a stream) is a binary
 //!   body or a file part of a [`Multipart`] body; a request whose body is a one-shot stream is
 //!   never retried.
+//! * **Mocks**: the `mock` feature (off by default) adds the `mock` module, the engine of the
+//!   typed mock servers the SDK generates for users' tests.
 
 mod api_error;
 mod auth;
@@ -46,6 +48,8 @@ mod error;
 mod exec;
 mod info;
 mod json_path;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod operation;
 mod paginate;
 mod raw;
@@ -88,6 +92,9 @@ pub use http;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::builder::ApiClient;
+    /// The mock server engine the generated `mock` modules wrap (`mock` feature).
+    #[cfg(feature = "mock")]
+    pub use crate::mock;
     // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
     pub use crate::body::{FormField, FormStyle};
     pub use crate::call::{CallState, download, send};
