@@ -34,11 +34,13 @@ mod reply;
 mod request;
 mod route;
 mod server;
+mod webhook;
 
 pub use expect::{Expectation, ExpectationHandle, Times};
 pub use reply::{MockEvent, Reply};
 pub use request::{MockRequest, RecordedRequest, Violation};
 pub use server::MockServer;
+pub use webhook::{Delivery, deliver_webhook, sign_webhook};
 
 /// A request decoded into the operation's typed request struct, as [`MockOperation::decode`]
 /// returns it and matchers receive it.
