@@ -422,3 +422,19 @@ fn unmatched(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated layer shares servers and handles across tasks and threads.
+    #[test]
+    fn servers_expectations_and_handles_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<MockServer>();
+        send_sync::<Expectation>();
+        send_sync::<ExpectationHandle>();
+        send_sync::<Reply>();
+        send_sync::<MockRequest>();
+    }
+}
