@@ -263,7 +263,7 @@ impl<C: ApiClient> ClientBuilder<C> {
 
 /// reqwest is built without a bundled TLS crypto provider (aws-lc-rs is heavy to build): install
 /// ring as the process's rustls provider unless the application installed one already.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     // `Err` means a provider is installed already, which is all that is needed.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -35,6 +35,8 @@
 //! * **Uploads**: an [`Upload`] (bytes, a file path read as it is sent, or a stream) is a binary
 //!   body or a file part of a [`Multipart`] body; a request whose body is a one-shot stream is
 //!   never retried.
+//! * **Mocks**: the `mock` feature (off by default) adds the `mock` module, the engine of the
+//!   typed mock servers the SDK generates for users' tests.
 
 //! # Where things are
 //!
@@ -64,6 +66,8 @@ mod error;
 mod error_kind;
 mod info;
 mod json_path;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod paginate;
 mod raw;
 mod redact;

@@ -33,6 +33,9 @@ pub use validate::Validate;
 pub use value::{serialize_tag, serialize_tagged};
 
 pub use crate::body::{FormField, FormStyle};
+/// The mock server engine the generated `mock` modules wrap (`mock` feature).
+#[cfg(feature = "mock")]
+pub use crate::mock;
 pub use crate::sse::StreamEvent;
 // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
 pub use crate::{

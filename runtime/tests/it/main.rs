@@ -7,6 +7,7 @@ mod runtime_common;
 mod runtime_bodies;
 mod runtime_decode;
 mod runtime_extra;
+mod runtime_mock;
 mod runtime_requests;
 mod runtime_retry;
 mod runtime_secrets;

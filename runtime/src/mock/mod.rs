@@ -1,0 +1,83 @@
+//! The engine of the SDK's `mock` feature: a real HTTP server on loopback that answers an API's
+//! operations from expectations, after checking each request against the spec.
+//!
+//! Applications do not use this module directly: each generated API has a `mock` module whose
+//! `MockServer` wraps [`MockServer`] with one typed expectation builder per operation, typed
+//! requests and replies, and `deliver_webhook` over the API's typed events. What is here is
+//! untyped: the generated layer describes the API with a static [`MockApi`], decodes requests
+//! into its own types through each [`MockOperation::decode`], and downcasts them in matchers.
+//!
+//! # What happens to a request
+//!
+//! 1. It is recorded ([`MockServer::received`]).
+//! 2. **Routing**: its path is matched against every operation's template under its server's
+//!    prefix. Literal segments win over parameters and parameters over catch-all parameters,
+//!    from left to right; among the templates that match, the most specific one that has the
+//!    request's method is taken. No template matches: `404`. Templates match but none has the
+//!    method: `405` with an `Allow` header.
+//! 3. **Spec checks**: the operation's `decode` turns the request into its typed form or a
+//!    [`Violation`] (a missing parameter, a body that does not decode, a broken constraint),
+//!    answered with the violation's status.
+//! 4. **Matching**: among the operation's expectations that still accept requests (see
+//!    [`Times`]), the most recently registered one whose matcher accepts the typed request
+//!    answers, with the reply for this hit ([`Expectation::reply`]). None: `501`, naming the
+//!    closest expectation.
+//!
+//! Each answer of steps 2-4 that is not an expectation's is also recorded as a failure, which
+//! [`MockServer::verify`] reports together with the expectations whose counts are not met. The
+//! same check runs when the server is dropped, and panics (unless the thread is already
+//! panicking), as wiremock does. A request never makes the server panic: whatever a client
+//! sends is answered and, when wrong, recorded.
+
+mod expect;
+mod reply;
+mod request;
+mod route;
+mod server;
+mod webhook;
+
+pub use expect::{Expectation, ExpectationHandle, Times};
+pub use reply::{MockEvent, Reply};
+pub use request::{MockRequest, RecordedRequest, Violation};
+pub use server::MockServer;
+pub use webhook::{Delivery, deliver_webhook, sign_webhook};
+
+/// A request decoded into the operation's typed request struct, as [`MockOperation::decode`]
+/// returns it and matchers receive it.
+pub type Decoded = Box<dyn std::any::Any + Send + Sync>;
+
+/// What [`MockOperation::decode`] is: checks a request against the spec and types it.
+pub type DecodeFn = fn(&MockRequest) -> Result<Decoded, Violation>;
+
+/// The static description of one API for its mock server, emitted by the generator.
+#[derive(Debug)]
+pub struct MockApi {
+    /// The API's short name, used in reports.
+    pub name: &'static str,
+    /// The URL path prefix of each of the spec's servers, in the spec's order: `"/v1"`,
+    /// `"/v1/public"`, or `""` for a server at the host's root. [`MockOperation::server`]
+    /// indexes it.
+    pub servers: &'static [&'static str],
+    /// Every operation of the API.
+    pub operations: &'static [MockOperation],
+}
+
+/// One operation of a [`MockApi`].
+#[derive(Debug)]
+pub struct MockOperation {
+    /// The spec's `operationId`; [`Expectation::new`] names it.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: http::Method,
+    /// The path template relative to its server, e.g. `/agents/{agentName}`. A segment may mix
+    /// literal text and parameters (`{name}.json`).
+    pub path: &'static str,
+    /// Index into [`MockApi::servers`].
+    pub server: usize,
+    /// The path parameters that may span several segments (`/files/{path}` matching
+    /// `/files/a/b.txt`); each must be a whole segment of the template.
+    pub catch_all: &'static [&'static str],
+    /// Decodes and checks a request against the spec (parameters typed, required ones present,
+    /// body decoded, constraints checked): the typed request, or the violation to answer with.
+    pub decode: DecodeFn,
+}
