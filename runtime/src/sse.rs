@@ -432,8 +432,8 @@ fn is_event_stream(content_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ClientBuilder;
     use crate::builder::ApiClient;
+    use crate::builder::ClientBuilder;
     use crate::info::ApiInfo;
     use futures_util::TryStreamExt;
 

@@ -1,18 +1,31 @@
-//! The generator's modules form a DAG: no file under `codegen/src` imports (by `use` or by a
-//! path like `crate::x::y` or `super::y`) a module that imports it back. A child module using an
-//! item its parent defines (`use super::Ctx`) imports the parent; shared items belong in a leaf
-//! module both can use.
+//! The modules of the generator (`codegen/src`) and of the runtime (`runtime/src`) form a DAG:
+//! no file imports (by `use`, or by a path like `crate::x::y` or `super::y`) a module that imports
+//! it back. A child module using an item its parent defines (`use super::Ctx`) imports the parent;
+//! shared items belong in a leaf module both can use.
 //!
-//! The parser is deliberately small: comments, string and char literals and `quote!` bodies
-//! (tokens of *generated* code) are dropped, then `use` trees and paths starting with `crate`,
-//! `super`, `self` or a declared child module are resolved to the longest module prefix.
+//! Files are read with `syn` (items: `use` trees, inline modules, `#[macro_export]` macros) and
+//! `proc-macro2` (the paths inside items); the bodies of `quote!` (tokens of *generated* code) are
+//! not this crate's imports and are skipped. A path to a `#[macro_export]` macro
+//! (`crate::__call_options!`) imports the file that defines it, not the crate root.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+
 #[test]
 fn codegen_modules_import_each_other_without_cycles() {
-    let src = crate::root().join("codegen/src");
+    assert_acyclic("codegen/src");
+}
+
+#[test]
+fn runtime_modules_import_each_other_without_cycles() {
+    assert_acyclic("runtime/src");
+}
+
+fn assert_acyclic(dir: &str) {
+    let src = crate::root().join(dir);
     let mut files = BTreeMap::new();
     collect_files(&src, &src, &mut files);
     assert!(files.len() > 10, "found only {} files under {}", files.len(), src.display());
@@ -20,7 +33,7 @@ fn codegen_modules_import_each_other_without_cycles() {
     let cycles = cycles(&graph);
     assert!(
         cycles.is_empty(),
-        "module import cycles (move the shared items into a leaf module):\n{}",
+        "module import cycles in {dir} (move the shared items into a leaf module):\n{}",
         cycles.join("\n")
     );
 }
@@ -28,7 +41,7 @@ fn codegen_modules_import_each_other_without_cycles() {
 #[test]
 fn the_checker_finds_parent_child_and_longer_cycles_and_ignores_quoted_code() {
     let files: BTreeMap<String, String> = [
-        ("lib.rs", "mod a; mod b; mod c; pub use a::Thing;"),
+        ("lib.rs", "mod a; mod b; mod c; mod m; pub use a::Thing;"),
         // a -> b -> c -> a, through a path, a `use` group and a `super::` path.
         ("a.rs", "pub struct Thing; fn f() { crate::b::g(); }"),
         ("b.rs", "use crate::{c::{self, H}};\npub fn g() {}"),
@@ -39,13 +52,15 @@ fn the_checker_finds_parent_child_and_longer_cycles_and_ignores_quoted_code() {
             "p/kid.rs",
             "use super::Ctx; pub fn k() { quote!(crate::q::Z); /* crate::q */ let _ = \"crate::q\"; }\n#[cfg(test)] mod tests { use super::*; }",
         ),
-        ("q.rs", "// crate::p\npub struct Z;"),
+        ("q.rs", "// crate::p\npub struct Z; fn z() { crate::__made_in_m!(); }"),
+        // A macro exported at the crate root belongs to the file that defines it.
+        ("m.rs", "#[macro_export] macro_rules! __made_in_m { () => {} }"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     let graph = module_graph(&files);
-    assert!(graph["crate::q"].is_empty(), "{graph:?}");
+    assert_eq!(graph["crate::q"], BTreeSet::from(["crate::m".to_owned()]), "{graph:?}");
     assert_eq!(graph["crate::p::kid"], BTreeSet::from(["crate::p".to_owned()]), "`tests` is part of its file");
     let found = cycles(&graph);
     assert_eq!(found, ["crate::a -> crate::b -> crate::c -> crate::a", "crate::p -> crate::p::kid -> crate::p"]);
@@ -82,18 +97,36 @@ type Graph = BTreeMap<String, BTreeSet<String>>;
 /// Module -> the modules it imports.
 fn module_graph(files: &BTreeMap<String, String>) -> Graph {
     let modules: BTreeSet<String> = files.keys().map(|f| module_of(f)).collect();
+    let parsed: BTreeMap<String, syn::File> = files
+        .iter()
+        .map(|(file, text)| (file.clone(), syn::parse_file(text).unwrap_or_else(|e| panic!("parse {file}: {e}"))))
+        .collect();
+    // `#[macro_export]` macros live at the crate root but are defined in a module.
+    let mut macros: BTreeMap<String, String> = BTreeMap::new();
+    for (file, ast) in &parsed {
+        for item in &ast.items {
+            if let syn::Item::Macro(m) = item {
+                let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
+                if let (true, Some(name)) = (exported, &m.ident) {
+                    macros.insert(format!("crate::{name}"), module_of(file));
+                }
+            }
+        }
+    }
     let mut graph = Graph::new();
-    for (file, text) in files {
+    for (file, ast) in &parsed {
         let module = module_of(file);
         let own: Vec<String> = module.split("::").map(str::to_owned).collect();
+        let mut refs = Vec::new();
+        references(&ast.items, 0, &mut refs);
         let mut edges = BTreeSet::new();
-        for (path, inline_depth) in references(&lex(text)) {
+        for (path, inline_depth) in refs {
             let Some(absolute) = absolute(&own, &path, inline_depth) else { continue };
-            // The longest prefix that is a module is what the path imports.
-            let target = (1..=absolute.len())
-                .rev()
-                .map(|n| absolute[..n].join("::"))
-                .find(|candidate| modules.contains(candidate));
+            let joined = absolute.join("::");
+            // The longest prefix that is a module (or a macro's module) is what the path imports.
+            let target = macros.get(&joined).cloned().or_else(|| {
+                (1..=absolute.len()).rev().map(|n| absolute[..n].join("::")).find(|c| modules.contains(c))
+            });
             if let Some(target) = target.filter(|t| *t != module) {
                 edges.insert(target);
             }
@@ -130,250 +163,89 @@ fn absolute(own: &[String], path: &[String], inline_depth: usize) -> Option<Vec<
     Some(out)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Ident(String),
-    PathSep,
-    Punct(char),
-}
-
-/// Tokens without comments, literals and the bodies of quoting macros.
-fn lex(text: &str) -> Vec<Tok> {
-    let c: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < c.len() {
-        let ch = c[i];
-        let next = c.get(i + 1).copied();
-        if ch.is_whitespace() {
-            i += 1;
-        } else if ch == '/' && next == Some('/') {
-            while i < c.len() && c[i] != '\n' {
-                i += 1;
+/// The paths `items` use, each with how deep in inline modules it sits: `use` trees, and every
+/// path in the items' tokens that starts with `crate`, `super`, `self` or a child module.
+fn references(items: &[syn::Item], depth: usize, out: &mut Vec<(Vec<String>, usize)>) {
+    let children: BTreeSet<String> =
+        items.iter().filter_map(|i| if let syn::Item::Mod(m) = i { Some(m.ident.to_string()) } else { None }).collect();
+    for item in items {
+        match item {
+            syn::Item::Use(u) => {
+                let mut paths = Vec::new();
+                use_tree(&u.tree, &mut Vec::new(), &mut paths);
+                out.extend(paths.into_iter().map(|p| (p, depth)));
             }
-        } else if ch == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < c.len() {
-                if c[i] == '/' && c.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-        } else if ch == '"' {
-            i = skip_string(&c, i, 0);
-        } else if ch == '\'' {
-            // A char literal ('x', '\n', '{') or a lifetime ('a).
-            if next == Some('\\') {
-                i += 2;
-                while i < c.len() && c[i] != '\'' {
-                    i += 1;
-                }
-                i += 1;
-            } else if c.get(i + 2) == Some(&'\'') {
-                i += 3;
-            } else {
-                i += 1;
-            }
-        } else if ch.is_alphabetic() || ch == '_' {
-            let start = i;
-            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
-                i += 1;
-            }
-            let word: String = c[start..i].iter().collect();
-            let raw_string_prefix = matches!(word.as_str(), "r" | "br" | "cr");
-            match c.get(i) {
-                Some('"') if matches!(word.as_str(), "r" | "b" | "br" | "c" | "cr") => i = skip_string(&c, i, 0),
-                Some('#') if raw_string_prefix && matches!(c.get(i + 1), Some('#' | '"')) => {
-                    let hashes = c[i..].iter().take_while(|x| **x == '#').count();
-                    i = skip_string(&c, i + hashes, hashes);
-                }
-                Some('#') if word == "r" => i += 1, // a raw identifier: `r#type` is `type`
-                _ => out.push(Tok::Ident(word)),
-            }
-        } else if ch.is_ascii_digit() {
-            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
-                i += 1;
-            }
-        } else if ch == ':' && next == Some(':') {
-            out.push(Tok::PathSep);
-            i += 2;
-        } else {
-            out.push(Tok::Punct(ch));
-            i += 1;
+            syn::Item::Mod(syn::ItemMod { content: Some((_, inner)), .. }) => references(inner, depth + 1, out),
+            syn::Item::Mod(_) => {}
+            // A `macro_rules!` body is a template of code for where it expands (`$crate::...`),
+            // not this file's imports; an invocation imports what its path names.
+            syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {}
+            syn::Item::Macro(m) => token_paths(m.mac.path.to_token_stream(), &children, depth, out),
+            other => token_paths(other.to_token_stream(), &children, depth, out),
         }
     }
-    strip_quoted(out)
 }
 
-/// Skips a string literal whose opening quote is at `i`; raw strings end at `"` + `hashes` `#`s.
-fn skip_string(c: &[char], mut i: usize, hashes: usize) -> usize {
-    i += 1;
-    while i < c.len() {
-        if hashes == 0 && c[i] == '\\' {
-            i += 2;
-            continue;
+/// The paths of a `use` tree, as segments (`self` in a group names the group's prefix).
+fn use_tree(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            use_tree(&p.tree, prefix, out);
+            prefix.pop();
         }
-        if c[i] == '"' && c[i + 1..].iter().take(hashes).filter(|x| **x == '#').count() == hashes {
-            return i + 1 + hashes;
+        syn::UseTree::Name(n) => {
+            let mut path = prefix.clone();
+            path.push(n.ident.to_string());
+            out.push(path);
         }
-        i += 1;
+        syn::UseTree::Rename(r) => {
+            let mut path = prefix.clone();
+            path.push(r.ident.to_string());
+            out.push(path);
+        }
+        syn::UseTree::Glob(_) => out.push(prefix.clone()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_tree(t, prefix, out)),
     }
-    i
 }
 
-/// Drops the bodies of `quote!`-like macros: they hold tokens of generated code, whose
-/// `crate::runtime::...` paths name the generated crate, not this one.
-fn strip_quoted(tokens: Vec<Tok>) -> Vec<Tok> {
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let quoting =
-            matches!(&tokens[i], Tok::Ident(w) if matches!(w.as_str(), "quote" | "quote_spanned" | "parse_quote"));
-        if quoting && tokens.get(i + 1) == Some(&Tok::Punct('!')) {
-            if let Some(Tok::Punct(open @ ('(' | '[' | '{'))) = tokens.get(i + 2) {
-                let close = match open {
-                    '(' => ')',
-                    '[' => ']',
-                    _ => '}',
-                };
-                let mut depth = 0usize;
-                i += 2;
-                while i < tokens.len() {
-                    if tokens[i] == Tok::Punct(*open) {
-                        depth += 1;
-                    } else if tokens[i] == Tok::Punct(close) {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
-                i += 1;
-                continue;
-            }
-        }
-        out.push(tokens[i].clone());
-        i += 1;
-    }
-    out
-}
-
-/// Every path the tokens reference that may be this crate's, with the inline-module depth it
-/// appears at: `use` trees and `crate::`/`super::`/`self::`/`child::` paths.
-fn references(tokens: &[Tok]) -> Vec<(Vec<String>, usize)> {
-    let children: BTreeSet<String> = tokens
-        .windows(3)
-        .filter_map(|w| match w {
-            [Tok::Ident(m), Tok::Ident(name), Tok::Punct(';')] if m == "mod" => Some(name.clone()),
-            _ => None,
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut braces = 0usize;
-    let mut inline: Vec<usize> = Vec::new();
+/// Paths in a token stream that start with `crate`, `super`, `self` or one of `children`,
+/// skipping the bodies of `quote!`-like macros (generated code, not this crate's imports).
+fn token_paths(tokens: TokenStream, children: &BTreeSet<String>, depth: usize, out: &mut Vec<(Vec<String>, usize)>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut i = 0;
     while i < tokens.len() {
         match &tokens[i] {
-            Tok::Punct('{') => braces += 1,
-            Tok::Punct('}') => {
-                if inline.last() == Some(&braces) {
-                    inline.pop();
-                }
-                braces = braces.saturating_sub(1);
-            }
-            Tok::Ident(w) if w == "mod" => {
-                if let (Some(Tok::Ident(_)), Some(Tok::Punct('{'))) = (tokens.get(i + 1), tokens.get(i + 2)) {
-                    inline.push(braces + 1);
-                }
-            }
-            Tok::Ident(w) if w == "use" => {
-                let mut paths = Vec::new();
-                i += 1;
-                if tokens.get(i) != Some(&Tok::PathSep) {
-                    use_tree(tokens, &mut i, &[], &mut paths);
-                }
-                out.extend(paths.into_iter().map(|p| (p, inline.len())));
+            TokenTree::Ident(id) if matches!(id.to_string().as_str(), "quote" | "quote_spanned") => {
+                let bang = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                i += if bang { 3 } else { 1 };
                 continue;
             }
-            Tok::Ident(w) => {
-                let after_sep = i > 0 && matches!(tokens[i - 1], Tok::PathSep | Tok::Punct('.'));
-                let ours =
-                    matches!(w.as_str(), "crate" | "super" | "self") || (inline.is_empty() && children.contains(w));
-                if ours && !after_sep && tokens.get(i + 1) == Some(&Tok::PathSep) {
-                    let mut path = vec![w.clone()];
-                    while let (Some(Tok::PathSep), Some(Tok::Ident(next))) = (tokens.get(i + 1), tokens.get(i + 2)) {
-                        path.push(next.clone());
-                        i += 2;
+            TokenTree::Ident(id) => {
+                let first = id.to_string();
+                let starts = matches!(first.as_str(), "crate" | "super" | "self") || children.contains(&first);
+                // Only a path that continues with `::` (not a bare `self` receiver or a local).
+                let mut path = vec![first];
+                let mut j = i + 1;
+                while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)), Some(TokenTree::Ident(next))) =
+                    (tokens.get(j), tokens.get(j + 1), tokens.get(j + 2))
+                {
+                    if a.as_char() != ':' || b.as_char() != ':' {
+                        break;
                     }
-                    out.push((path, inline.len()));
+                    path.push(next.to_string());
+                    j += 3;
                 }
+                if starts && path.len() > 1 {
+                    out.push((path, depth));
+                }
+                i = j;
+                continue;
             }
+            TokenTree::Group(g) => token_paths(g.stream(), children, depth, out),
             _ => {}
         }
         i += 1;
-    }
-    out
-}
-
-/// Expands one `use` tree (`a::{b, c::{self, D}}`) into its paths.
-fn use_tree(tokens: &[Tok], i: &mut usize, prefix: &[String], out: &mut Vec<Vec<String>>) {
-    let mut path = prefix.to_vec();
-    loop {
-        match tokens.get(*i) {
-            Some(Tok::Ident(w)) => {
-                path.push(w.clone());
-                *i += 1;
-            }
-            Some(Tok::Punct('{')) => {
-                *i += 1;
-                loop {
-                    use_tree(tokens, i, &path, out);
-                    match tokens.get(*i) {
-                        Some(Tok::Punct(',')) => *i += 1,
-                        Some(Tok::Punct('}')) => {
-                            *i += 1;
-                            break;
-                        }
-                        _ => break,
-                    }
-                    if tokens.get(*i) == Some(&Tok::Punct('}')) {
-                        *i += 1;
-                        break;
-                    }
-                }
-                return;
-            }
-            Some(Tok::Punct('*')) => {
-                *i += 1;
-                out.push(path);
-                return;
-            }
-            _ => {
-                out.push(path);
-                return;
-            }
-        }
-        match tokens.get(*i) {
-            Some(Tok::PathSep) => *i += 1,
-            Some(Tok::Ident(w)) if w == "as" => {
-                *i += 2;
-                out.push(path);
-                return;
-            }
-            _ => {
-                out.push(path);
-                return;
-            }
-        }
     }
 }
 

@@ -38,14 +38,21 @@ pub use crate::body::{FormField, FormStyle};
 pub use crate::mock;
 pub use crate::sse::StreamEvent;
 // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
+pub use crate::api_error::ErrorBody;
+pub use crate::body::{Multipart, Upload};
+pub use crate::builder::ClientBuilder;
+pub use crate::config::Core;
+pub use crate::download::ByteStream;
+pub use crate::error::Error;
+pub use crate::paginate::Page;
+pub use crate::response::{RawResponse, Response};
+pub use crate::sse::{EventStream, SseEvent};
+pub use crate::validation::ValidationError;
+pub use crate::value::{Nullable, True};
+pub use crate::webhook::{SignatureEncoding, SignedPayload, WebhookEvent, WebhookSignature, WebhookVerifier};
 pub use crate::{
     __api_identity, __call_options, __client_builder, __download_builder, __open_enum, __paginated_builder,
     __request_builder, __stream_builder,
-};
-pub use crate::{
-    ByteStream, ClientBuilder, Core, Error, ErrorBody, EventStream, Multipart, Nullable, Page, RawResponse, Response,
-    SignatureEncoding, SignedPayload, SseEvent, True, Upload, ValidationError, WebhookEvent, WebhookSignature,
-    WebhookVerifier,
 };
 pub use futures_core::Stream;
 pub use http::Method;

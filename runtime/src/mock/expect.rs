@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::{RangeFrom, RangeInclusive, RangeToInclusive};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::Decoded;
+use super::api::Decoded;
 use super::reply::Reply;
 
 /// A matcher over the typed request (the generated layer downcasts it).
@@ -271,7 +271,7 @@ impl Registered {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| matcher(request))) {
                 Ok(true) => {}
                 Ok(false) => return Ok(false),
-                Err(payload) => return Err(super::server::panic_message(&*payload)),
+                Err(payload) => return Err(panic_message(&*payload)),
             }
         }
         Ok(true)
@@ -361,6 +361,15 @@ impl fmt::Debug for ExpectationHandle {
             .field("hits", &self.hits())
             .finish()
     }
+}
+
+/// The text of a caught panic.
+pub(super) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 #[cfg(test)]

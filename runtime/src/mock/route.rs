@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 use http::Method;
 use percent_encoding::percent_decode_str;
 
-use super::{MockApi, Violation};
+use super::api::MockApi;
+use super::request::Violation;
 
 /// One segment of a template. The order of the variants is their specificity rank.
 #[derive(Debug)]
@@ -283,9 +284,10 @@ fn specificity(a: &[Segment], b: &[Segment]) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mock::{MockOperation, MockRequest};
+    use crate::mock::api::MockOperation;
+    use crate::mock::request::MockRequest;
 
-    fn decode(_: &MockRequest) -> Result<crate::mock::Decoded, Violation> {
+    fn decode(_: &MockRequest) -> Result<crate::mock::api::Decoded, Violation> {
         Ok(Box::new(()))
     }
 

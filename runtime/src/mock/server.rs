@@ -14,11 +14,11 @@ use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::expect::{Expectation, ExpectationHandle, Registered};
+use super::api::{Decoded, MockApi, MockOperation};
+use super::expect::{Expectation, ExpectationHandle, Registered, panic_message};
 use super::reply::{Reply, ResponseBody, full_body};
 use super::request::{MockRequest, RecordedRequest};
 use super::route::{Routed, Router};
-use super::{Decoded, MockApi, MockOperation};
 
 /// Largest request body read (64 MiB); a larger one is answered 413 and recorded.
 const MAX_REQUEST_BODY: usize = 64 * 1024 * 1024;
@@ -55,15 +55,6 @@ struct Log {
 /// A poisoned lock only means a panic elsewhere while it was held; what it guards stays usable.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The text of a caught panic.
-pub(super) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 impl MockServer {
