@@ -3,6 +3,7 @@
 //! The pipeline is `load -> validate -> ir -> emit`. Every stage is pure: text goes in, files
 //! come out as data; the caller (`xtask`) owns the disk.
 
+pub mod contract;
 pub mod diagnostic;
 pub mod diff;
 pub mod drift;

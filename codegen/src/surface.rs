@@ -9,7 +9,8 @@ use quote::ToTokens;
 
 /// The public items of a set of generated files: `struct GetService<'a>`,
 /// `fn Client::get_service(&self, agent_name: impl Into<String>) -> GetService<'_>`,
-/// `field Agent.name: String`, `variant Status::Active`, `macro __request_builder!(GetService, Agent)`.
+/// `field Agent.name: String`, `variant Status::Active`, `macro __request_builder!(GetService, Agent)`,
+/// and the methods such a runtime macro adds: `fn GetService::send (from __request_builder!)`.
 ///
 /// Files that do not parse are skipped: generated files always do.
 pub fn public_items<'a>(files: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
@@ -125,6 +126,14 @@ fn collect(item: &syn::Item, out: &mut BTreeSet<String>) {
         syn::Item::Macro(m) => {
             let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
             out.insert(format!("macro {name}!({})", m.mac.tokens.to_string().replace(" ,", ",")));
+            // A runtime macro's methods are part of the type it expands on (its first argument):
+            // a method added to or removed from the macro is a change of that type's surface.
+            let target = m.mac.tokens.clone().into_iter().next().map(|t| t.to_string());
+            if let (Some(methods), Some(target)) = (crate::contract::macro_methods(&name), target) {
+                for method in methods {
+                    out.insert(format!("fn {target}::{method} (from {name}!)"));
+                }
+            }
         }
         syn::Item::Mod(m) => {
             if let Some((_, items)) = &m.content {
@@ -157,5 +166,14 @@ mod tests {
             added,
             ["fn Client::get(&self, id: impl Into<String>) -> Get<'_>", "impl Operation for Get<'_>", "struct Get<'a>"]
         );
+    }
+
+    #[test]
+    fn a_runtime_macro_counts_as_the_methods_it_adds_to_its_type() {
+        let items = public_items(["rt::__paginated_builder!(ListAgents, Agent);"]);
+        assert!(items.contains("macro __paginated_builder!(ListAgents, Agent)"), "{items:?}");
+        for method in ["fetch_page", "pages", "items"] {
+            assert!(items.contains(&format!("fn ListAgents::{method} (from __paginated_builder!)")), "{items:?}");
+        }
     }
 }

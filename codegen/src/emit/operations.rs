@@ -326,17 +326,11 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
     }
 }
 
-/// Methods every request builder has (`__request_builder!`, `__paginated_builder!`) and its `call`
-/// field; a parameter setter with one of these names gets
-/// a `_param` suffix (`GET /logs?query=` -> `.query_param(..)`).
-const CALL_METHODS: &[&str] = &[
-    "timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response", "into_future", "body",
-    "fetch_page", "pages", "items", "call", "clone", "fmt",
-];
-
+/// A parameter setter's name: the field's, with a `_param` suffix when a method every request
+/// builder has takes it (`GET /logs?query=` -> `.query_param(..)`; see [`crate::contract`]).
 fn setter_name(field: &str) -> proc_macro2::Ident {
     let bare = field.trim_start_matches("r#");
-    if CALL_METHODS.contains(&bare) {
+    if crate::contract::is_taken_on_request_builders(bare) {
         format_ident!("{}_param", bare)
     } else {
         ident(field)
@@ -576,10 +570,9 @@ fn output(ctx: &Ctx<'_>, op: &Operation) -> (TokenStream, TokenStream) {
                 },
             )
         }
-        // The runtime reads the stream itself (`__stream_builder!`); as a plain call's output the
-        // operation would return the stream's raw bytes, which is what `decode` gives.
-        Output::EventStream(events) => (quote!(bytes::Bytes), events::stream_enum(ctx, op, events)),
-        Output::RawEventStream => (quote!(bytes::Bytes), quote!()),
+        // The runtime reads the stream itself (`__stream_builder!`); nothing is decoded.
+        Output::EventStream(events) => (quote!(()), events::stream_enum(ctx, op, events)),
+        Output::RawEventStream => (quote!(()), quote!()),
         // The runtime hands the body over as a stream (`__download_builder!`); nothing decodes it.
         Output::Download => (quote!(()), quote!()),
     }
@@ -596,18 +589,15 @@ fn decode_fn(op: &Operation) -> TokenStream {
         let member = crate::pointer::unescape(env.data_pointer.trim_start_matches('/'));
         return quote! {
             #[inline]
-            fn decode(resp: &rt::RawResponse) -> Result<Self::Output, rt::Error> {
-                Self::decode_envelope(resp).map(|(data, _)| data)
-            }
-            #[inline]
             fn decode_envelope(resp: &rt::RawResponse) -> Result<(Self::Output, rt::EnvelopeRest), rt::Error> {
                 rt::decode_enveloped(resp, #member)
             }
         };
     }
     let body = match &op.output {
-        Output::Unit | Output::Download => quote!({ let _ = resp; Ok(()) }),
-        Output::EventStream(_) | Output::RawEventStream => quote!(Ok(resp.body.clone())),
+        // The runtime hands a stream or a download to the caller and never decodes it.
+        Output::EventStream(_) | Output::RawEventStream | Output::Download => return quote!(),
+        Output::Unit => quote!({ let _ = resp; Ok(()) }),
         Output::Single(s) => decode_shape(s),
         Output::Optional(s) => {
             let empty: Vec<u16> = op

@@ -203,11 +203,9 @@ impl<'a> Builder<'a> {
         let mut credentials: Vec<Credential> = Vec::new();
         let Some(components) = &self.spec.components else { return (out, credentials) };
         // The generated `ClientBuilder`'s own methods (`voice_agents_runtime::__client_builder!`).
-        let mut setters = Scope::with_reserved(&[
-            "new", "build", "base_url", "server_url", "credential", "http_client", "max_retries", "timeout", "no_timeout",
-            "connect_timeout", "deadline", "read_idle_timeout", "no_read_idle_timeout", "max_retry_after", "default_header",
-            "remove_default_header", "user_agent", "no_user_agent", "retry_count_header",
-        ]);
+        let builder_methods = crate::contract::macro_methods("__client_builder").unwrap_or_default();
+        let reserved: Vec<&str> = ["new", "credential"].into_iter().chain(builder_methods.iter().copied()).collect();
+        let mut setters = Scope::with_reserved(&reserved);
         for (name, scheme) in &components.security_schemes {
             let at = pointer::join(["components", "securitySchemes", name]);
             let ReferenceOr::Item(scheme) = scheme else {

@@ -3,8 +3,8 @@
 //! tracing spans named after the generated crate.
 //!
 //! They are `#[macro_export]`ed (so at the crate root) and `#[doc(hidden)]`: the generated-code
-//! contract, not user API. [`BUILDER_METHODS`](super::BUILDER_METHODS) lists the method names
-//! the request-builder macros add, which the generator must not give to a parameter setter.
+//! contract, not user API. [`BUILDER_MACROS`](super::BUILDER_MACROS) lists the methods each
+//! macro adds, which the generator must not give to a parameter setter.
 
 /// The public `ClientBuilder` of a generated API: a newtype over [`ClientBuilder`] (a crate
 /// cannot add inherent methods to another crate's type) whose common settings are forwarded

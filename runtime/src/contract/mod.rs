@@ -12,7 +12,7 @@
 //!   `events`) its methods call; [`paginate`]: paging over a list operation;
 //! - [`validate`]: the constraint checks of generated `validate` code; [`value`] and `union`:
 //!   serde helpers of generated unions;
-//! - [`macros`]: every macro generated code expands, and [`BUILDER_METHODS`].
+//! - [`macros`]: every macro generated code expands, and [`BUILDER_MACROS`], the methods they add.
 
 pub(crate) mod call;
 pub(crate) mod decode;
@@ -61,26 +61,48 @@ pub use {reqwest, serde, serde_json, tracing};
 /// The future a request builder's `IntoFuture` returns.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// The methods the request-builder macros (`__call_options!`, `__request_builder!`,
-/// `__stream_builder!`, `__download_builder!`, `__paginated_builder!`) add to a generated
-/// builder, and the names its fields and derives take. The generator gives a parameter setter
-/// with one of these names a `_param` suffix; a test checks this list against the macros and
-/// against the generator's copy.
-pub const BUILDER_METHODS: &[&str] = &[
-    "timeout",
-    "max_retries",
-    "header",
-    "query",
-    "idempotency_key",
-    "extra_body",
-    "send",
-    "send_with_response",
-    "into_future",
-    "fetch_page",
-    "pages",
-    "items",
-    "body",
-    "call",
-    "clone",
-    "fmt",
+/// The methods each builder macro adds to the type it expands on (a macro it expands
+/// included: `__request_builder!` expands `__call_options!`). The generator keeps its own copy
+/// (`voice_agents_codegen::contract`), to give no parameter setter one of these names; a test
+/// checks both lists against the macros in `contract/macros.rs`.
+pub const BUILDER_MACROS: &[(&str, &[&str])] = &[
+    ("__call_options", CALL_OPTIONS),
+    (
+        "__request_builder",
+        &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
+    ),
+    (
+        "__stream_builder",
+        &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
+    ),
+    (
+        "__download_builder",
+        &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
+    ),
+    ("__paginated_builder", &["fetch_page", "pages", "items"]),
+    (
+        "__client_builder",
+        &[
+            "base_url",
+            "server_url",
+            "http_client",
+            "max_retries",
+            "timeout",
+            "no_timeout",
+            "connect_timeout",
+            "deadline",
+            "read_idle_timeout",
+            "no_read_idle_timeout",
+            "max_retry_after",
+            "default_header",
+            "remove_default_header",
+            "user_agent",
+            "no_user_agent",
+            "retry_count_header",
+            "build",
+        ],
+    ),
 ];
+
+/// The per-request options every request builder has (`__call_options!`).
+const CALL_OPTIONS: &[&str] = &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body"];

@@ -43,14 +43,22 @@ pub trait Operation: Send + Sync + Sized {
     /// Fills in path parameters, query, headers and body.
     fn build(&self, req: &mut RequestParts) -> Result<(), Error>;
 
-    /// Decodes a 2xx response.
-    fn decode(resp: &RawResponse) -> Result<Self::Output, Error>;
+    /// Decodes a 2xx response. Every operation without an [`ENVELOPE`](Operation::ENVELOPE)
+    /// implements it; for an enveloped one the runtime calls
+    /// [`decode_envelope`](Operation::decode_envelope) instead, and this default (its payload
+    /// alone) is there for anyone else who decodes such a body.
+    fn decode(resp: &RawResponse) -> Result<Self::Output, Error> {
+        Self::decode_envelope(resp).map(|(data, _)| data)
+    }
 
     /// Decodes a 2xx response of an operation with an [`ENVELOPE`](Operation::ENVELOPE): the
     /// payload and the envelope's other members, in one pass (see
-    /// [`decode_enveloped`](super::decode::decode_enveloped)). The default has no other members.
+    /// [`decode_enveloped`](super::decode::decode_enveloped)). Only enveloped operations
+    /// implement it; the default says the operation has no decoder (it never calls `decode`,
+    /// so that an operation implementing neither fails instead of recursing).
     fn decode_envelope(resp: &RawResponse) -> Result<(Self::Output, EnvelopeRest), Error> {
-        Self::decode(resp).map(|data| (data, EnvelopeRest::new()))
+        let _ = resp;
+        Err(Error::Config(format!("operation `{}` has no decoder for its response", Self::INFO.id)))
     }
 
     /// Decodes a non-2xx body into the operation's typed error, if it declares one and it matches.
