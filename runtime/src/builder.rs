@@ -96,8 +96,7 @@ impl<C> Default for ClientBuilder<C> {
 }
 
 impl<C: ApiClient> ClientBuilder<C> {
-    /// A builder with the defaults: 2 retries, 60 s per attempt, 5 s connect, 30 s idle read,
-    /// 60 s `Retry-After` cap, user agent `voice-agents/<version>`, header `x-retry-count`.
+    /// A builder with the runtime's defaults (`defaults.rs`) and the API's user agent.
     pub fn new() -> Self {
         Self::default()
     }
@@ -109,106 +108,96 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
-    /// Overrides the URL of server 0; other servers below it move along.
-    /// An invalid URL is reported by [`build`](Self::build).
+    /// Sets `base_url`; documented on the generated builders (`__client_builder!`).
     pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
         self.base_url = Some(url.as_ref().to_owned());
         self
     }
 
-    /// Overrides the URL of server `index`.
+    /// Sets `server_url`; documented on the generated builders (`__client_builder!`).
     pub fn server_url(mut self, index: usize, url: impl AsRef<str>) -> Self {
         self.server_urls.insert(index, url.as_ref().to_owned());
         self
     }
 
-    /// Uses the caller's `reqwest::Client` (proxies, TLS, middleware-like setup); its own
-    /// connect timeout and redirect policy then apply instead of ours.
+    /// Sets `http_client`; documented on the generated builders (`__client_builder!`).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
     }
 
-    /// Retries after the first attempt (default 2; 0 disables retries).
+    /// Sets `max_retries`; documented on the generated builders (`__client_builder!`).
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
     }
 
-    /// Timeout of one attempt, from sending to the last body byte (default 60 s). For an upload
-    /// (a file or stream body), it counts from when the body has been sent: while it is being
-    /// sent, only a stall longer than the [idle timeout](Self::read_idle_timeout) fails the
-    /// attempt, so a large file on a slow link is not cut off.
+    /// Sets `timeout`; documented on the generated builders (`__client_builder!`).
     pub fn timeout(mut self, per_attempt: Duration) -> Self {
         self.timeout = Some(per_attempt);
         self
     }
 
-    /// Disables the per-attempt timeout (the idle read timeout and deadline still apply).
+    /// Sets `no_timeout`; documented on the generated builders (`__client_builder!`).
     pub fn no_timeout(mut self) -> Self {
         self.timeout = None;
         self
     }
 
-    /// Connect timeout of the built-in HTTP client (default 5 s).
+    /// Sets `connect_timeout`; documented on the generated builders (`__client_builder!`).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
 
-    /// An overall deadline per call across all attempts and backoff sleeps: retries stop when
-    /// the next one could not start in time, and a running attempt is cut off (default: none).
+    /// Sets `deadline`; documented on the generated builders (`__client_builder!`).
     pub fn deadline(mut self, overall: Duration) -> Self {
         self.deadline = Some(overall);
         self
     }
 
-    /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s); also an
-    /// upload the connection takes no bytes of for that long.
+    /// Sets `read_idle_timeout`; documented on the generated builders (`__client_builder!`).
     pub fn read_idle_timeout(mut self, d: Duration) -> Self {
         self.read_idle_timeout = Some(d);
         self
     }
 
-    /// Disables the idle read timeout.
+    /// Sets `no_read_idle_timeout`; documented on the generated builders (`__client_builder!`).
     pub fn no_read_idle_timeout(mut self) -> Self {
         self.read_idle_timeout = None;
         self
     }
 
-    /// Longest server-requested wait (`Retry-After`) that is slept before retrying (default
-    /// 60 s); a longer one ends the call at once with an error carrying the wait.
+    /// Sets `max_retry_after`; documented on the generated builders (`__client_builder!`).
     pub fn max_retry_after(mut self, cap: Duration) -> Self {
         self.max_retry_after = cap;
         self
     }
 
-    /// Adds or replaces a header sent with every request. Invalid names or values are
-    /// reported by [`build`](Self::build).
+    /// Sets `default_header`; documented on the generated builders (`__client_builder!`).
     pub fn default_header(mut self, name: &str, value: &str) -> Self {
         self.header_ops.push(HeaderOp::Set(name.into(), value.into()));
         self
     }
 
-    /// Removes a default header (also works for `user-agent`).
+    /// Sets `remove_default_header`; documented on the generated builders (`__client_builder!`).
     pub fn remove_default_header(mut self, name: &str) -> Self {
         self.header_ops.push(HeaderOp::Remove(name.into()));
         self
     }
 
-    /// Replaces the user agent (default `voice-agents/<crate version>`).
+    /// Sets `user_agent`; documented on the generated builders (`__client_builder!`).
     pub fn user_agent(self, ua: impl Into<String>) -> Self {
         let ua = ua.into();
         self.default_header(USER_AGENT.as_str(), &ua)
     }
 
-    /// Sends no user agent.
+    /// Sets `no_user_agent`; documented on the generated builders (`__client_builder!`).
     pub fn no_user_agent(self) -> Self {
         self.remove_default_header(USER_AGENT.as_str())
     }
 
-    /// Renames the retry-count header (default `x-retry-count`), or removes it with `None`
-    /// (some CORS proxies reject unknown headers).
+    /// Sets `retry_count_header`; documented on the generated builders (`__client_builder!`).
     pub fn retry_count_header(mut self, name: Option<&str>) -> Self {
         self.retry_count_header = name.map(str::to_owned);
         self

@@ -8,18 +8,20 @@
 //!
 //! # Behaviour in short
 //!
-//! * **Retries**: 2 by default ([`ClientBuilder::max_retries`], a builder's `max_retries`; `0`
-//!   disables). Connection errors are always retried; 408, 429, 502, 503 and 504 for every
+//! * **Retries**: [`DEFAULT_MAX_RETRIES`] by default (the client builder's and a request
+//!   builder's `max_retries`; `0` disables). Connection errors are always retried; 408, 429, 502, 503 and 504 for every
 //!   method; 500 and read timeouts only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE)
 //!   or when the request carries an idempotency key. A response header `x-should-retry: true` or
 //!   `false` overrides these rules.
 //! * **Backoff**: `min(0.5 s * 2^n, 8 s)` minus up to 25 % random jitter, replaced by
 //!   `retry-after-ms` or `Retry-After` (seconds or HTTP date) when the server sends one between
-//!   0 and [`ClientBuilder::max_retry_after`] (60 s by default). A longer wait is not slept: the
-//!   call fails at once with an error whose [`Error::retry_after`] carries the wait.
-//! * **Retry-count header**: every attempt sends `x-retry-count: <n>` (0 for the first attempt);
-//!   rename or remove it with [`ClientBuilder::retry_count_header`].
-//! * **Timeouts**: connect 5 s, per attempt 60 s, idle body read 30 s, optional overall deadline.
+//!   0 and the builder's `max_retry_after` ([`DEFAULT_MAX_RETRY_AFTER`]). A longer wait is not
+//!   slept: the call fails at once with an error whose [`Error::retry_after`] carries the wait.
+//! * **Retry-count header**: every attempt sends the [`DEFAULT_RETRY_COUNT_HEADER`] header with
+//!   its number (0 for the first attempt); the builder's `retry_count_header` renames or removes
+//!   it.
+//! * **Timeouts**: connect [`DEFAULT_CONNECT_TIMEOUT`], per attempt [`DEFAULT_TIMEOUT`], idle
+//!   body read [`DEFAULT_READ_IDLE_TIMEOUT`], optional overall deadline.
 //!   An upload is timed by its progress: while it is being sent, only a stall longer than the idle
 //!   timeout fails it; the per-attempt timeout then bounds the wait for the answer.
 //! * **Secrets**: credentials are [`secrecy::SecretString`]s and never appear in `Debug`,

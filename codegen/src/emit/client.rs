@@ -73,9 +73,11 @@ pub fn client(api: &Api) -> TokenStream {
             pub fn #setter(self, secret: impl Into<String>) -> Self { Self(self.0.credential(#name, secret)) }
         }
     });
+    // "A client for the Ayra API", not "... API API".
+    let title = docs::sanitize(title);
+    let named = if title.to_ascii_lowercase().ends_with(" api") { title.clone() } else { format!("{title} API") };
     let client_doc = docs::trusted_attrs(&format!(
-        "A client for the {} API.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning its request builder: `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.",
-        docs::sanitize(title)
+        "A client for the {named}.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning its request builder: `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.",
     ));
     quote! {
         //! The client, its builder, its servers and its credentials.
@@ -115,8 +117,10 @@ pub fn client(api: &Api) -> TokenStream {
 
         /// Configures a [`Client`]: credentials, base URL, retries, timeouts, headers.
         ///
-        /// Defaults: 2 retries, 60 s per attempt, 5 s connect, 30 s idle read, 60 s `Retry-After`
-        /// cap, user agent `voice-agents/<version>`, header `x-retry-count`.
+        /// Each setting's default is one of the runtime's constants
+        /// ([`DEFAULT_MAX_RETRIES`](voice_agents_runtime::DEFAULT_MAX_RETRIES),
+        /// [`DEFAULT_TIMEOUT`](voice_agents_runtime::DEFAULT_TIMEOUT), ...), named on its setter;
+        /// the user agent is this crate's name and version.
         #[derive(Debug)]
         #[must_use = "a builder does nothing until `build` is called"]
         pub struct ClientBuilder(rt::ClientBuilder<Client>);

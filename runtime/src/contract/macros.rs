@@ -31,14 +31,18 @@ macro_rules! __client_builder {
                 Self(self.0.http_client(client))
             }
 
-            /// Retries after the first attempt (default 2; 0 disables retries).
+            /// Retries after the first attempt (default [`DEFAULT_MAX_RETRIES`](voice_agents_runtime::DEFAULT_MAX_RETRIES);
+            /// 0 disables retries). What is retried, and how long each wait is, is listed on
+            /// [`Error::is_retryable`](voice_agents_runtime::Error::is_retryable).
             pub fn max_retries(self, n: u32) -> Self {
                 Self(self.0.max_retries(n))
             }
 
-            /// Timeout of one attempt, from sending to the last body byte (default 60 s). For an
-            /// upload (a file or stream body), it counts from when the body has been sent: while it
-            /// is being sent, only a stall longer than the idle timeout fails the attempt.
+            /// Timeout of one attempt, from sending to the last body byte (default
+            /// [`DEFAULT_TIMEOUT`](voice_agents_runtime::DEFAULT_TIMEOUT)). For an upload (a file or stream body), it
+            /// counts from when the body has been sent: while it is being sent, only a stall
+            /// longer than the [idle timeout](Self::read_idle_timeout) fails the attempt, so a
+            /// large file on a slow link is not cut off.
             pub fn timeout(self, per_attempt: ::std::time::Duration) -> Self {
                 Self(self.0.timeout(per_attempt))
             }
@@ -48,18 +52,23 @@ macro_rules! __client_builder {
                 Self(self.0.no_timeout())
             }
 
-            /// Connect timeout of the built-in HTTP client (default 5 s).
+            /// Connect timeout of the built-in HTTP client (default
+            /// [`DEFAULT_CONNECT_TIMEOUT`](voice_agents_runtime::DEFAULT_CONNECT_TIMEOUT)).
             pub fn connect_timeout(self, d: ::std::time::Duration) -> Self {
                 Self(self.0.connect_timeout(d))
             }
 
-            /// An overall deadline per call across all attempts and backoff sleeps (default: none).
+            /// An overall deadline per call across all attempts and backoff sleeps: retries stop
+            /// when the next one could not start in time, and a running attempt is cut off
+            /// (default: none).
             pub fn deadline(self, overall: ::std::time::Duration) -> Self {
                 Self(self.0.deadline(overall))
             }
 
-            /// Fails a response whose body stalls (no bytes) for longer than `d` (default 30 s); also
-            /// an upload the connection takes no bytes of for that long.
+            /// Fails a response whose body stalls (no bytes) for longer than `d` (default
+            /// [`DEFAULT_READ_IDLE_TIMEOUT`](voice_agents_runtime::DEFAULT_READ_IDLE_TIMEOUT)); also an upload the
+            /// connection takes no bytes of for that long. Event streams and downloads are read
+            /// under it between chunks.
             pub fn read_idle_timeout(self, d: ::std::time::Duration) -> Self {
                 Self(self.0.read_idle_timeout(d))
             }
@@ -69,14 +78,19 @@ macro_rules! __client_builder {
                 Self(self.0.no_read_idle_timeout())
             }
 
-            /// Longest server-requested wait (`Retry-After`) slept before retrying (default 60 s);
-            /// a longer one ends the call at once with a rate-limit error carrying the wait.
+            /// Longest server-requested wait (`retry-after-ms` or `Retry-After`) slept before
+            /// retrying (default [`DEFAULT_MAX_RETRY_AFTER`](voice_agents_runtime::DEFAULT_MAX_RETRY_AFTER)); a
+            /// longer one ends the call at once with an error whose
+            /// [`retry_after`](voice_agents_runtime::Error::retry_after) carries the wait.
             pub fn max_retry_after(self, cap: ::std::time::Duration) -> Self {
                 Self(self.0.max_retry_after(cap))
             }
 
-            /// Adds or replaces a header sent with every request. Invalid names or values are
-            /// reported by [`build`](Self::build).
+            /// Adds or replaces a header sent with every request (by default `user-agent` and
+            /// `accept`, [`DEFAULT_ACCEPT`](voice_agents_runtime::DEFAULT_ACCEPT), which an operation that knows its
+            /// response's media types replaces with them). Header values whose name is a
+            /// credential's are redacted like credentials. Invalid names or values are reported
+            /// by [`build`](Self::build).
             pub fn default_header(self, name: &str, value: &str) -> Self {
                 Self(self.0.default_header(name, value))
             }
@@ -86,7 +100,7 @@ macro_rules! __client_builder {
                 Self(self.0.remove_default_header(name))
             }
 
-            /// Replaces the user agent (default `voice-agents/<version>`).
+            /// Replaces the user agent (default: this crate's name and version, `<name>/<version>`).
             pub fn user_agent(self, ua: impl ::std::convert::Into<::std::string::String>) -> Self {
                 Self(self.0.user_agent(ua))
             }
@@ -96,7 +110,9 @@ macro_rules! __client_builder {
                 Self(self.0.no_user_agent())
             }
 
-            /// Renames the retry-count header (default `x-retry-count`), or removes it with `None`.
+            /// Renames the header that carries the attempt number (0 for the first attempt; default
+            /// [`DEFAULT_RETRY_COUNT_HEADER`](voice_agents_runtime::DEFAULT_RETRY_COUNT_HEADER)), or removes it with
+            /// `None`.
             pub fn retry_count_header(self, name: ::std::option::Option<&str>) -> Self {
                 Self(self.0.retry_count_header(name))
             }
