@@ -1,5 +1,30 @@
-//! Typed async Rust clients for voice-agent platforms, generated from their OpenAPI specs.
-#![doc = include_str!("../../README.md")]
+//! # voice-agents
+//!
+//! Typed async Rust clients for three voice-agent platforms, generated from their OpenAPI
+//! specs: **Pipecat Cloud** ([`pipecat_cloud`]: agents, sessions, builds, secrets, regions,
+//! properties), **TalkifAI** ([`talkifai`]: agents, custom functions, outbound calls, streaming
+//! text chat, webhooks) and **Ayra** ([`ayra`]: agents, conversations, webhooks), with
+//! hand-written conveniences on top ([`ext`]: deploy a Pipecat agent from a source directory,
+//! wait until it is ready, a TalkifAI chat handle).
+//!
+#![doc = include_str!("../GETTING_STARTED.md")]
+#![doc = include_str!("../GUIDE.md")]
+
+/// The README's code blocks compile as doctests too (its quick starts are the ones above).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// What most programs using the SDK need in scope: the stream traits (`next`, `try_next`,
+/// `try_collect` on event streams, downloads and paged lists) and the error types.
+///
+/// ```
+/// use voice_agents::prelude::*;
+/// ```
+pub mod prelude {
+    pub use crate::{Error, ErrorKind, Response};
+    pub use futures_util::{StreamExt, TryStreamExt};
+}
 
 /// The runtime's types that applications use: the error, responses, pages, tri-state fields,
 /// uploads, downloads, event streams and webhook verification.
@@ -11,11 +36,13 @@ pub mod runtime {
         ApiError, ByteStream, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Multipart, Nullable,
         Page, RawCall, RawResponse, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind,
         True, Upload, ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
-        DEFAULT_TOLERANCE, MAX_EVENT_BYTES,
+        DEFAULT_ACCEPT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER,
+        DEFAULT_READ_IDLE_TIMEOUT, DEFAULT_RETRY_COUNT_HEADER, DEFAULT_TIMEOUT, DEFAULT_TOLERANCE,
+        IDEMPOTENCY_KEY_HEADER, MAX_EVENT_BYTES,
     };
 }
 
-pub use runtime::{Error, Response};
+pub use runtime::{Error, ErrorKind, Response};
 
 // Crates whose types appear in the generated APIs, re-exported so users need not pin them.
 pub use bytes;

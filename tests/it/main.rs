@@ -11,6 +11,7 @@ mod ayra;
 mod contract_ayra;
 mod contract_pipecat;
 mod contract_talkifai;
+mod docs_scan;
 mod extra_fields;
 mod pipecat_examples;
 mod pipecat_deploy;

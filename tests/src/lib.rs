@@ -1,6 +1,7 @@
 //! Shared helpers for the test suite: where the specs and fixtures are, the examples a spec
 //! carries, and JSON equivalence as the SDK defines it.
 
+pub mod docs_scan;
 pub mod logs;
 pub mod mock;
 pub mod prism;

@@ -15,6 +15,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     step("docs (cargo doc, warnings are errors)", || {
         cargo(root, &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")])
     })?;
+    step("docs read well: no placeholders or provenance, links resolve, builder pages teach the call", || {
+        crate::docs::check(root)
+    })?;
     step("tests (cargo test --workspace)", || cargo(root, &["test", "--workspace", "--locked"], &[]))?;
     step("corpus: small real-world specs generate and compile (cargo xtask corpus --small)", || {
         crate::corpus::run(root, &["--small".to_owned()])

@@ -332,19 +332,18 @@ macro_rules! __paginated_builder {
             }
 
             /// Streams every page, starting at the page this request asks for; an error ends
-            /// the stream after it is yielded.
+            /// the stream after it is yielded. The stream is `Unpin`: `next().await` works on it
+            /// directly.
             #[inline]
-            pub fn pages(
-                self,
-            ) -> impl $crate::__private::Stream<Item = ::std::result::Result<$crate::Page<$item>, $crate::Error>> + Send + 'a
-            {
+            pub fn pages(self) -> $crate::__private::BoxStream<'a, ::std::result::Result<$crate::Page<$item>, $crate::Error>> {
                 let call = self.call.clone();
                 $crate::__private::pages(self, call)
             }
 
-            /// Streams every item of every page; an error ends the stream after it is yielded.
+            /// Streams every item of every page; an error ends the stream after it is yielded. The
+            /// stream is `Unpin`: `next().await` works on it directly.
             #[inline]
-            pub fn items(self) -> impl $crate::__private::Stream<Item = ::std::result::Result<$item, $crate::Error>> + Send + 'a {
+            pub fn items(self) -> $crate::__private::BoxStream<'a, ::std::result::Result<$item, $crate::Error>> {
                 let call = self.call.clone();
                 $crate::__private::items(self, call)
             }

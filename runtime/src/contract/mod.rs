@@ -61,6 +61,10 @@ pub use {reqwest, serde, serde_json, tracing};
 /// The future a request builder's `IntoFuture` returns.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
+/// The stream a list builder's `pages` and `items` return: boxed, so that it is `Unpin` and
+/// `next().await` works on it without pinning.
+pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn futures_core::Stream<Item = T> + Send + 'a>>;
+
 /// The methods each builder macro adds to the type it expands on (a macro it expands
 /// included: `__request_builder!` expands `__call_options!`). The generator keeps its own copy
 /// (`voice_agents_codegen::contract`), to give no parameter setter one of these names; a test

@@ -7,11 +7,11 @@
 
 use std::collections::VecDeque;
 
-use futures_core::Stream;
 
 use crate::error::Error;
 use crate::paginate::Page;
 
+use super::BoxStream;
 use super::call::{CallState, send};
 use super::operation::Operation;
 
@@ -47,11 +47,8 @@ pub async fn fetch_page<O: Paginated>(op: &O, call: &CallState<'_>) -> Result<Pa
 
 /// Streams every page, starting at the page `op` asks for; an error ends the stream after it is
 /// yielded.
-pub fn pages<'a, O: Paginated + 'a>(
-    op: O,
-    call: CallState<'a>,
-) -> impl Stream<Item = Result<Page<O::Item>, Error>> + Send + 'a {
-    futures_util::stream::unfold(Some((op, call)), |state| async move {
+pub fn pages<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> BoxStream<'a, Result<Page<O::Item>, Error>> {
+    Box::pin(futures_util::stream::unfold(Some((op, call)), |state| async move {
         let (mut op, call) = state?;
         let page = fetch(&op, &call).await;
         let next = match &page {
@@ -62,16 +59,13 @@ pub fn pages<'a, O: Paginated + 'a>(
             _ => None,
         };
         Some((page, next))
-    })
+    }))
 }
 
 /// Streams every item of every page; an error ends the stream after it is yielded.
-pub fn items<'a, O: Paginated + 'a>(
-    op: O,
-    call: CallState<'a>,
-) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'a {
+pub fn items<'a, O: Paginated + 'a>(op: O, call: CallState<'a>) -> BoxStream<'a, Result<O::Item, Error>> {
     let start: ItemsState<'a, O> = ItemsState { call, op, buffer: VecDeque::new(), more: true };
-    futures_util::stream::unfold(start, |mut st| async move {
+    Box::pin(futures_util::stream::unfold(start, |mut st| async move {
         loop {
             if let Some(item) = st.buffer.pop_front() {
                 return Some((Ok(item), st));
@@ -91,7 +85,7 @@ pub fn items<'a, O: Paginated + 'a>(
                 }
             }
         }
-    })
+    }))
 }
 
 async fn fetch<O: Paginated>(op: &O, call: &CallState<'_>) -> Result<Page<O::Item>, Error> {
