@@ -23,6 +23,7 @@ pub struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::{Error, ErrorKind, Response};
+    #[doc(no_inline)]
     pub use futures_util::{StreamExt, TryStreamExt};
 }
 

@@ -20,8 +20,8 @@ use crate::response::RawResponse;
 
 type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
-/// The body of a binary response (an audio file, an archive, a recording), as a [`Stream`] of
-/// [`Bytes`] chunks in the order they arrive.
+/// The body of a binary response (an audio file, an archive, a recording), as a
+/// [`Stream`](futures_core::Stream) of [`Bytes`](bytes::Bytes) chunks in the order they arrive.
 ///
 /// Nothing is buffered beyond the chunk being handed over, so a 1 GiB download takes the same
 /// memory as a 1 KiB one, unless you ask for the whole body with [`bytes`](Self::bytes) or

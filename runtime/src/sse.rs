@@ -63,7 +63,7 @@ pub struct SseEvent {
 }
 
 impl SseEvent {
-    /// An event named `event` with `data` (for tests and hand-written [`StreamEvent`] impls).
+    /// An event named `event` with `data` (for tests, and for hand-written decoders of events).
     pub fn new(event: impl Into<String>, data: impl Into<String>) -> Self {
         SseEvent { event: event.into(), data: data.into(), id: None, retry: None }
     }
@@ -131,7 +131,7 @@ impl StreamEvent for SseEvent {
     }
 }
 
-/// The events of one streamed response, in order; a [`Stream`] of `Result<E, Error>`.
+/// The events of one streamed response, in order; a [`Stream`](futures_core::Stream) of `Result<E, Error>`.
 ///
 /// Use it with `futures_util::StreamExt` / `TryStreamExt` (`next`, `try_next`, `try_collect`,
 /// `try_for_each`...). Rules:

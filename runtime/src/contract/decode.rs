@@ -14,7 +14,8 @@ use crate::response::RawResponse;
 // Defined here rather than beside `RawResponse` so that the response types do not depend on
 // decoding (which depends on the error types, which hold responses).
 impl RawResponse {
-    /// Decodes the body as JSON; see [`decode_json`].
+    /// Decodes the body as JSON, as generated operations decode theirs: a decode error names the
+    /// JSON path that failed and carries an excerpt of the body.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_json(self)
     }
