@@ -21,3 +21,4 @@ mod talkifai;
 mod talkifai_ayra_examples;
 mod talkifai_chat;
 mod webhooks;
+mod fidelity;

@@ -3,6 +3,7 @@
 
 pub mod logs;
 pub mod mock;
+pub mod oracle;
 pub mod prism;
 pub mod prism_install;
 

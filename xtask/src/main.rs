@@ -16,6 +16,7 @@ mod bench;
 mod ci;
 mod corpus;
 mod diff;
+mod fidelity;
 mod gen;
 mod prism;
 
