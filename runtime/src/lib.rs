@@ -48,6 +48,7 @@ mod response;
 mod retry;
 mod sse;
 mod transport;
+mod union;
 #[doc(hidden)]
 pub mod validate;
 mod value;
@@ -90,6 +91,7 @@ pub mod __private {
     pub use crate::retry::backoff;
     pub use crate::sse::{StreamEvent, execute_stream};
     pub use crate::validate::{self, Validate};
+    pub use crate::union::{Alternative, best_alternative, note_fallback};
     pub use crate::value::{serialize_tag, serialize_tagged};
     pub use crate::{__client_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder};
     pub use crate::{

@@ -148,7 +148,11 @@ macro_rules! __open_enum {
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                let value = Self::from(<::std::string::String as $crate::__private::serde::Deserialize>::deserialize(deserializer)?);
+                if let Self::$fallback(_) = &value {
+                    $crate::__private::note_fallback();
+                }
+                ::std::result::Result::Ok(value)
             }
         }
     };

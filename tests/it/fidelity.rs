@@ -23,12 +23,13 @@ fn run(spec: &str, sample: Sample, dispatch: &dyn Fn(&str, &Value) -> Option<Val
     oracle::run(&root.join("tests"), &root.join(spec), sample, &work, dispatch).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Fails listing what went wrong, unless every instance decoded, typed, valid and lossless.
-fn assert_perfect(report: &Report) {
+/// Fails listing what went wrong, unless every instance decoded (with `typed`: without an
+/// `Unknown` fallback), encoded valid and lossless.
+fn assert_perfect(report: &Report, typed: bool) {
     let t = &report.totals;
     assert!(t.instances > 0, "{}: nothing was drawn ({:?})", report.spec, report.undrawn);
     assert!(
-        report.perfect(),
+        report.perfect(typed),
         "{}: {} instances, {} decoded, {} without fallback, {} valid output, {} lossless:\n{}",
         report.spec,
         t.instances,
@@ -36,7 +37,7 @@ fn assert_perfect(report: &Report) {
         t.typed,
         t.valid,
         t.lossless,
-        report.failure_lines(20)
+        report.failure_lines(20, typed)
     );
 }
 
@@ -44,22 +45,108 @@ const SAMPLE: Sample = Sample { count: 6, seed: 1, limit: None };
 
 #[test]
 fn ayra_types_round_trip_every_drawn_instance() {
-    assert_perfect(&run("specs/ayra/openapi.yaml", SAMPLE, &tables::round_trip_ayra));
+    assert_perfect(&run("specs/ayra/openapi.yaml", SAMPLE, &tables::round_trip_ayra), true);
 }
 
 #[test]
 fn talkifai_types_round_trip_every_drawn_instance() {
-    assert_perfect(&run("specs/talkifai/openapi.yaml", SAMPLE, &tables::round_trip_talkifai));
+    assert_perfect(&run("specs/talkifai/openapi.yaml", SAMPLE, &tables::round_trip_talkifai), true);
 }
 
 #[test]
 fn pipecat_cloud_types_round_trip_every_drawn_instance() {
-    // The vendor's spec as the generator reads it: with the overlay's corrections.
-    assert_perfect(&run("specs/pipecat-cloud/openapi.json", SAMPLE, &tables::round_trip_pipecat_cloud));
+    // The oracle reads the vendor's spec as published; the SDK's types follow the overlay too,
+    // which narrows some strings to enums (`krispViva.audioFilter`: tel, pro). A drawn string
+    // outside them decodes into the open enum's fallback and encodes back unchanged: no loss,
+    // but not typed, so fallbacks are not counted here.
+    assert_perfect(&run("specs/pipecat-cloud/openapi.json", SAMPLE, &tables::round_trip_pipecat_cloud), false);
 }
 
 #[test]
 fn buildomat_types_round_trip_every_drawn_instance() {
     // Where the oracle first failed: `format: uint` above i64::MAX, `null` array items.
-    assert_perfect(&run("tests/corpus/buildomat.json", Sample { count: 12, ..SAMPLE }, &tables::round_trip_buildomat));
+    assert_perfect(&run("tests/corpus/buildomat.json", Sample { count: 12, ..SAMPLE }, &tables::round_trip_buildomat), true);
+}
+
+/// The generator's fixture of each class the oracle found, drawn like the specs.
+#[test]
+fn fixture_types_round_trip_every_drawn_instance() {
+    let fixtures: [(&str, &dyn Fn(&str, &Value) -> Option<Value>); 6] = [
+        ("integer_widths", &tables::round_trip_integer_widths),
+        ("nullable_items", &tables::round_trip_nullable_items),
+        ("nullable_map_values", &tables::round_trip_nullable_map_values),
+        ("nullable_union_alternatives", &tables::round_trip_nullable_union_alternatives),
+        ("discriminator_pinned", &tables::round_trip_discriminator_pinned),
+        ("untagged_overlap", &tables::round_trip_untagged_overlap),
+    ];
+    for (fixture, dispatch) in fixtures {
+        let report = run(&format!("codegen/tests/fixtures/{fixture}.yaml"), Sample { count: 20, ..SAMPLE }, dispatch);
+        assert_perfect(&report, true);
+    }
+}
+
+/// Decodes `value` as `T`, and checks it encodes back to the same JSON.
+fn same_back<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(value: Value) -> T {
+    let decoded: T = serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value} does not decode: {e}"));
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), value, "{decoded:?}");
+    decoded
+}
+
+#[test]
+fn integer_formats_decode_their_whole_range_and_nothing_beyond_it() {
+    use tables::integer_widths::Counters;
+    use voice_agents_runtime::__private::Validate;
+    let edges = serde_json::json!({
+        "seq": u64::MAX, "tiny": i8::MIN, "small": i16::MAX, "byte": u8::MAX, "port": u16::MAX,
+        "count": u32::MAX, "total": u64::MAX, "offset": i64::MIN, "at": i64::MAX, "plain": i64::MIN,
+    });
+    let counters: Counters = same_back(edges.clone());
+    assert_eq!(counters.seq, u64::MAX, "format: uint is u64 (11341255895459967163 failed as i64)");
+    for (field, beyond) in [("seq", -1), ("tiny", 128), ("small", -32769), ("byte", 256), ("port", -1), ("count", 4_294_967_296_i64)] {
+        let mut value = edges.clone();
+        value[field] = serde_json::json!(beyond);
+        assert!(serde_json::from_value::<Counters>(value).is_err(), "{field}: {beyond} is outside its format");
+    }
+    // `minimum` narrower than the format is checked before a request is sent.
+    let mut low = edges;
+    low["port"] = serde_json::json!(0);
+    let low: Counters = serde_json::from_value(low).expect("0 fits u16");
+    let err = low.validate("body").expect_err("port has minimum 1");
+    assert_eq!((err.field(), err.rule()), ("body.port", "minimum 1"));
+}
+
+#[test]
+fn null_decodes_as_an_item_a_map_value_and_a_union_alternative() {
+    use serde_json::json;
+    use tables::{nullable_items as items, nullable_map_values as maps, nullable_union_alternatives as unions};
+    let board: items::Board = same_back(json!({"things": [null, {"id": "a"}], "scores": [1, null], "grid": [["x", null]]}));
+    assert_eq!(board.things[0], None, "`{{nullable, allOf: [$ref]}}` items (buildomat's ObjWithOptionArray)");
+    let _: maps::Labels = same_back(json!({"a": null, "b": "x"}));
+    let _: maps::Index = same_back(json!({"tasks": {"a": null, "b": {"id": "x"}}}));
+    assert_eq!(same_back::<unions::Limit>(json!(null)), unions::Limit::Integer(None));
+    assert_eq!(same_back::<unions::Limit>(json!(7)), unions::Limit::Integer(Some(7)));
+    assert!(matches!(same_back::<unions::Assignee>(json!(null)), unions::Assignee::Task(None)));
+}
+
+#[test]
+fn a_discriminator_without_mapping_reads_the_pinned_values_and_the_schema_names() {
+    use serde_json::json;
+    use tables::discriminator_pinned::TranscriptEvent;
+    let done: TranscriptEvent = same_back(json!({"type": "transcript.text.done", "text": "hi"}));
+    assert!(matches!(done, TranscriptEvent::TextDone(_)), "{done:?}");
+    // The schema name selects the alternative too (the OpenAPI rule); it goes back pinned.
+    let named: TranscriptEvent = serde_json::from_value(json!({"type": "TextDelta", "delta": "h"})).expect("decodes");
+    assert_eq!(serde_json::to_value(&named).expect("encodes"), json!({"type": "transcript.text.delta", "delta": "h"}));
+}
+
+#[test]
+fn untagged_unions_decode_into_the_alternative_that_keeps_every_member() {
+    use serde_json::json;
+    use tables::untagged_overlap::{Item, Message};
+    let tool: Message = same_back(json!({"role": "tool", "content": "42", "tool_call_id": "call_1"}));
+    assert!(matches!(tool, Message::ToolMessage(_)), "not a user message without its tool_call_id: {tool:?}");
+    let user: Message = same_back(json!({"role": "user", "content": "hi"}));
+    assert!(matches!(user, Message::UserMessage(_)), "{user:?}");
+    let eval: Item = same_back(json!({"role": "user", "content": "hi", "type": "message"}));
+    assert!(matches!(eval, Item::EvalItem(_)), "`type: message` kept: {eval:?}");
 }

@@ -445,7 +445,7 @@ function checkResults(spec, drawnFile, resultsFile) {
       }
       totals.decoded++;
       if (!r.fallback) totals.typed++;
-      else failures.push({ schema: entry.name, kind: "fallback", message: "decoded into an `Unknown` fallback", input });
+      else failures.push({ schema: entry.name, kind: "fallback", message: `decoded into an \`Unknown\` fallback: ${r.fallback}`, input });
       if (!valid(r.output)) {
         failures.push({ schema: entry.name, kind: "invalid", message: errorText(valid), input, output: r.output });
         return;

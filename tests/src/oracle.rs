@@ -33,7 +33,15 @@ pub fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(value: &Val
         Err(e) => json!({ "error": e.to_string() }),
         Ok(decoded) => match serde_json::to_value(&decoded) {
             Err(e) => json!({ "error": format!("encode: {e}") }),
-            Ok(output) => json!({ "output": output, "fallback": format!("{decoded:?}").contains("Unknown(") }),
+            Ok(output) => {
+                // Where the fallback sits, as `Debug` shows it (the oracle names it in its report).
+                let debug = format!("{decoded:?}");
+                let fallback = debug.find("Unknown(").map(|i| {
+                    let start = debug[..i].char_indices().rev().nth(60).map_or(0, |(j, _)| j);
+                    debug[start..].chars().take(120).collect::<String>()
+                });
+                json!({ "output": output, "fallback": fallback })
+            }
         },
     }
 }
@@ -73,23 +81,26 @@ pub struct Report {
 }
 
 impl Report {
-    /// True when every instance decoded without a fallback, validated and was lossless.
-    pub fn perfect(&self) -> bool {
+    /// True when every instance decoded, its output validated and was lossless; with `typed`,
+    /// also without an `Unknown` fallback anywhere.
+    pub fn perfect(&self, typed: bool) -> bool {
         let t = &self.totals;
-        t.decoded == t.instances && t.typed == t.instances && t.valid == t.instances && t.lossless == t.instances
+        t.decoded == t.instances && t.valid == t.instances && t.lossless == t.instances && (!typed || t.typed == t.instances)
     }
 
-    /// One line per failure (the first `max`), for a test failure or the fidelity command.
-    pub fn failure_lines(&self, max: usize) -> String {
+    /// One line per failure (the first `max`; fallbacks only with `typed`), for a test failure
+    /// or the fidelity command.
+    pub fn failure_lines(&self, max: usize, typed: bool) -> String {
         let mut out = String::new();
-        for (schema, kind, message, input, output) in self.failures.iter().take(max) {
+        let shown: Vec<_> = self.failures.iter().filter(|f| typed || f.1 != "fallback").collect();
+        for (schema, kind, message, input, output) in shown.iter().take(max).copied() {
             let _ = write!(out, "{}: {schema}: {kind}: {message}\n    input:  {}\n", self.spec, clip(input));
             if !output.is_null() {
                 let _ = writeln!(out, "    output: {}", clip(output));
             }
         }
-        if self.failures.len() > max {
-            let _ = writeln!(out, "... and {} more", self.failures.len() - max);
+        if shown.len() > max {
+            let _ = writeln!(out, "... and {} more", shown.len() - max);
         }
         out
     }

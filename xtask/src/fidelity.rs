@@ -1,6 +1,6 @@
 //! The generated part of the fidelity oracle's bounded run in `cargo test`
 //! (`tests/it/fidelity.rs`), written by `cargo xtask regen` and drift-checked like the SDK:
-//! `tests/fidelity/<spec>/`, the modules of the corpus specs in [`CORPUS`], and
+//! `tests/fidelity/<module>/`, the modules of the specs in [`CORPUS`], and
 //! `tests/fidelity/tables.rs`, the round-trip dispatch by component schema name for them and for
 //! the SDK's APIs.
 //!
@@ -18,9 +18,18 @@ use voice_agents_codegen::{emit, generate_module, ir, Input};
 mod fidelity_table;
 pub use fidelity_table::{component_types, dispatch_fn};
 
-/// Corpus specs whose generated types the bounded oracle runs: small, and the ones that found
-/// bugs (buildomat: integer widths and nullable items).
-pub const CORPUS: &[&str] = &["buildomat.json"];
+/// Specs (from the root) whose generated types the bounded oracle runs, and their modules: a
+/// small corpus spec that found bugs (buildomat: integer widths, nullable items) and the
+/// generator's fixture of each class the oracle found, whose boundary values the tests decode.
+pub const CORPUS: &[(&str, &str)] = &[
+    ("tests/corpus/buildomat.json", "buildomat"),
+    ("codegen/tests/fixtures/integer_widths.yaml", "integer_widths"),
+    ("codegen/tests/fixtures/nullable_items.yaml", "nullable_items"),
+    ("codegen/tests/fixtures/nullable_map_values.yaml", "nullable_map_values"),
+    ("codegen/tests/fixtures/nullable_union_alternatives.yaml", "nullable_union_alternatives"),
+    ("codegen/tests/fixtures/discriminator_pinned.yaml", "discriminator_pinned"),
+    ("codegen/tests/fixtures/untagged_overlap.yaml", "untagged_overlap"),
+];
 
 /// Where the files go.
 pub const DIR: &str = "tests/fidelity";
@@ -38,11 +47,10 @@ pub fn expected_files(root: &Path, sdk: &[(&str, &ir::Api)]) -> Result<BTreeMap<
         body.push_str(&dispatch_fn(&format!("round_trip_{module}"), &format!("voice_agents::{module}"), &component_types(api)));
         body.push('\n');
     }
-    for spec in CORPUS {
-        let file = format!("tests/corpus/{spec}");
-        let text = std::fs::read_to_string(root.join(&file)).map_err(|e| format!("cannot read {file}: {e}"))?;
-        let module = module_name(spec);
-        let generated = generate_module(Input { file: &file, text: &text, overlay: None }, crate::apis::REGEN, &module)
+    for (file, module) in CORPUS {
+        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let module = module.to_string();
+        let generated = generate_module(Input { file, text: &text, overlay: None }, crate::apis::REGEN, &module)
             .map_err(|d| format!("{file}: cannot generate:\n{d}"))?;
         for f in generated.files {
             files.insert(format!("{DIR}/{module}/{}", f.path), f.contents);
@@ -53,9 +61,4 @@ pub fn expected_files(root: &Path, sdk: &[(&str, &ir::Api)]) -> Result<BTreeMap<
     }
     files.insert(format!("{DIR}/tables.rs"), emit::standalone_file(crate::apis::REGEN, &format!("{}\n", body.trim_end())));
     Ok(files)
-}
-
-/// The Rust module of a corpus spec (`propolis-server.json` -> `propolis_server`).
-pub fn module_name(spec: &str) -> String {
-    spec.split('.').next().unwrap_or(spec).replace('-', "_")
 }

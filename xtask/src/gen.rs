@@ -167,7 +167,8 @@ fn lib_rs(module: &str, spec: &str) -> String {
 }
 
 /// The crate's manifest: the runtime, plus the crates generated types name directly (serde for
-/// the derives; chrono, uuid, bytes and serde_json for field types). Versions as the SDK's.
+/// the derives; chrono, uuid, bytes and serde_json for field types). Versions and features as
+/// the SDK's (serde_json reads floats exactly: `float_roundtrip`).
 fn cargo_toml(name: &str, runtime_path: &str) -> String {
     format!(
         r#"[package]
@@ -182,7 +183,7 @@ publish = false
 [dependencies]
 voice-agents-runtime = {{ path = "{runtime_path}" }}
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
+serde_json = {{ version = "1", features = ["float_roundtrip"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde", "clock"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 bytes = "1"

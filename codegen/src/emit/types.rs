@@ -11,10 +11,10 @@ use quote::{format_ident, quote};
 pub fn rust_type(ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
-        TypeRef::Integer(IntWidth::I32) => quote!(i32),
-        TypeRef::Integer(IntWidth::I64) => quote!(i64),
-        TypeRef::Integer(IntWidth::U32) => quote!(u32),
-        TypeRef::Integer(IntWidth::U64) => quote!(u64),
+        TypeRef::Integer(width) => {
+            let id = format_ident!("{}", width.rust_name());
+            quote!(#id)
+        }
         TypeRef::Number { single: true } => quote!(f32),
         TypeRef::Number { single: false } => quote!(f64),
         TypeRef::Boolean | TypeRef::BoolConst(false) => quote!(bool),
@@ -32,6 +32,10 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Map(s) => {
             let inner = rust_type(&s.ty);
             quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        TypeRef::Nullable(s) => {
+            let inner = rust_type(&s.ty);
+            quote!(Option<#inner>)
         }
         TypeRef::Named(n) => {
             let id = format_ident!("{}", n);
@@ -361,6 +365,10 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
             let inner = check_value(ctx, quote!(item), item, quote!(&format!("{base}.{key}")));
             checks.push(quote! { let base: &str = #path; for (key, item) in #value.iter() { #inner } });
         }
+        TypeRef::Nullable(inner) if ctx.needs_check(inner) => {
+            let check = check_value(ctx, quote!(value), inner, path);
+            checks.push(quote! { if let Some(value) = #value { #check } });
+        }
         _ => {}
     }
     quote!( #( #checks )* )
@@ -521,17 +529,17 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
         }
     });
     let serde_impls = match &u.discriminator {
-        None => quote!(),
+        None => untagged_deserialize(def, u, open),
         Some(prop) => tagged_serde(def, u, prop, open),
     };
     let derive = if u.discriminator.is_some() {
         quote!(#[derive(Debug, Clone, PartialEq)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)] #[serde(untagged)])
+        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize)] #[serde(untagged)])
     };
     let kind_doc = match &u.discriminator {
         Some(p) => format!("Chosen by the `{p}` property."),
-        None => "Untagged: the first alternative that fits the JSON is chosen.".to_owned(),
+        None => "Untagged: decoded as the alternative that keeps the most of the JSON (the first of those on a tie).".to_owned(),
     };
     let kind_doc = docs::lines_to_attrs(&kind_doc);
     quote! {
@@ -550,6 +558,41 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     }
 }
 
+/// `Deserialize` of an untagged union: every alternative is tried, the one that keeps the most
+/// of the payload wins (`rt::best_alternative`), not the first that accepts it.
+fn untagged_deserialize(def: &TypeDef, u: &Union, open: bool) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let alternatives = u.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        if v.boxed {
+            quote!(|v| serde::Deserialize::deserialize(v).ok().map(|x| Self::#vname(Box::new(x))))
+        } else {
+            quote!(|v| serde::Deserialize::deserialize(v).ok().map(Self::#vname))
+        }
+    });
+    let none = if open {
+        quote!({
+            rt::note_fallback();
+            Ok(Self::Unknown(value))
+        })
+    } else {
+        let msg = format!("data did not match any variant of untagged enum {}", def.name);
+        quote!(Err(serde::de::Error::custom(#msg)))
+    };
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let alternatives: &[rt::Alternative<Self>] = &[ #( #alternatives ),* ];
+                match rt::best_alternative(&value, alternatives) {
+                    Some(decoded) => Ok(decoded),
+                    None => #none,
+                }
+            }
+        }
+    }
+}
+
 fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
@@ -563,7 +606,10 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
         }
     });
     let fallback = if open {
-        quote!(_ => Ok(Self::Unknown(value)),)
+        quote!(_ => {
+            rt::note_fallback();
+            Ok(Self::Unknown(value))
+        })
     } else {
         let msg = format!("unknown or missing `{prop}`");
         quote!(_ => Err(serde::de::Error::custom(#msg)),)

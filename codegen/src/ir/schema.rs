@@ -264,12 +264,13 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::Integer(i)) => {
                 c.minimum = i.minimum.map(|m| (m as f64, i.exclusive_minimum));
                 c.maximum = i.maximum.map(|m| (m as f64, i.exclusive_maximum));
-                TypeRef::Integer(match &i.format {
-                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => IntWidth::I32,
-                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uint32" => IntWidth::U32,
-                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" => IntWidth::U64,
-                    _ => IntWidth::I64,
-                })
+                let format = match &i.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "int32",
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => "int64",
+                    VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
+                    VariantOrUnknownOrEmpty::Empty => "",
+                };
+                TypeRef::Integer(IntWidth::from_format(format).unwrap_or(IntWidth::I64))
             }
             SchemaKind::Type(Type::Number(n)) => {
                 c.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
@@ -289,7 +290,7 @@ impl<'a> TypeSpace<'a> {
                 c.min_items = a.min_items.map(|v| v as u64);
                 c.max_items = a.max_items.map(|v| v as u64);
                 let item = match &a.items {
-                    Some(items) => self.describe_boxed(items, &hint.child("Item", &["items"])).shape,
+                    Some(items) => held(self.describe_boxed(items, &hint.child("Item", &["items"]))),
                     None => Shape::plain(TypeRef::Json),
                 };
                 TypeRef::Array(Box::new(item))
@@ -301,7 +302,7 @@ impl<'a> TypeSpace<'a> {
             }
             SchemaKind::Any(any) => {
                 if let Some(items) = &any.items {
-                    TypeRef::Array(Box::new(self.describe_boxed(items, &hint.child("Item", &["items"])).shape))
+                    TypeRef::Array(Box::new(held(self.describe_boxed(items, &hint.child("Item", &["items"])))))
                 } else if any.additional_properties.is_some() || any.typ.as_deref() == Some("object") {
                     c.max_properties = any.max_properties.map(|v| v as u64);
                     self.map_or_object(any.additional_properties.as_ref(), hint)
@@ -326,7 +327,7 @@ impl<'a> TypeSpace<'a> {
         match additional {
             Some(AdditionalProperties::Schema(s)) => {
                 let value = self.describe(s, &hint.child("Value", &["additionalProperties"]));
-                TypeRef::Map(Box::new(value.shape))
+                TypeRef::Map(Box::new(held(value)))
             }
             _ => TypeRef::JsonObject,
         }
@@ -369,7 +370,7 @@ impl<'a> TypeSpace<'a> {
         }
         let additional = match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                Some(self.describe(s, &hint.child("Value", &["additionalProperties"])).shape)
+                Some(held(self.describe(s, &hint.child("Value", &["additionalProperties"]))))
             }
             // Explicitly open objects keep what they do not declare (error details, for one).
             Some(AdditionalProperties::Any(true)) => Some(Shape::plain(TypeRef::Json)),
@@ -472,19 +473,25 @@ impl<'a> TypeSpace<'a> {
                 (ty, _) => variant_name_for(ty, i),
             };
             let mut tags = Vec::new();
-            if let (Some(disc), ReferenceOr::Reference { reference }) = (discriminator, alt) {
-                for (tag, target) in &disc.mapping {
-                    if target == reference {
-                        tags.push(tag.clone());
-                    }
+            if let Some(disc) = discriminator {
+                // The tags are the alternative's mapping keys; without one, the value the
+                // alternative pins the property to (what specs written that way mean, and what
+                // payloads carry) and the schema name (the OpenAPI rule), accepted both ways
+                // and written as the first.
+                if let ReferenceOr::Reference { reference } = alt {
+                    tags.extend(disc.mapping.iter().filter(|(_, t)| *t == reference).map(|(tag, _)| tag.clone()));
                 }
                 if tags.is_empty() {
-                    if let Some(last) = pointer::last_token(reference) {
-                        tags.push(last);
+                    tags.extend(self.pinned_property(alt, &disc.property_name, 0));
+                }
+                if let ReferenceOr::Reference { reference } = alt {
+                    let name = pointer::last_token(reference).filter(|n| !tags.contains(n));
+                    if disc.mapping.values().all(|t| t != reference) {
+                        tags.extend(name);
                     }
                 }
             }
-            variants.push(UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false, docs: Docs::default() });
+            variants.push(UnionVariant { name: scope.claim(&base), shape: held(d), tags, boxed: false, docs: Docs::default() });
         }
         let discriminator = discriminator.map(|d| d.property_name.clone()).or(implicit.map(|t| t.property));
         TypeKind::Union(Union { variants, discriminator })
@@ -526,6 +533,28 @@ impl<'a> TypeSpace<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The value an alternative pins `property` to (a one-value enum), through references and
+    /// the parts of an `allOf`.
+    fn pinned_property(&self, alt: &ReferenceOr<Schema>, property: &str, depth: usize) -> Option<String> {
+        let schema = match alt {
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
+            ReferenceOr::Item(s) => s,
+        };
+        if depth > 16 {
+            return None;
+        }
+        let (properties, all_of) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), None),
+            SchemaKind::Any(a) => (Some(&a.properties), Some(&a.all_of)),
+            SchemaKind::AllOf { all_of } => (None, Some(all_of)),
+            _ => (None, None),
+        };
+        if let Some(value) = properties.and_then(|p| p.get(property)).and_then(|p| self.pinned_string(p)) {
+            return Some(value);
+        }
+        all_of?.iter().find_map(|part| self.pinned_property(part, property, depth + 1))
     }
 
     /// The value of a string schema that allows exactly one (`enum: [x]`, or 3.1's `const`).
@@ -570,7 +599,7 @@ impl<'a> TypeSpace<'a> {
                     TypeRef::Named(n) => n.clone(),
                     _ => tag_name,
                 };
-                return UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false, docs: Docs::default() };
+                return UnionVariant { name: scope.claim(&base), shape: held(d), tags, boxed: false, docs: Docs::default() };
             }
             ReferenceOr::Item(schema) => schema,
         };
@@ -685,8 +714,19 @@ fn needs_named_type(schema: &Schema) -> bool {
     }
 }
 
+/// The shape of a schema where no field holds it (an array item, a map value, a union
+/// alternative): an `Option` when the schema admits `null`, since no `Option` field does.
+fn held(d: Described) -> Shape {
+    if d.nullable {
+        Shape::plain(TypeRef::Nullable(Box::new(d.shape)))
+    } else {
+        d.shape
+    }
+}
+
 fn variant_name_for(ty: &TypeRef, index: usize) -> String {
     match ty {
+        TypeRef::Nullable(s) => variant_name_for(&s.ty, index),
         TypeRef::String => "String".to_owned(),
         TypeRef::Integer(_) => "Integer".to_owned(),
         TypeRef::Number { .. } => "Number".to_owned(),

@@ -23,6 +23,7 @@ const FIXTURES: &[&str] = &[
     "alias_cycle.yaml",
     "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
+    "discriminator_pinned.yaml",
     "deprecated.yaml",
     "deprecated_types.yaml",
     "enum_with_null.yaml",
@@ -32,13 +33,17 @@ const FIXTURES: &[&str] = &[
     "errors_swagger_2.yaml",
     "formats.yaml",
     "inline_names.yaml",
+    "integer_widths.yaml",
     "keywords.yaml",
     "large_numbers.yaml",
     "module_name_collisions.yaml",
     "no_operation_id.yaml",
     "nullable.yaml",
     "nullable_component_ref.yaml",
+    "nullable_items.yaml",
+    "nullable_map_values.yaml",
     "nullable_ref.yaml",
+    "nullable_union_alternatives.yaml",
     "oneof_discriminator.yaml",
     "oneof_untagged.yaml",
     "oneof_implicit_tag.yaml",
@@ -50,6 +55,7 @@ const FIXTURES: &[&str] = &[
     "single_value_enums.yaml",
     "sse_events.yaml",
     "type_name_collisions.yaml",
+    "untagged_overlap.yaml",
     "untyped.yaml",
     "v31_keywords.yaml",
     "v31_nullable_refs.yaml",
@@ -298,7 +304,7 @@ fn one_of_with_discriminator_is_internally_tagged_with_unknown_fallback_in_respo
     let response = body(&g, "models/event.rs");
     assert_contains(&response, "Some(\"started\") =>");
     assert_contains(&response, "Some(\"Paused\") =>"); // no mapping entry: the schema name
-    assert_contains(&response, "_ => Ok(Self::Unknown(value)),");
+    assert_contains(&response, "Ok(Self::Unknown(value))");
     let request = body(&g, "models/command.rs");
     assert_contains(&request, "Some(\"start\") =>");
     assert_not_contains(&request, "Unknown");
@@ -1015,4 +1021,76 @@ fn paginated_operations_implement_paginated_with_the_spec_pointers() {
     assert_contains(&things, ".unwrap_or(1)");
     assert_contains(&things, ".or(Some(20))");
     snapshot_files(&g, fixture, &["operations/things.rs"]);
+}
+
+// Found by the fidelity oracle (`tests/it/fidelity.rs` decodes their boundary values).
+#[test]
+fn integer_formats_get_rust_types_as_wide_as_their_range() {
+    let fixture = "integer_widths.yaml";
+    let g = generate_clean(fixture);
+    let model = body(&g, "models/counters.rs");
+    for field in [
+        "pub seq: u64,",
+        "pub tiny: Option<i8>,",
+        "pub small: Option<i16>,",
+        "pub byte: Option<u8>,",
+        "pub port: Option<u16>,",
+        "pub count: Option<u32>,",
+        "pub total: Option<u64>,",
+        "pub offset: Option<i64>,",
+        "pub at: Option<i64>,",
+        "pub plain: Option<i64>,",
+    ] {
+        assert_contains(&model, field);
+    }
+    snapshot_files(&g, fixture, &["models/counters.rs"]);
+}
+
+#[test]
+fn nullable_array_items_are_options() {
+    let fixture = "nullable_items.yaml";
+    let g = generate_clean(fixture);
+    let model = body(&g, "models/board.rs");
+    assert_contains(&model, "pub things: Vec<Option<Task>>,");
+    assert_contains(&model, "pub scores: Option<Vec<Option<i64>>>,");
+    assert_contains(&model, "pub grid: Option<Vec<Vec<Option<String>>>>,");
+    snapshot_files(&g, fixture, &["models/board.rs"]);
+}
+
+#[test]
+fn nullable_map_values_are_options_in_3_1_too() {
+    let fixture = "nullable_map_values.yaml";
+    let g = generate_clean(fixture);
+    assert_contains(&body(&g, "models/labels.rs"), "pub type Labels = std::collections::BTreeMap<String, Option<String>>;");
+    assert_contains(&body(&g, "models/index.rs"), "pub tasks: Option<std::collections::BTreeMap<String, Option<Task>>>,");
+    snapshot_files(&g, fixture, &["models/labels.rs", "models/index.rs"]);
+}
+
+#[test]
+fn nullable_union_alternatives_hold_options() {
+    let fixture = "nullable_union_alternatives.yaml";
+    let g = generate_clean(fixture);
+    assert_contains(&body(&g, "models/limit.rs"), "Integer(Option<i64>),");
+    assert_contains(&body(&g, "models/assignee.rs"), "Task(Option<Task>),");
+    snapshot_files(&g, fixture, &["models/limit.rs", "models/assignee.rs"]);
+}
+
+#[test]
+fn a_discriminator_without_mapping_uses_the_values_its_alternatives_pin() {
+    let fixture = "discriminator_pinned.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/transcript_event.rs");
+    assert_contains(&union, r#"Some("transcript.text.done") | Some("TextDone") =>"#);
+    assert_contains(&union, r#"rt::serialize_tagged(value, "type", "transcript.text.done", serializer)"#);
+    snapshot_files(&g, fixture, &["models/transcript_event.rs"]);
+}
+
+#[test]
+fn overlapping_untagged_alternatives_decode_by_what_they_keep() {
+    let fixture = "untagged_overlap.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/message.rs");
+    assert_contains(&union, "rt::best_alternative(&value, alternatives)");
+    assert_not_contains(&union, "serde::Deserialize)]");
+    snapshot_files(&g, fixture, &["models/message.rs"]);
 }
