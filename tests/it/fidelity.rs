@@ -71,13 +71,14 @@ fn buildomat_types_round_trip_every_drawn_instance() {
 /// The generator's fixture of each class the oracle found, drawn like the specs.
 #[test]
 fn fixture_types_round_trip_every_drawn_instance() {
-    let fixtures: [(&str, &dyn Fn(&str, &Value) -> Option<Value>); 6] = [
+    let fixtures: [(&str, &dyn Fn(&str, &Value) -> Option<Value>); 7] = [
         ("integer_widths", &tables::round_trip_integer_widths),
         ("nullable_items", &tables::round_trip_nullable_items),
         ("nullable_map_values", &tables::round_trip_nullable_map_values),
         ("nullable_union_alternatives", &tables::round_trip_nullable_union_alternatives),
         ("discriminator_pinned", &tables::round_trip_discriminator_pinned),
         ("untagged_overlap", &tables::round_trip_untagged_overlap),
+        ("all_of_union", &tables::round_trip_all_of_union),
     ];
     for (fixture, dispatch) in fixtures {
         let report = run(&format!("codegen/tests/fixtures/{fixture}.yaml"), Sample { count: 20, ..SAMPLE }, dispatch);
@@ -149,4 +150,18 @@ fn untagged_unions_decode_into_the_alternative_that_keeps_every_member() {
     assert!(matches!(user, Message::UserMessage(_)), "{user:?}");
     let eval: Item = same_back(json!({"role": "user", "content": "hi", "type": "message"}));
     assert!(matches!(eval, Item::EvalItem(_)), "`type: message` kept: {eval:?}");
+}
+
+#[test]
+fn all_of_over_a_union_decodes_each_alternative_with_the_shared_members() {
+    use serde_json::json;
+    use tables::all_of_union::{Run, RunTool, RunToolsItem, ToolChoice};
+    let tool: RunTool = same_back(json!({"type": "search", "query": "rust", "tool_id": "t1"}));
+    assert!(matches!(&tool, RunTool::Search(s) if s.tool_id == "t1"), "{tool:?}");
+    let run: Run = serde_json::from_value(json!({"tool_choice": null})).expect("`{nullable: true}` part");
+    assert_eq!(run.tool_choice, None);
+    let run: Run = same_back(json!({"tools": [{"type": "code", "enabled": true}]}));
+    assert!(matches!(&run.tools.as_deref(), Some([RunToolsItem::Code(c)]) if c.enabled == Some(true)), "{run:?}");
+    let run: Run = same_back(json!({"tool_choice": "auto"}));
+    assert!(matches!(run.tool_choice, Some(ToolChoice::ToolChoiceVariant1(_))), "{:?}", run.tool_choice);
 }

@@ -29,6 +29,7 @@ pub const CORPUS: &[(&str, &str)] = &[
     ("codegen/tests/fixtures/nullable_union_alternatives.yaml", "nullable_union_alternatives"),
     ("codegen/tests/fixtures/discriminator_pinned.yaml", "discriminator_pinned"),
     ("codegen/tests/fixtures/untagged_overlap.yaml", "untagged_overlap"),
+    ("codegen/tests/fixtures/all_of_union.yaml", "all_of_union"),
 ];
 
 /// Where the files go.

@@ -28,6 +28,18 @@ pub struct Api {
     pub webhook_events: Option<WebhookEvents>,
     /// Pointers where the generator needs a helper from the vendor extensions.
     pub extensions: ApiExtensions,
+    /// Every place typed as free-form JSON (`serde_json::Value` or a JSON object), and why, in
+    /// the order found (`cargo xtask gen --report-untyped` lists them).
+    pub untyped: Vec<Untyped>,
+}
+
+/// A schema typed as free-form JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untyped {
+    /// Where the schema is: a JSON pointer into the spec.
+    pub pointer: String,
+    /// Why: the schema is free-form itself, or what the generator cannot type.
+    pub reason: String,
 }
 
 /// Vendor extensions declared at the document root.

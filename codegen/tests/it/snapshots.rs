@@ -20,6 +20,7 @@ const COMMAND: &str = "cargo xtask regen";
 /// Every fixture, so that a fixture without a test (or a test without a fixture) is noticed.
 const FIXTURES: &[&str] = &[
     "additional_properties.yaml",
+    "all_of_union.yaml",
     "alias_cycle.yaml",
     "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
@@ -1093,4 +1094,21 @@ fn overlapping_untagged_alternatives_decode_by_what_they_keep() {
     assert_contains(&union, "rt::best_alternative(&value, alternatives)");
     assert_not_contains(&union, "serde::Deserialize)]");
     snapshot_files(&g, fixture, &["models/message.rs"]);
+}
+
+#[test]
+fn all_of_over_a_union_distributes_the_shared_members_over_its_alternatives() {
+    let fixture = "all_of_union.yaml";
+    let g = generate_clean(fixture);
+    assert!(g.api.untyped.is_empty(), "nothing free-form: {:?}", g.api.untyped);
+    let run_tool = body(&g, "models/run_tool.rs");
+    // Each alternative merged with the shared `tool_id`, told apart by the tag they pin.
+    assert_contains(&run_tool, "Code(RunToolCode),");
+    assert_contains(&run_tool, "pub tool_id: String,");
+    assert_contains(&run_tool, "Chosen by the `type` property.");
+    let run = body(&g, "models/run.rs");
+    // `allOf: [{$ref: Union}, {nullable: true}]` is the union, nullable.
+    assert_contains(&run, "pub tool_choice: Option<ToolChoice>,");
+    assert_contains(&run, "pub tools: Option<Vec<RunToolsItem>>,");
+    snapshot_files(&g, fixture, &["models/run_tool.rs", "models/run.rs"]);
 }
