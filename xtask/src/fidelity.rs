@@ -1,4 +1,5 @@
-//! The generated part of the fidelity oracle's bounded run in `cargo test`
+//! The fidelity oracle in xtask: `cargo xtask corpus --fidelity` ([`run_corpus`]), and the
+//! generated part of its bounded run in `cargo test`
 //! (`tests/it/fidelity.rs`), written by `cargo xtask regen` and drift-checked like the SDK:
 //! `tests/fidelity/<module>/`, the modules of the specs in [`CORPUS`], and
 //! `tests/fidelity/tables.rs`, the round-trip dispatch by component schema name for them and for
@@ -11,7 +12,10 @@
 //! cores. Committed, the modules compile into the test crate against what it builds anyway.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
 use voice_agents_codegen::{emit, generate_module, ir, Input};
 
 #[path = "../../tests/src/fidelity_table.rs"]
@@ -62,4 +66,156 @@ pub fn expected_files(root: &Path, sdk: &[(&str, &ir::Api)]) -> Result<BTreeMap<
     }
     files.insert(format!("{DIR}/tables.rs"), emit::standalone_file(crate::apis::REGEN, &format!("{}\n", body.trim_end())));
     Ok(files)
+}
+
+/// What `--fidelity` draws unless told otherwise: 20 instances from each of at most 150
+/// component schemas per spec (the sample sizes of issue 21), seed 1.
+const DEFAULT_SAMPLE: (usize, usize, u64) = (20, 150, 1);
+
+/// `cargo xtask corpus --fidelity [--small] [--count N] [--limit K] [--seed S] [--only A,B]`:
+/// every corpus spec (`--small`: the small ones) and the SDK's specs generated as standalone
+/// crates (as `cargo xtask gen` does), each with a harness crate that runs the oracle on its
+/// types (`tests/src/oracle.rs`, the same code as `cargo test`); one table of instances,
+/// decoded, valid output and lossless per spec. Failures go to `target/fidelity/<spec>.txt`.
+pub fn run_corpus(root: &Path, corpus: &[(&str, bool)], args: &[String]) -> Result<(), String> {
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let number = |name: &str, default: u64| -> Result<u64, String> {
+        flag(name).map_or(Ok(default), |v| v.parse().map_err(|e| format!("{name} {v}: {e}")))
+    };
+    let (count, limit, seed) = DEFAULT_SAMPLE;
+    let count = number("--count", count as u64)?;
+    let limit = number("--limit", limit as u64)?;
+    let seed = number("--seed", seed)?;
+    let small = args.iter().any(|a| a == "--small");
+    let only: Option<Vec<String>> = flag("--only").map(|v| v.split(',').map(str::to_owned).collect());
+    let mut specs: Vec<(String, Option<String>, String)> = Vec::new();
+    for (spec, large) in corpus {
+        if !(small && *large) {
+            specs.push((format!("tests/corpus/{spec}"), None, spec.rsplit_once('.').map_or(*spec, |(s, _)| s).to_owned()));
+        }
+    }
+    for api in crate::apis::discover(root)? {
+        specs.push((api.spec.clone(), api.overlay.clone(), api.dir.clone()));
+    }
+    if let Some(only) = &only {
+        specs.retain(|(_, _, name)| only.contains(name));
+    }
+    crate::prism::ensure_prism(root)?;
+    let out_root = root.join("target/fidelity");
+    let target_dir = root.join("target/corpus-target");
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    for (spec, overlay, name) in &specs {
+        println!("==> {name}");
+        let row = match run_one(root, spec, overlay.as_deref(), name, (count, limit, seed), &out_root, &target_dir) {
+            Ok(line) => line,
+            Err(e) => {
+                eprintln!("{e}");
+                format!("| `{name}` | FAILED: {} |", e.lines().next().unwrap_or_default())
+            }
+        };
+        rows.push(row);
+    }
+    println!("\nfidelity: {count} instances from each of at most {limit} component schemas per spec, seed {seed}\n");
+    println!("| spec | schemas | instances | decoded | no fallback | valid output | lossless | not drawn |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for row in &rows {
+        println!("{row}");
+    }
+    println!("\nfidelity: {} specs in {:.1} s; failures in {}", rows.len(), started.elapsed().as_secs_f64(), out_root.display());
+    Ok(())
+}
+
+/// Generates one spec's crate and harness, runs the harness; returns its table row.
+fn run_one(
+    root: &Path,
+    spec: &str,
+    overlay: Option<&str>,
+    name: &str,
+    (count, limit, seed): (u64, u64, u64),
+    out_root: &Path,
+    target_dir: &Path,
+) -> Result<String, String> {
+    let crate_name = format!("fidelity-{}", name.replace('.', "-"));
+    let module = crate_name.replace('-', "_");
+    let crate_dir = out_root.join(name).join("api");
+    if crate_dir.exists() {
+        std::fs::remove_dir_all(&crate_dir).map_err(|e| format!("cannot clear {}: {e}", crate_dir.display()))?;
+    }
+    let options = crate::gen::Options {
+        spec: root.join(spec).display().to_string(),
+        out: crate_dir.clone(),
+        name: crate_name.clone(),
+        overlay: overlay.map(|o| root.join(o).display().to_string()),
+        vendor_runtime: false,
+        report_untyped: false,
+    };
+    let written = crate::gen::write_crate(root, &options)?;
+    let harness = out_root.join(name).join("harness");
+    let dispatch = dispatch_fn("dispatch", &format!("{module}::{module}"), &written.components);
+    let oracle = root.join("tests/src/oracle.rs");
+    let main = format!(
+        "//! Runs the fidelity oracle on `{spec}` (written by `cargo xtask corpus --fidelity`).\n\
+         #![allow(dead_code)]\n\n#[path = {oracle:?}]\nmod oracle;\nuse oracle::round_trip;\n\n{dispatch}\n\
+         fn main() {{\n    let a: Vec<String> = std::env::args().skip(1).collect();\n    \
+         let sample = oracle::Sample {{ count: a[2].parse().unwrap(), seed: a[3].parse().unwrap(), limit: Some(a[4].parse().unwrap()) }};\n    \
+         match oracle::run(a[0].as_ref(), a[1].as_ref(), sample, a[5].as_ref(), &dispatch) {{\n        \
+         Ok(r) => {{\n            let t = &r.totals;\n            \
+         println!(\"{{}} {{}} {{}} {{}} {{}} {{}} {{}}\", t.schemas, t.instances, t.decoded, t.typed, t.valid, t.lossless, t.undrawn);\n            \
+         eprintln!(\"{{}}\", r.failure_lines(usize::MAX, true));\n            eprintln!(\"not drawn: {{}}\\nformats: {{}}\", r.undrawn, r.formats);\n        }}\n        \
+         Err(e) => {{ eprintln!(\"{{e}}\"); std::process::exit(1) }}\n    }}\n}}\n",
+        oracle = oracle.display().to_string()
+    );
+    let manifest = format!(
+        "[package]\nname = \"{crate_name}-harness\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
+         [dependencies]\n{crate_name} = {{ path = \"../api\" }}\nserde = \"1\"\nserde_json = {{ version = \"1\", features = [\"float_roundtrip\"] }}\n"
+    );
+    write(&harness.join("Cargo.toml"), &manifest)?;
+    write(&harness.join("src/main.rs"), &main)?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    write(&harness.join("Cargo.lock"), &lock)?;
+    let built = Instant::now();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let work: PathBuf = out_root.join(name).join("work");
+    let output = Command::new(cargo)
+        .current_dir(&harness)
+        .args(["run", "--quiet", "--"])
+        .arg(root.join("tests"))
+        .arg(root.join(spec))
+        .args([count.to_string(), seed.to_string(), limit.to_string()])
+        .arg(&work)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let failures_file = out_root.join(format!("{name}.txt"));
+    write(&failures_file, &stderr)?;
+    if !output.status.success() {
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).take(10).collect();
+        return Err(format!("{name}: harness failed ({}):\n{}", output.status, errors.join("\n")));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let n: Vec<u64> = stdout.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let [schemas, instances, decoded, typed, valid, lossless, undrawn] = n[..] else {
+        return Err(format!("{name}: unexpected harness output {stdout:?}"));
+    };
+    let pct = |k: u64| if instances == 0 { "-".to_owned() } else { format!("{k} ({:.1} %)", 100.0 * k as f64 / instances as f64) };
+    let mut row = String::new();
+    let _ = write!(
+        row,
+        "| `{name}` | {schemas} | {instances} | {} | {} | {} | {} | {undrawn} |",
+        pct(decoded),
+        pct(typed),
+        pct(valid),
+        pct(lossless)
+    );
+    println!("    {row} ({:.0} s)", built.elapsed().as_secs_f64());
+    Ok(row)
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

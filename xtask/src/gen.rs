@@ -25,6 +25,9 @@ pub struct Written {
     pub warnings: Vec<String>,
     /// Schemas typed as free-form JSON: `pointer: reason`, one line each.
     pub untyped: Vec<String>,
+    /// `(component schema, Rust type)` of every `components.schemas` entry (the fidelity
+    /// oracle's dispatch).
+    pub components: Vec<(String, String)>,
 }
 
 /// The arguments of one generation.
@@ -139,6 +142,7 @@ pub fn write_crate(root: &Path, o: &Options) -> Result<Written, String> {
         elapsed,
         warnings: generated.warnings.iter().map(ToString::to_string).collect(),
         untyped: generated.api.untyped.iter().map(|u| format!("{}#{}: {}", o.spec, u.pointer, u.reason)).collect(),
+        components: crate::fidelity::component_types(&generated.api),
     })
 }
 
