@@ -158,8 +158,10 @@ function translate(doc, forDraw = false) {
         return { allOf: [alt, { type: "object", required: [prop], properties: { [prop]: { enum: tags } } }] };
       });
     }
-    if (!v31 && s.nullable === true) {
-      delete s.nullable;
+    // ajv reads `nullable` itself (and rejects it without `type`): the oracle's reading replaces it.
+    const nullable = s.nullable === true && !v31;
+    delete s.nullable;
+    if (nullable) {
       if (typeof s.type === "string") {
         s.type = [s.type, "null"];
         if (Array.isArray(s.enum) && !s.enum.includes(null)) s.enum = [...s.enum, null];
@@ -270,8 +272,8 @@ function draw(spec, opts) {
     useDefaultValue: false,
     // Not a probability: json-schema-faker 0.5.8 then draws array lengths outside maxItems.
     optionalsProbability: null,
+    // No `maxLength`: json-schema-faker cuts formatted strings (a uuid) to it as well.
     maxItems: 3,
-    maxLength: 24,
     refDepthMax: 3,
     renderTitle: false,
     renderDescription: false,
@@ -298,8 +300,9 @@ function draw(spec, opts) {
     for (let i = 0; i < opts.count; i++) {
       let value;
       try {
-        const root = JSON.parse(JSON.stringify(forDraw.schemas[name]));
-        root.components = { schemas: forDraw.schemas };
+        // Copies: json-schema-faker resolves `$ref`s in place, in what it is given.
+        const root = structuredClone(forDraw.schemas[name]);
+        root.components = { schemas: structuredClone(forDraw.schemas) };
         value = jsf.generate(root);
         if (value && typeof value === "object" && !Array.isArray(value)) delete value.components;
       } catch (e) {

@@ -20,7 +20,7 @@ use voice_agents_codegen::{emit, generate_module, ir, Input};
 
 #[path = "../../tests/src/fidelity_table.rs"]
 mod fidelity_table;
-pub use fidelity_table::{component_types, dispatch_fn};
+pub use fidelity_table::{component_types, dispatch_fn, harness_main};
 
 /// Specs (from the root) whose generated types the bounded oracle runs, and their modules: a
 /// small corpus spec that found bugs (buildomat: integer widths, nullable items) and the
@@ -154,18 +154,7 @@ fn run_one(
     let harness = out_root.join(name).join("harness");
     let dispatch = dispatch_fn("dispatch", &format!("{module}::{module}"), &written.components);
     let oracle = root.join("tests/src/oracle.rs");
-    let main = format!(
-        "//! Runs the fidelity oracle on `{spec}` (written by `cargo xtask corpus --fidelity`).\n\
-         #![allow(dead_code)]\n\n#[path = {oracle:?}]\nmod oracle;\nuse oracle::round_trip;\n\n{dispatch}\n\
-         fn main() {{\n    let a: Vec<String> = std::env::args().skip(1).collect();\n    \
-         let sample = oracle::Sample {{ count: a[2].parse().unwrap(), seed: a[3].parse().unwrap(), limit: Some(a[4].parse().unwrap()) }};\n    \
-         match oracle::run(a[0].as_ref(), a[1].as_ref(), sample, a[5].as_ref(), &dispatch) {{\n        \
-         Ok(r) => {{\n            let t = &r.totals;\n            \
-         println!(\"{{}} {{}} {{}} {{}} {{}} {{}} {{}}\", t.schemas, t.instances, t.decoded, t.typed, t.valid, t.lossless, t.undrawn);\n            \
-         eprintln!(\"{{}}\", r.failure_lines(usize::MAX, true));\n            eprintln!(\"not drawn: {{}}\\nformats: {{}}\", r.undrawn, r.formats);\n        }}\n        \
-         Err(e) => {{ eprintln!(\"{{e}}\"); std::process::exit(1) }}\n    }}\n}}\n",
-        oracle = oracle.display().to_string()
-    );
+    let main = harness_main(spec, &oracle.display().to_string(), &dispatch);
     let manifest = format!(
         "[package]\nname = \"{crate_name}-harness\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
          [dependencies]\n{crate_name} = {{ path = \"../api\" }}\nserde = \"1\"\nserde_json = {{ version = \"1\", features = [\"float_roundtrip\"] }}\n"
