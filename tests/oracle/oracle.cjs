@@ -337,7 +337,8 @@ let jsfRandom = Math.random;
 
 /**
  * Whether `output` (what the generated type encoded) keeps what `input` (the drawn instance)
- * says, as the schema reads it: `null` and an absent member are the same; members the schema
+ * says, as the schema reads it: `null`, an absent member and one at the schema's `default` are
+ * the same; members the schema
  * does not declare (where it keeps none: no `additionalProperties`) may be dropped; numbers
  * compare as numbers (`format: float` at single precision); `date-time` strings as instants and
  * `uuid`s without regard to case. Members of a `oneOf`/`anyOf` alternative count as declared
@@ -366,16 +367,22 @@ function lossless(ctx, schema, input, output, at) {
   }
   if (input && typeof input === "object") {
     if (!output || typeof output !== "object" || Array.isArray(output)) return `${at}: object became ${short(output)}`;
+    // A member left out and one at the schema's `default` mean the same.
+    const isDefault = (k, v) => {
+      const m = view.member(k);
+      const d = m && (m.$ref ? refTarget(ctx.doc, m.$ref) : m);
+      return d && d.default !== undefined && JSON.stringify(d.default) === JSON.stringify(v);
+    };
     for (const [k, v] of Object.entries(input)) {
       if (k in output) {
         const d = lossless(ctx, view.member(k), v, output[k], `${at}/${k}`);
         if (d) return d;
-      } else if (v !== null && view.declares(k)) {
+      } else if (v !== null && view.declares(k) && !isDefault(k, v)) {
         return `${at}/${k}: dropped`;
       }
     }
     for (const [k, v] of Object.entries(output)) {
-      if (!(k in input) && v !== null) return `${at}/${k}: added ${short(v)}`;
+      if (!(k in input) && v !== null && !isDefault(k, v)) return `${at}/${k}: added ${short(v)}`;
     }
     return undefined;
   }

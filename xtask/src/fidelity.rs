@@ -34,6 +34,8 @@ pub const CORPUS: &[(&str, &str)] = &[
     ("codegen/tests/fixtures/discriminator_pinned.yaml", "discriminator_pinned"),
     ("codegen/tests/fixtures/untagged_overlap.yaml", "untagged_overlap"),
     ("codegen/tests/fixtures/all_of_union.yaml", "all_of_union"),
+    ("codegen/tests/fixtures/discriminator_shared_tag.yaml", "discriminator_shared_tag"),
+    ("codegen/tests/fixtures/required_undeclared.yaml", "required_undeclared"),
 ];
 
 /// Where the files go.
@@ -139,18 +141,23 @@ fn run_one(
     let crate_name = format!("fidelity-{}", name.replace('.', "-"));
     let module = crate_name.replace('-', "_");
     let crate_dir = out_root.join(name).join("api");
-    if crate_dir.exists() {
-        std::fs::remove_dir_all(&crate_dir).map_err(|e| format!("cannot clear {}: {e}", crate_dir.display()))?;
+    // Generated beside the crate and synced into it, so that an unchanged file keeps its time
+    // and a rerun does not rebuild a large crate for nothing.
+    let fresh = out_root.join(name).join("api.new");
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh).map_err(|e| format!("cannot clear {}: {e}", fresh.display()))?;
     }
     let options = crate::gen::Options {
         spec: root.join(spec).display().to_string(),
-        out: crate_dir.clone(),
+        out: fresh.clone(),
         name: crate_name.clone(),
         overlay: overlay.map(|o| root.join(o).display().to_string()),
         vendor_runtime: false,
         report_untyped: false,
     };
     let written = crate::gen::write_crate(root, &options)?;
+    sync_dir(&fresh, &crate_dir)?;
+    std::fs::remove_dir_all(&fresh).map_err(|e| format!("cannot clear {}: {e}", fresh.display()))?;
     let harness = out_root.join(name).join("harness");
     let dispatch = dispatch_fn("dispatch", &format!("{module}::{module}"), &written.components);
     let oracle = root.join("tests/src/oracle.rs");
@@ -202,7 +209,45 @@ fn run_one(
     Ok(row)
 }
 
+/// Makes `to` hold exactly the files of `from`, writing only those whose contents differ.
+fn sync_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let list = |dir: &Path| -> BTreeMap<PathBuf, PathBuf> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(rel) = path.strip_prefix(dir) {
+                    out.insert(rel.to_path_buf(), path.clone());
+                }
+            }
+        }
+        out
+    };
+    let (new, old) = (list(from), list(to));
+    for (rel, path) in &new {
+        let contents = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let target = to.join(rel);
+        if std::fs::read(&target).ok().as_deref() != Some(contents.as_slice()) {
+            write(&target, &String::from_utf8_lossy(&contents))?;
+        }
+    }
+    for (rel, path) in old {
+        if !new.contains_key(&rel) {
+            std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file unless it already holds `contents` (its time then stays, and cargo's
+/// freshness check with it).
 fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).is_ok_and(|have| have == contents) {
+        return Ok(());
+    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }

@@ -595,14 +595,48 @@ fn untagged_deserialize(def: &TypeDef, u: &Union, open: bool) -> TokenStream {
 
 fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
-        let vname = format_ident!("{}", v.name);
-        let tags = &v.tags;
-        if v.shape.ty == TypeRef::Unit {
-            return quote!(#( Some(#tags) )|* => Ok(Self::#vname),);
+    // Specs give several alternatives the same tag (OpenAI's system, user and assistant
+    // messages all pin `type: message`): those are told apart as an untagged union is.
+    let mut groups: Vec<(Vec<&str>, Vec<&UnionVariant>)> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for tag in u.variants.iter().flat_map(|v| v.tags.iter().map(String::as_str)) {
+        if seen.contains(&tag) {
+            continue;
         }
-        quote! {
-            #( Some(#tags) )|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom),
+        seen.push(tag);
+        let holders: Vec<&UnionVariant> = u.variants.iter().filter(|v| v.tags.iter().any(|t| t == tag)).collect();
+        match groups.iter_mut().find(|(_, vs)| *vs == holders) {
+            Some((tags, _)) => tags.push(tag),
+            None => groups.push((vec![tag], holders)),
+        }
+    }
+    let arms = groups.iter().map(|(tags, holders)| match holders.as_slice() {
+        [v] if v.shape.ty == TypeRef::Unit => {
+            let vname = format_ident!("{}", v.name);
+            quote!(#( Some(#tags) )|* => Ok(Self::#vname),)
+        }
+        [v] => {
+            let vname = format_ident!("{}", v.name);
+            quote! {
+                #( Some(#tags) )|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom),
+            }
+        }
+        several => {
+            let alternatives = several.iter().map(|v| {
+                let vname = format_ident!("{}", v.name);
+                if v.shape.ty == TypeRef::Unit {
+                    quote!(|_| Some(Self::#vname))
+                } else {
+                    quote!(|v| serde::Deserialize::deserialize(v).ok().map(Self::#vname))
+                }
+            });
+            let msg = format!("no alternative tagged `{}` matches", tags.join("`, `"));
+            quote! {
+                #( Some(#tags) )|* => {
+                    let alternatives: &[rt::Alternative<Self>] = &[ #( #alternatives ),* ];
+                    rt::best_alternative(&value, alternatives).ok_or_else(|| serde::de::Error::custom(#msg))
+                }
+            }
         }
     });
     let fallback = if open {

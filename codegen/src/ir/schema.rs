@@ -372,11 +372,25 @@ impl<'a> TypeSpace<'a> {
             });
         }
         for r in required {
-            if !properties.contains_key(r) {
-                self.warn(
-                    &format!("{}/required", hint.pointer),
-                    &format!("required property `{r}` is not declared in `properties`"),
-                );
+            if !properties.contains_key(r) && !fields.iter().any(|f: &Field| &f.wire == r) {
+                let at = format!("{}/required", hint.pointer);
+                self.warn(&at, &format!("required property `{r}` is not declared in `properties`: typed as any JSON value"));
+                self.untyped(&at, &format!("required property `{r}` is not declared in `properties`: any JSON value"));
+                // Required, so every valid payload has it: kept, or its output would be invalid.
+                let name = scope.claim_ident(naming::snake_name(r)).rust();
+                fields.push(Field {
+                    wire: r.clone(),
+                    name,
+                    shape: Shape::plain(TypeRef::Json),
+                    required: true,
+                    nullable: false,
+                    docs: Docs::default(),
+                    deprecated: false,
+                    default: None,
+                    read_only: false,
+                    boxed: false,
+                    sensitive: false,
+                });
             }
         }
         let additional = match additional {

@@ -25,6 +25,7 @@ const FIXTURES: &[&str] = &[
     "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
     "discriminator_pinned.yaml",
+    "discriminator_shared_tag.yaml",
     "deprecated.yaml",
     "deprecated_types.yaml",
     "enum_with_null.yaml",
@@ -52,6 +53,7 @@ const FIXTURES: &[&str] = &[
     "pagination.yaml",
     "output_enum_collisions.yaml",
     "recursive_schemas.yaml",
+    "required_undeclared.yaml",
     "reserved_type_names.yaml",
     "single_value_enums.yaml",
     "sse_events.yaml",
@@ -1111,4 +1113,26 @@ fn all_of_over_a_union_distributes_the_shared_members_over_its_alternatives() {
     assert_contains(&run, "pub tool_choice: Option<ToolChoice>,");
     assert_contains(&run, "pub tools: Option<Vec<RunToolsItem>>,");
     snapshot_files(&g, fixture, &["models/run_tool.rs", "models/run.rs"]);
+}
+
+#[test]
+fn alternatives_sharing_a_tag_are_told_apart_by_what_they_keep() {
+    let fixture = "discriminator_shared_tag.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/item.rs");
+    assert_contains(&union, r#"Some("message") => {"#);
+    assert_contains(&union, r#"Some("SystemMessage") => {"#);
+    assert_contains(&union, "rt::best_alternative(&value, alternatives)");
+    snapshot_files(&g, fixture, &["models/item.rs"]);
+}
+
+#[test]
+fn a_required_property_missing_from_properties_is_kept_as_json() {
+    let fixture = "required_undeclared.yaml";
+    let g = generate_ok(fixture);
+    let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(warned, ["/components/schemas/TranscriptDelta/required"]);
+    assert_contains(&body(&g, "models/transcript_delta.rs"), "pub response_id: serde_json::Value,");
+    assert_eq!(g.api.untyped.len(), 1, "{:?}", g.api.untyped);
+    snapshot_files(&g, fixture, &["models/transcript_delta.rs"]);
 }
