@@ -165,7 +165,11 @@ fn type_names(lib: &str) -> Result<BTreeSet<String>, String> {
     Ok(names)
 }
 
+/// Writes a file unless it already holds `contents` (a rerun then rebuilds nothing).
 fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).is_ok_and(|have| have == contents) {
+        return Ok(());
+    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
