@@ -92,7 +92,7 @@ pub mod __private {
     pub use crate::sse::{StreamEvent, execute_stream};
     pub use crate::validate::{self, Validate};
     pub use crate::union::{Alternative, best_alternative, note_fallback};
-    pub use crate::value::{serialize_tag, serialize_tagged};
+    pub use crate::value::{serialize_tag, serialize_tagged, serialize_tagged_as};
     pub use crate::{__client_builder, __open_enum, __paginated_builder, __request_builder, __stream_builder};
     pub use crate::{
         ClientBuilder, Core, Error, ErrorBody, EventStream, Nullable, Page, RawResponse, Response, SignatureEncoding,

@@ -367,11 +367,15 @@ function lossless(ctx, schema, input, output, at) {
   }
   if (input && typeof input === "object") {
     if (!output || typeof output !== "object" || Array.isArray(output)) return `${at}: object became ${short(output)}`;
-    // A member left out and one at the schema's `default` mean the same.
+    // A member left out and one at the schema's `default`, or at the one value the schema
+    // allows (a tag written back), mean the same.
     const isDefault = (k, v) => {
       const m = view.member(k);
       const d = m && (m.$ref ? refTarget(ctx.doc, m.$ref) : m);
-      return d && d.default !== undefined && JSON.stringify(d.default) === JSON.stringify(v);
+      if (!d) return false;
+      const only = d.const !== undefined ? [d.const] : Array.isArray(d.enum) && d.enum.length === 1 ? d.enum : undefined;
+      const same = (x) => JSON.stringify(x) === JSON.stringify(v);
+      return (d.default !== undefined && same(d.default)) || (only !== undefined && same(only[0]));
     };
     for (const [k, v] of Object.entries(input)) {
       if (k in output) {

@@ -32,6 +32,7 @@ pub const CORPUS: &[(&str, &str)] = &[
     ("codegen/tests/fixtures/nullable_map_values.yaml", "nullable_map_values"),
     ("codegen/tests/fixtures/nullable_union_alternatives.yaml", "nullable_union_alternatives"),
     ("codegen/tests/fixtures/discriminator_pinned.yaml", "discriminator_pinned"),
+    ("codegen/tests/fixtures/discriminator_loose_tags.yaml", "discriminator_loose_tags"),
     ("codegen/tests/fixtures/untagged_overlap.yaml", "untagged_overlap"),
     ("codegen/tests/fixtures/all_of_union.yaml", "all_of_union"),
     ("codegen/tests/fixtures/discriminator_shared_tag.yaml", "discriminator_shared_tag"),

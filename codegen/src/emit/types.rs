@@ -639,24 +639,50 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
             }
         }
     });
-    let fallback = if open {
-        quote!(_ => {
+    let (fallback, fallback_missing) = if open {
+        let unknown = quote!({
             rt::note_fallback();
             Ok(Self::Unknown(value))
-        })
+        });
+        (quote!(_ => #unknown), unknown)
     } else {
         let msg = format!("unknown or missing `{prop}`");
-        quote!(_ => Err(serde::de::Error::custom(#msg)),)
+        (quote!(_ => Err(serde::de::Error::custom(#msg)),), quote!(Err(serde::de::Error::custom(#msg))))
     };
-    // The variant's own type decides the tag, so a value can never go out under another one.
+    // A payload without the tag (an alternative that does not require it) is read as an
+    // untagged union is.
+    let untagged = u.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        if v.shape.ty == TypeRef::Unit {
+            quote!(|_| None)
+        } else {
+            quote!(|v| serde::Deserialize::deserialize(v).ok().map(Self::#vname))
+        }
+    });
+    let missing = quote! {
+        None => {
+            let alternatives: &[rt::Alternative<Self>] = &[ #( #untagged ),* ];
+            if let Some(decoded) = rt::best_alternative(&value, alternatives) {
+                return Ok(decoded);
+            }
+            #fallback_missing
+        }
+    };
+    // The variant's own type decides the tag, so a value can never go out under another one;
+    // of the variant's several tags (`web_search_preview` and a dated alias, a pinned value and
+    // the schema name), the one the value holds stays.
     let ser_arms = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
-        match v.tags.first() {
+        let tags = &v.tags;
+        match tags.first() {
             Some(tag) if v.shape.ty == TypeRef::Unit => quote! {
                 Self::#vname => rt::serialize_tag(#prop, #tag, serializer),
             },
-            Some(tag) => quote! {
+            Some(tag) if tags.len() == 1 => quote! {
                 Self::#vname(value) => rt::serialize_tagged(value, #prop, #tag, serializer),
+            },
+            Some(_) => quote! {
+                Self::#vname(value) => rt::serialize_tagged_as(value, #prop, &[ #( #tags ),* ], serializer),
             },
             None => quote!(Self::#vname(value) => value.serialize(serializer),),
         }
@@ -674,6 +700,7 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
                 let tag = value.get(#prop).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
                     #( #arms )*
+                    #missing
                     #fallback
                 }
             }

@@ -662,7 +662,7 @@ impl<'a> TypeSpace<'a> {
             tags.extend(disc.mapping.iter().filter(|(_, t)| *t == reference).map(|(tag, _)| tag.clone()));
         }
         if tags.is_empty() {
-            tags.extend(self.pinned_property(alt, &disc.property_name, 0));
+            tags.extend(self.pinned_values(alt, &disc.property_name, 0));
         }
         if let ReferenceOr::Reference { reference } = alt {
             if disc.mapping.values().all(|t| t != reference) {
@@ -672,26 +672,36 @@ impl<'a> TypeSpace<'a> {
         tags
     }
 
-    /// The value an alternative pins `property` to (a one-value enum), through references and
-    /// the parts of an `allOf`.
-    fn pinned_property(&self, alt: &ReferenceOr<Schema>, property: &str, depth: usize) -> Option<String> {
+    /// The values an alternative pins `property` to (a string enum: usually one value, sometimes
+    /// a few, as OpenAI's `web_search_preview` and its dated alias), through references and the
+    /// parts of an `allOf`.
+    fn pinned_values(&self, alt: &ReferenceOr<Schema>, property: &str, depth: usize) -> Vec<String> {
         let schema = match alt {
-            ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
-            ReferenceOr::Item(s) => s,
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference),
+            ReferenceOr::Item(s) => Some(s),
         };
-        if depth > 16 {
-            return None;
-        }
+        let Some(schema) = schema.filter(|_| depth <= 16) else { return Vec::new() };
         let (properties, all_of) = match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), None),
             SchemaKind::Any(a) => (Some(&a.properties), Some(&a.all_of)),
             SchemaKind::AllOf { all_of } => (None, Some(all_of)),
             _ => (None, None),
         };
-        if let Some(value) = properties.and_then(|p| p.get(property)).and_then(|p| self.pinned_string(p)) {
-            return Some(value);
+        if let Some(prop) = properties.and_then(|p| p.get(property)) {
+            let prop: Option<&Schema> = match prop {
+                ReferenceOr::Reference { reference } => self.lookup_schema(reference),
+                ReferenceOr::Item(s) => Some(s),
+            };
+            let values: Vec<String> = match prop.map(|p| &p.schema_kind) {
+                Some(SchemaKind::Type(Type::String(s))) => s.enumeration.iter().flatten().cloned().collect(),
+                Some(SchemaKind::Any(a)) => a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                _ => Vec::new(),
+            };
+            if !values.is_empty() {
+                return values;
+            }
         }
-        all_of?.iter().find_map(|part| self.pinned_property(part, property, depth + 1))
+        all_of.into_iter().flatten().map(|part| self.pinned_values(part, property, depth + 1)).find(|v| !v.is_empty()).unwrap_or_default()
     }
 
     /// The value of a string schema that allows exactly one (`enum: [x]`, or 3.1's `const`).

@@ -24,6 +24,7 @@ const FIXTURES: &[&str] = &[
     "alias_cycle.yaml",
     "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
+    "discriminator_loose_tags.yaml",
     "discriminator_pinned.yaml",
     "discriminator_shared_tag.yaml",
     "deprecated.yaml",
@@ -1084,7 +1085,7 @@ fn a_discriminator_without_mapping_uses_the_values_its_alternatives_pin() {
     let g = generate_clean(fixture);
     let union = body(&g, "models/transcript_event.rs");
     assert_contains(&union, r#"Some("transcript.text.done") | Some("TextDone") =>"#);
-    assert_contains(&union, r#"rt::serialize_tagged(value, "type", "transcript.text.done", serializer)"#);
+    assert_contains(&union, r#"&["transcript.text.done", "TextDone"],"#);
     snapshot_files(&g, fixture, &["models/transcript_event.rs"]);
 }
 
@@ -1135,4 +1136,17 @@ fn a_required_property_missing_from_properties_is_kept_as_json() {
     assert_contains(&body(&g, "models/transcript_delta.rs"), "pub response_id: serde_json::Value,");
     assert_eq!(g.api.untyped.len(), 1, "{:?}", g.api.untyped);
     snapshot_files(&g, fixture, &["models/transcript_delta.rs"]);
+}
+
+#[test]
+fn tags_pinned_to_several_values_or_left_out_still_select_the_alternative() {
+    let fixture = "discriminator_loose_tags.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/input_item.rs");
+    assert_contains(&union, "Some(\"web_search_preview\")\n            | Some(\"web_search_preview_2025_03_11\")\n            | Some(\"WebSearch\") =>");
+    // The tag the value holds goes out, if it is one of the variant's.
+    assert_contains(&union, "rt::serialize_tagged_as(\n");
+    // A payload without the tag (Message does not require it) is read as an untagged union.
+    assert_contains(&union, "None => {");
+    snapshot_files(&g, fixture, &["models/input_item.rs"]);
 }
