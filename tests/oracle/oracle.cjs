@@ -24,8 +24,9 @@
 //   property keeps its pinned values; any other alternative's property must be one of its
 //   `mapping` keys or its schema name (the OpenAPI rule). Without it JSON Schema would accept a
 //   tag that selects no alternative.
-// - Formats json-schema-faker does not know are drawn as plain strings, formats ajv does not
-//   know are not checked; both lists are reported per spec.
+// - `ip` (dropshot's IpAddr) is an IPv4 or IPv6 address. Other formats json-schema-faker does
+//   not know are drawn as plain strings, formats ajv does not know are not checked; both lists
+//   are reported per spec.
 
 "use strict";
 
@@ -209,6 +210,9 @@ const JSF_FORMATS = new Set([
 function validator(translated, formats) {
   const ajv = new (translated.v31 ? Ajv2020 : Ajv)({ strict: false, allErrors: false, validateFormats: true, logger: false });
   addFormats(ajv);
+  // `ip` (dropshot's IpAddr): either address family.
+  const full = require("ajv-formats/dist/formats").fullFormats;
+  ajv.addFormat("ip", (v) => full.ipv4.test(v) || full.ipv6.test(v));
   const unknown = [];
   for (const f of formats) {
     if (!ajv.formats[f]) {
@@ -279,8 +283,14 @@ function draw(spec, opts) {
     renderDescription: false,
     ignoreMissingRefs: false,
   };
-  // Strings only (json-schema-faker's format hook): base64 for `byte`, text for the rest.
+  // Strings only (json-schema-faker's format hook): base64 for `byte`; an IPv4 or IPv6 address
+  // for `ip` (dropshot's IpAddr, which json-schema-faker does not know).
   jsf.format("byte", () => Buffer.from(String(Math.floor(jsfRandom() * 1e9))).toString("base64"));
+  jsf.format("ip", () =>
+    jsfRandom() < 0.5
+      ? [0, 0, 0, 0].map(() => Math.floor(jsfRandom() * 256)).join(".")
+      : Array.from({ length: 8 }, () => Math.floor(jsfRandom() * 65536).toString(16)).join(":"),
+  );
   let names = Object.keys(translated.schemas);
   if (opts.only) names = names.filter((n) => opts.only.includes(n));
   if (opts.limit && names.length > opts.limit) {
@@ -321,7 +331,7 @@ function draw(spec, opts) {
     }
     out.push(entry);
   }
-  const unknownToGenerator = [...formats].filter((f) => !JSF_FORMATS.has(f) && !INTEGER_FORMATS[f] && f !== "byte");
+  const unknownToGenerator = [...formats].filter((f) => !JSF_FORMATS.has(f) && !INTEGER_FORMATS[f] && f !== "byte" && f !== "ip");
   return {
     spec: path.basename(spec),
     openapi: doc.openapi,
