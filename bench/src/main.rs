@@ -21,6 +21,7 @@
 mod check;
 mod child;
 mod client;
+mod fidelity;
 mod generators;
 mod lines;
 mod rebuild;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("child") => child::child_main(&args[1..]),
         Some("profile") => profile(&args[1..]),
+        Some("fidelity") => fidelity::run(&args[1..]),
         _ => parse(&args).and_then(|o| run(&o)),
     };
     match result {

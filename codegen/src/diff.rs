@@ -296,10 +296,7 @@ fn output_text(o: &Output) -> String {
 pub fn render(ty: &TypeRef) -> String {
     match ty {
         TypeRef::String => "String".into(),
-        TypeRef::Integer(IntWidth::I32) => "i32".into(),
-        TypeRef::Integer(IntWidth::I64) => "i64".into(),
-        TypeRef::Integer(IntWidth::U32) => "u32".into(),
-        TypeRef::Integer(IntWidth::U64) => "u64".into(),
+        TypeRef::Integer(width) => width.rust_name().into(),
         TypeRef::Number { single: true } => "f32".into(),
         TypeRef::Number { single: false } => "f64".into(),
         TypeRef::Boolean => "bool".into(),
@@ -314,6 +311,7 @@ pub fn render(ty: &TypeRef) -> String {
         TypeRef::Upload => "Upload".into(),
         TypeRef::Array(s) => format!("Vec<{}>", render(&s.ty)),
         TypeRef::Map(s) => format!("Map<{}>", render(&s.ty)),
+        TypeRef::Nullable(s) => format!("Option<{}>", render(&s.ty)),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Unit => "()".into(),
     }

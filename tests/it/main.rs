@@ -24,3 +24,4 @@ mod talkifai;
 mod talkifai_ayra_examples;
 mod talkifai_chat;
 mod webhooks;
+mod fidelity;

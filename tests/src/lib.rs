@@ -4,6 +4,7 @@
 pub mod docs_scan;
 pub mod logs;
 pub mod mock;
+pub mod oracle;
 pub mod prism;
 pub mod prism_install;
 

@@ -1,4 +1,5 @@
-//! Installs the pinned Prism (`npm ci --prefix tests`) the first time it is needed.
+//! Installs the pinned Node tools (`npm ci --prefix tests`) the first time they are needed: Prism
+//! for the contract tests, json-schema-faker, ajv and js-yaml for the fidelity oracle.
 //!
 //! Plain `std`, so that `xtask` includes this very file (`#[path]`) for its CI step instead of
 //! carrying a copy: the test harness and `cargo xtask ci` install Prism the same way.
@@ -15,7 +16,7 @@ pub const NODE_REQUIREMENT: &str = "Node.js >= 18.20.1 with npm";
 /// install under an exclusive file lock instead of racing `npm ci` against each other.
 pub fn ensure_installed(tests_dir: &Path) -> Result<PathBuf, String> {
     let bin = tests_dir.join("node_modules").join(".bin").join("prism");
-    if bin.is_file() {
+    if installed(tests_dir) {
         return Ok(bin);
     }
     let lock_path = tests_dir.join(".prism-install.lock");
@@ -31,9 +32,19 @@ pub fn ensure_installed(tests_dir: &Path) -> Result<PathBuf, String> {
     result.map(|()| bin)
 }
 
+/// The packages the fidelity oracle (`tests/oracle/oracle.cjs`) loads, besides Prism.
+const ORACLE_PACKAGES: &[&str] = &["json-schema-faker", "ajv", "ajv-formats", "js-yaml"];
+
+/// Prism and the oracle's packages are all there (an install from an older lockfile may lack some).
+fn installed(tests_dir: &Path) -> bool {
+    let modules = tests_dir.join("node_modules");
+    modules.join(".bin").join("prism").is_file()
+        && ORACLE_PACKAGES.iter().all(|p| modules.join(p).join("package.json").is_file())
+}
+
 fn install(tests_dir: &Path, bin: &Path) -> Result<(), String> {
     // Someone else may have finished the install while we waited for the lock.
-    if bin.is_file() {
+    if installed(tests_dir) {
         return Ok(());
     }
     if !tests_dir.join("package-lock.json").is_file() {
@@ -56,8 +67,8 @@ fn install(tests_dir: &Path, bin: &Path) -> Result<(), String> {
             tests_dir.display()
         ));
     }
-    if !bin.is_file() {
-        return Err(format!("`npm ci` succeeded but {} is still missing", bin.display()));
+    if !installed(tests_dir) {
+        return Err(format!("`npm ci` succeeded but {} or an oracle package is still missing", bin.display()));
     }
     Ok(())
 }

@@ -127,6 +127,8 @@ fn files_on_disk(root: &Path, modules: &[String]) -> BTreeMap<String, String> {
             collect(root, &path, &mut found);
         }
     }
+    // The oracle's generated test modules (see `fidelity.rs`).
+    collect(root, &root.join(crate::fidelity::DIR), &mut found);
     found
 }
 
@@ -163,6 +165,8 @@ fn expected_files(root: &Path) -> Result<Expected, String> {
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
+    let sdk: Vec<(&str, &ir::Api)> = irs.iter().map(|(a, ir)| (a.module.as_str(), ir)).collect();
+    expected.extend(crate::fidelity::expected_files(root, &sdk)?);
     Ok((expected, irs))
 }
 

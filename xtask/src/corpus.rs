@@ -4,6 +4,8 @@
 //!
 //! `--small` leaves out the five large specs (each takes tens of seconds to generate in a debug
 //! build and minutes to check); CI runs the small set, the full command is run by hand.
+//! `--fidelity` runs the fidelity oracle on every corpus spec and the SDK's specs instead (see
+//! `fidelity.rs`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,10 +37,14 @@ struct Row {
 
 /// Runs the command.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--fidelity") {
+        let specs: Vec<(&str, bool)> = SPECS.iter().map(|(s, large)| (*s, *large)).collect();
+        return crate::fidelity::run_corpus(root, &specs, args);
+    }
     let small = match args {
         [] => false,
         [flag] if flag == "--small" => true,
-        _ => return Err("usage: cargo xtask corpus [--small]".to_owned()),
+        _ => return Err("usage: cargo xtask corpus [--small | --fidelity [--small] [--count N] [--limit K] [--seed S] [--only A,B]]".to_owned()),
     };
     let out_root = root.join("target/corpus");
     let target_dir = root.join("target/corpus-target");

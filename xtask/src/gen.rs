@@ -1,6 +1,7 @@
-//! `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime]`: a standalone
-//! crate from any OpenAPI spec. The crate depends on the runtime crate (`runtime/`) by path, or,
-//! with `--vendor-runtime`, on a copy of it inside the crate, for a crate that must stand alone.
+//! `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime] [--report-untyped]`:
+//! a standalone crate from any OpenAPI spec. The crate depends on the runtime crate (`runtime/`)
+//! by path, or, with `--vendor-runtime`, on a copy of it inside the crate, for a crate that must
+//! stand alone. `--report-untyped` lists every schema typed as free-form JSON, and why.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,11 @@ pub struct Written {
     pub elapsed: Duration,
     /// Warnings the generator reported, one line each.
     pub warnings: Vec<String>,
+    /// Schemas typed as free-form JSON: `pointer: reason`, one line each.
+    pub untyped: Vec<String>,
+    /// `(component schema, Rust type)` of every `components.schemas` entry (the fidelity
+    /// oracle's dispatch).
+    pub components: Vec<(String, String)>,
 }
 
 /// The arguments of one generation.
@@ -37,6 +43,8 @@ pub struct Options {
     pub overlay: Option<String>,
     /// Copy the runtime crate into the crate instead of depending on `runtime/` by path.
     pub vendor_runtime: bool,
+    /// List every schema typed as free-form JSON, and why.
+    pub report_untyped: bool,
 }
 
 /// Runs the command; returns what it wrote (`cargo xtask corpus` tabulates it).
@@ -45,6 +53,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<Written, String> {
     let written = write_crate(root, &options)?;
     for w in &written.warnings {
         eprintln!("{w}");
+    }
+    if options.report_untyped {
+        println!("untyped: {} schema(s) typed as free-form JSON (serde_json::Value or a JSON object):", written.untyped.len());
+        for u in &written.untyped {
+            println!("  {u}");
+        }
     }
     println!(
         "gen: {} operations, {} types, {} files, {} lines in {} ({:.0} ms)",
@@ -59,7 +73,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<Written, String> {
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let (mut spec, mut out, mut name, mut overlay, mut vendor_runtime) = (None, None, None, None, false);
+    let (mut spec, mut out, mut name, mut overlay, mut vendor_runtime, mut report_untyped) =
+        (None, None, None, None, false, false);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -67,6 +82,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--name" => name = it.next().cloned(),
             "--overlay" => overlay = it.next().cloned(),
             "--vendor-runtime" => vendor_runtime = true,
+            "--report-untyped" => report_untyped = true,
             other if spec.is_none() && !other.starts_with("--") => spec = Some(other.to_owned()),
             other => return Err(format!("unexpected argument `{other}`")),
         }
@@ -74,7 +90,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let spec = spec.ok_or("missing <SPEC>")?;
     let out = PathBuf::from(out.ok_or("missing --out <DIR>")?);
     let name = name.unwrap_or_else(|| default_name(&spec));
-    Ok(Options { spec, out, name, overlay, vendor_runtime })
+    Ok(Options { spec, out, name, overlay, vendor_runtime, report_untyped })
 }
 
 /// A crate name from the spec's file name (`api.github.com.json` -> `api-github-com`).
@@ -125,6 +141,8 @@ pub fn write_crate(root: &Path, o: &Options) -> Result<Written, String> {
         lines: generated.files.iter().map(|f| f.contents.lines().count()).sum(),
         elapsed,
         warnings: generated.warnings.iter().map(ToString::to_string).collect(),
+        untyped: generated.api.untyped.iter().map(|u| format!("{}#{}: {}", o.spec, u.pointer, u.reason)).collect(),
+        components: crate::fidelity::component_types(&generated.api),
     })
 }
 
@@ -168,7 +186,8 @@ fn lib_rs(module: &str, spec: &str) -> String {
 }
 
 /// The crate's manifest: the runtime, plus the crates generated types name directly (serde for
-/// the derives; chrono, uuid, bytes and serde_json for field types). Versions as the SDK's.
+/// the derives; chrono, uuid, bytes and serde_json for field types). Versions and features as
+/// the SDK's (serde_json reads floats exactly: `float_roundtrip`).
 fn cargo_toml(name: &str, runtime_path: &str) -> String {
     format!(
         r#"[package]
@@ -183,7 +202,7 @@ publish = false
 [dependencies]
 voice-agents-runtime = {{ path = "{runtime_path}" }}
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
+serde_json = {{ version = "1", features = ["float_roundtrip"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde", "clock"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 bytes = "1"

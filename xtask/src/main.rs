@@ -3,7 +3,8 @@
 //! - `regen [--since REV]` regenerate every API module under `generated/src/` from `specs/`;
 //!   (the change reports compare with REV, default HEAD)
 //! - `regen --check`    change nothing; fail listing stale, hand-edited, missing and orphaned files
-//! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>]`  a standalone crate from any spec
+//! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--report-untyped]`  a standalone crate
+//!   from any spec (`--report-untyped`: every schema typed as free-form JSON, and why)
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
 //! - `ci`               everything CI runs: drift check, clippy, docs, tests
 //! - `corpus [--small]` every spec in `tests/corpus/` as a standalone crate, each `cargo check`ed
@@ -17,6 +18,7 @@ mod ci;
 mod corpus;
 mod diff;
 mod docs;
+mod fidelity;
 mod gen;
 mod prism;
 
@@ -53,7 +55,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench [--criterion | ARGS] | corpus [--small]>".to_owned()
+    "usage: cargo xtask <regen [--check | --since REV] | gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--vendor-runtime] [--report-untyped] | diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>] | ci | bench [--criterion | ARGS] | corpus [--small]>".to_owned()
 }
 
 /// The workspace root: xtask's manifest directory's parent.

@@ -91,7 +91,7 @@ impl<'a> Ctx<'a> {
 
     fn holds_secrets_inner(&self, ty: &TypeRef, seen: &mut BTreeSet<String>) -> bool {
         match ty {
-            TypeRef::Array(s) | TypeRef::Map(s) => self.holds_secrets_inner(&s.ty, seen),
+            TypeRef::Array(s) | TypeRef::Map(s) | TypeRef::Nullable(s) => self.holds_secrets_inner(&s.ty, seen),
             TypeRef::Named(n) if seen.insert(n.clone()) => match self.types.get(n.as_str()).map(|t| &t.kind) {
                 Some(TypeKind::Struct(s)) => {
                     s.fields.iter().any(|f| f.sensitive || self.holds_secrets_inner(&f.shape.ty, seen))
@@ -129,7 +129,7 @@ impl<'a> Ctx<'a> {
                 Some(TypeDef { kind: TypeKind::Struct(_) | TypeKind::Union(_), usage, .. }) => usage.request,
                 _ => false,
             },
-            TypeRef::Array(s) | TypeRef::Map(s) => self.needs_check_depth(s, depth + 1),
+            TypeRef::Array(s) | TypeRef::Map(s) | TypeRef::Nullable(s) => self.needs_check_depth(s, depth + 1),
             _ => false,
         }
     }

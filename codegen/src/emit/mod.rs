@@ -16,6 +16,20 @@ pub use provenance::{GeneratedFile, Provenance};
 
 pub use preamble::{is_generated, parse_preamble, Preamble, MANIFEST};
 
+/// A generated file that belongs to no one API module (a test table `cargo xtask regen` writes
+/// beside them): `body` behind the preamble every generated file has, so the drift check tells
+/// it stale or edited by hand like the others.
+pub fn standalone_file(command: &str, body: &str) -> String {
+    let provenance = Provenance {
+        command: command.to_owned(),
+        spec_file: String::new(),
+        overlay_file: None,
+        hashes: crate::load::SourceHashes { spec: String::new(), overlay: None },
+        module_path: String::new(),
+    };
+    preamble::write(&provenance, false, body)
+}
+
 use crate::diagnostic::Diagnostic;
 use ctx::{ident, Ctx};
 use crate::ir::*;

@@ -11,10 +11,10 @@ use quote::{format_ident, quote};
 pub fn rust_type(ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
-        TypeRef::Integer(IntWidth::I32) => quote!(i32),
-        TypeRef::Integer(IntWidth::I64) => quote!(i64),
-        TypeRef::Integer(IntWidth::U32) => quote!(u32),
-        TypeRef::Integer(IntWidth::U64) => quote!(u64),
+        TypeRef::Integer(width) => {
+            let id = format_ident!("{}", width.rust_name());
+            quote!(#id)
+        }
         TypeRef::Number { single: true } => quote!(f32),
         TypeRef::Number { single: false } => quote!(f64),
         TypeRef::Boolean | TypeRef::BoolConst(false) => quote!(bool),
@@ -34,6 +34,10 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Map(s) => {
             let inner = rust_type(&s.ty);
             quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        TypeRef::Nullable(s) => {
+            let inner = rust_type(&s.ty);
+            quote!(Option<#inner>)
         }
         TypeRef::Named(n) => {
             let id = format_ident!("{}", n);
@@ -363,6 +367,10 @@ pub fn check_value(ctx: &Ctx<'_>, value: TokenStream, shape: &Shape, path: Token
             let inner = check_value(ctx, quote!(item), item, quote!(&format!("{base}.{key}")));
             checks.push(quote! { let base: &str = #path; for (key, item) in #value.iter() { #inner } });
         }
+        TypeRef::Nullable(inner) if ctx.needs_check(inner) => {
+            let check = check_value(ctx, quote!(value), inner, path);
+            checks.push(quote! { if let Some(value) = #value { #check } });
+        }
         _ => {}
     }
     quote!( #( #checks )* )
@@ -522,17 +530,17 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
         }
     });
     let serde_impls = match &u.discriminator {
-        None => quote!(),
+        None => untagged_deserialize(def, u, open),
         Some(prop) => tagged_serde(def, u, prop, open),
     };
     let derive = if u.discriminator.is_some() {
         quote!(#[derive(Debug, Clone, PartialEq)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)] #[serde(untagged)])
+        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize)] #[serde(untagged)])
     };
     let kind_doc = match &u.discriminator {
         Some(p) => format!("Chosen by the `{p}` property."),
-        None => "Untagged: the first alternative that fits the JSON is chosen.".to_owned(),
+        None => "Untagged: decoded as the alternative that keeps the most of the JSON (the first of those on a tie).".to_owned(),
     };
     let kind_doc = docs::lines_to_attrs(&kind_doc);
     quote! {
@@ -551,33 +559,131 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     }
 }
 
-fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream {
+/// `Deserialize` of an untagged union: every alternative is tried, the one that keeps the most
+/// of the payload wins (`rt::best_alternative`), not the first that accepts it.
+fn untagged_deserialize(def: &TypeDef, u: &Union, open: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+    let alternatives = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
-        let tags = &v.tags;
-        if v.shape.ty == TypeRef::Unit {
-            return quote!(#( Some(#tags) )|* => Ok(Self::#vname),);
-        }
-        quote! {
-            #( Some(#tags) )|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom),
+        if v.boxed {
+            quote!(|v| serde::Deserialize::deserialize(v).ok().map(|x| Self::#vname(Box::new(x))))
+        } else {
+            quote!(|v| serde::Deserialize::deserialize(v).ok().map(Self::#vname))
         }
     });
-    let fallback = if open {
-        quote!(_ => Ok(Self::Unknown(value)),)
+    let none = if open {
+        quote!({
+            rt::note_fallback();
+            Ok(Self::Unknown(value))
+        })
+    } else {
+        let msg = format!("data did not match any variant of untagged enum {}", def.name);
+        quote!(Err(serde::de::Error::custom(#msg)))
+    };
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let alternatives: &[rt::Alternative<Self>] = &[ #( #alternatives ),* ];
+                match rt::best_alternative(&value, alternatives) {
+                    Some(decoded) => Ok(decoded),
+                    None => #none,
+                }
+            }
+        }
+    }
+}
+
+fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    // Specs give several alternatives the same tag (OpenAI's system, user and assistant
+    // messages all pin `type: message`): those are told apart as an untagged union is.
+    let mut groups: Vec<(Vec<&str>, Vec<&UnionVariant>)> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for tag in u.variants.iter().flat_map(|v| v.tags.iter().map(String::as_str)) {
+        if seen.contains(&tag) {
+            continue;
+        }
+        seen.push(tag);
+        let holders: Vec<&UnionVariant> = u.variants.iter().filter(|v| v.tags.iter().any(|t| t == tag)).collect();
+        match groups.iter_mut().find(|(_, vs)| *vs == holders) {
+            Some((tags, _)) => tags.push(tag),
+            None => groups.push((vec![tag], holders)),
+        }
+    }
+    let arms = groups.iter().map(|(tags, holders)| match holders.as_slice() {
+        [v] if v.shape.ty == TypeRef::Unit => {
+            let vname = format_ident!("{}", v.name);
+            quote!(#( Some(#tags) )|* => Ok(Self::#vname),)
+        }
+        [v] => {
+            let vname = format_ident!("{}", v.name);
+            quote! {
+                #( Some(#tags) )|* => serde_json::from_value(value).map(Self::#vname).map_err(serde::de::Error::custom),
+            }
+        }
+        several => {
+            let alternatives = several.iter().map(|v| {
+                let vname = format_ident!("{}", v.name);
+                if v.shape.ty == TypeRef::Unit {
+                    quote!(|_| Some(Self::#vname))
+                } else {
+                    quote!(|v| serde::Deserialize::deserialize(v).ok().map(Self::#vname))
+                }
+            });
+            let msg = format!("no alternative tagged `{}` matches", tags.join("`, `"));
+            quote! {
+                #( Some(#tags) )|* => {
+                    let alternatives: &[rt::Alternative<Self>] = &[ #( #alternatives ),* ];
+                    rt::best_alternative(&value, alternatives).ok_or_else(|| serde::de::Error::custom(#msg))
+                }
+            }
+        }
+    });
+    let (fallback, fallback_missing) = if open {
+        let unknown = quote!({
+            rt::note_fallback();
+            Ok(Self::Unknown(value))
+        });
+        (quote!(_ => #unknown), unknown)
     } else {
         let msg = format!("unknown or missing `{prop}`");
-        quote!(_ => Err(serde::de::Error::custom(#msg)),)
+        (quote!(_ => Err(serde::de::Error::custom(#msg)),), quote!(Err(serde::de::Error::custom(#msg))))
     };
-    // The variant's own type decides the tag, so a value can never go out under another one.
+    // A payload without the tag (an alternative that does not require it) is read as an
+    // untagged union is.
+    let untagged = u.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        if v.shape.ty == TypeRef::Unit {
+            quote!(|_| None)
+        } else {
+            quote!(|v| serde::Deserialize::deserialize(v).ok().map(Self::#vname))
+        }
+    });
+    let missing = quote! {
+        None => {
+            let alternatives: &[rt::Alternative<Self>] = &[ #( #untagged ),* ];
+            if let Some(decoded) = rt::best_alternative(&value, alternatives) {
+                return Ok(decoded);
+            }
+            #fallback_missing
+        }
+    };
+    // The variant's own type decides the tag, so a value can never go out under another one;
+    // of the variant's several tags (`web_search_preview` and a dated alias, a pinned value and
+    // the schema name), the one the value holds stays.
     let ser_arms = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
-        match v.tags.first() {
+        let tags = &v.tags;
+        match tags.first() {
             Some(tag) if v.shape.ty == TypeRef::Unit => quote! {
                 Self::#vname => rt::serialize_tag(#prop, #tag, serializer),
             },
-            Some(tag) => quote! {
+            Some(tag) if tags.len() == 1 => quote! {
                 Self::#vname(value) => rt::serialize_tagged(value, #prop, #tag, serializer),
+            },
+            Some(_) => quote! {
+                Self::#vname(value) => rt::serialize_tagged_as(value, #prop, &[ #( #tags ),* ], serializer),
             },
             None => quote!(Self::#vname(value) => value.serialize(serializer),),
         }
@@ -595,6 +701,7 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
                 let tag = value.get(#prop).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
                     #( #arms )*
+                    #missing
                     #fallback
                 }
             }

@@ -31,8 +31,11 @@ pub fn build(loaded: &Loaded) -> (Option<Api>, Vec<Diagnostic>) {
     };
     let api = b.api();
     let failed = b.space.failed();
-    let (mut types, diags) = b.space.finish();
-    let mut api = Api { types: Vec::new(), ..api };
+    let (mut types, diags, mut untyped) = b.space.finish();
+    for u in &mut untyped {
+        u.pointer = loaded.origins.original(&u.pointer);
+    }
+    let mut api = Api { types: Vec::new(), untyped, ..api };
     // Origins are shown in docs: they point into the file as written, not as rewritten (3.1).
     for t in &mut types {
         t.origin = loaded.origins.original(&t.origin);
@@ -98,6 +101,7 @@ impl<'a> Builder<'a> {
             webhooks,
             webhook_events,
             extensions,
+            untyped: Vec::new(),
         }
     }
 

@@ -135,7 +135,7 @@ pub(crate) fn rename(ty: &mut TypeRef, map: &BTreeMap<String, String>) {
                 *n = to.clone();
             }
         }
-        TypeRef::Array(s) | TypeRef::Map(s) => rename(&mut s.ty, map),
+        TypeRef::Array(s) | TypeRef::Map(s) | TypeRef::Nullable(s) => rename(&mut s.ty, map),
         _ => {}
     }
 }

@@ -30,6 +30,18 @@ pub struct Api {
     pub webhook_events: Option<WebhookEvents>,
     /// Pointers where the generator needs a helper from the vendor extensions.
     pub extensions: ApiExtensions,
+    /// Every place typed as free-form JSON (`serde_json::Value` or a JSON object), and why, in
+    /// the order found (`cargo xtask gen --report-untyped` lists them).
+    pub untyped: Vec<Untyped>,
+}
+
+/// A schema typed as free-form JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untyped {
+    /// Where the schema is: a JSON pointer into the spec.
+    pub pointer: String,
+    /// Why: the schema is free-form itself, or what the generator cannot type.
+    pub reason: String,
 }
 
 /// Vendor extensions declared at the document root.
@@ -301,6 +313,9 @@ pub enum TypeRef {
     Array(Box<Shape>),
     /// `BTreeMap<String, T>`.
     Map(Box<Shape>),
+    /// `Option<T>`: a value that may be `null` where no field holds it (an array item, a map
+    /// value, a union alternative). A nullable field is [`Field::nullable`] instead.
+    Nullable(Box<Shape>),
     /// A named type of this API.
     Named(String),
     /// Nothing: a union alternative that is its tag alone (a unit variant,
@@ -308,17 +323,57 @@ pub enum TypeRef {
     Unit,
 }
 
-/// Integer widths from `format`.
+/// Integer widths from `format`: each wide enough for every value its format allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntWidth {
+    /// `int8`.
+    I8,
+    /// `int16`.
+    I16,
     /// `int32`.
     I32,
-    /// `int64` or no format.
+    /// `int64`, or no format (beyond `i64` the value does not decode).
     I64,
+    /// `uint8`.
+    U8,
+    /// `uint16`.
+    U16,
     /// `uint32`.
     U32,
-    /// `uint64`.
+    /// `uint64`, or `uint` (what dropshot and schemars write for `usize`).
     U64,
+}
+
+impl IntWidth {
+    /// The width an integer `format` names, if it names one (`unixtime` and other formats that
+    /// say what a number means, not how wide it is, name none).
+    pub fn from_format(format: &str) -> Option<Self> {
+        Some(match format {
+            "int8" => Self::I8,
+            "int16" => Self::I16,
+            "int32" => Self::I32,
+            "int64" => Self::I64,
+            "uint8" => Self::U8,
+            "uint16" => Self::U16,
+            "uint32" => Self::U32,
+            "uint64" | "uint" => Self::U64,
+            _ => return None,
+        })
+    }
+
+    /// The Rust type (`u16`).
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            Self::I8 => "i8",
+            Self::I16 => "i16",
+            Self::I32 => "i32",
+            Self::I64 => "i64",
+            Self::U8 => "u8",
+            Self::U16 => "u16",
+            Self::U32 => "u32",
+            Self::U64 => "u64",
+        }
+    }
 }
 
 /// Validation rules the spec states for a value.

@@ -183,7 +183,7 @@ impl<'a> TypeSpace<'a> {
             ))),
             SchemaKind::OneOf { one_of } if one_of.len() > 1 => Some(self.union_of(one_of, schema, hint, "oneOf")),
             SchemaKind::AnyOf { any_of } if any_of.len() > 1 => Some(self.union_of(any_of, schema, hint, "anyOf")),
-            SchemaKind::AllOf { all_of } if all_of.len() > 1 => self.merge_all_of(all_of, hint).map(TypeKind::Struct),
+            SchemaKind::AllOf { all_of } if meaningful_parts(all_of).len() > 1 => self.all_of_kind(all_of, hint),
             SchemaKind::Any(any) => self.kind_of_any(any, schema, hint),
             _ => None,
         }
@@ -204,8 +204,8 @@ impl<'a> TypeSpace<'a> {
         if any.any_of.len() > 1 {
             return Some(self.union_of(&any.any_of, schema, hint, "anyOf"));
         }
-        if any.all_of.len() > 1 {
-            return self.merge_all_of(&any.all_of, hint).map(TypeKind::Struct);
+        if meaningful_parts(&any.all_of).len() > 1 {
+            return self.all_of_kind(&any.all_of, hint);
         }
         let strings: Vec<String> = any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
         if !strings.is_empty() && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count() {
@@ -219,7 +219,7 @@ impl<'a> TypeSpace<'a> {
         let null_in_enum = null_among_values(schema);
         if let Some(inner) = single_alternative(schema) {
             let d = self.describe(inner, hint);
-            return (d.shape, null_in_enum || d.nullable);
+            return (d.shape, null_in_enum || d.nullable || parts_nullable(schema));
         }
         if needs_named_type(schema) {
             // Claim the name and the slot first, so a type comes before the types nested in it.
@@ -267,12 +267,13 @@ impl<'a> TypeSpace<'a> {
             SchemaKind::Type(Type::Integer(i)) => {
                 c.minimum = i.minimum.map(|m| (m as f64, i.exclusive_minimum));
                 c.maximum = i.maximum.map(|m| (m as f64, i.exclusive_maximum));
-                TypeRef::Integer(match &i.format {
-                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => IntWidth::I32,
-                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uint32" => IntWidth::U32,
-                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" => IntWidth::U64,
-                    _ => IntWidth::I64,
-                })
+                let format = match &i.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => "int32",
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => "int64",
+                    VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
+                    VariantOrUnknownOrEmpty::Empty => "",
+                };
+                TypeRef::Integer(IntWidth::from_format(format).unwrap_or(IntWidth::I64))
             }
             SchemaKind::Type(Type::Number(n)) => {
                 c.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
@@ -292,8 +293,11 @@ impl<'a> TypeSpace<'a> {
                 c.min_items = a.min_items.map(|v| v as u64);
                 c.max_items = a.max_items.map(|v| v as u64);
                 let item = match &a.items {
-                    Some(items) => self.describe_boxed(items, &hint.child("Item", &["items"])).shape,
-                    None => Shape::plain(TypeRef::Json),
+                    Some(items) => held(self.describe_boxed(items, &hint.child("Item", &["items"]))),
+                    None => {
+                        self.untyped(&hint.pointer, "array without `items`: its items are any JSON value");
+                        Shape::plain(TypeRef::Json)
+                    }
                 };
                 TypeRef::Array(Box::new(item))
             }
@@ -304,23 +308,28 @@ impl<'a> TypeSpace<'a> {
             }
             SchemaKind::Any(any) => {
                 if let Some(items) = &any.items {
-                    TypeRef::Array(Box::new(self.describe_boxed(items, &hint.child("Item", &["items"])).shape))
+                    TypeRef::Array(Box::new(held(self.describe_boxed(items, &hint.child("Item", &["items"])))))
                 } else if any.additional_properties.is_some() || any.typ.as_deref() == Some("object") {
                     c.max_properties = any.max_properties.map(|v| v as u64);
                     self.map_or_object(any.additional_properties.as_ref(), hint)
                 } else {
+                    self.untyped(&hint.pointer, "no `type`: any JSON value (free-form in the spec)");
                     TypeRef::Json
                 }
             }
-            SchemaKind::AllOf { .. } => {
-                self.warn(&hint.pointer, "allOf whose parts cannot be merged into one object: typed as free-form JSON");
+            SchemaKind::AllOf { all_of } => {
+                let reason = self.all_of_failure(all_of);
+                self.warn(&hint.pointer, &format!("allOf whose parts cannot be merged into one object ({reason}): typed as free-form JSON"));
                 TypeRef::Json
             }
             SchemaKind::Not { .. } => {
                 self.warn(&hint.pointer, "`not` cannot be expressed in Rust types: typed as free-form JSON");
                 TypeRef::Json
             }
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => TypeRef::Json,
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.untyped(&hint.pointer, "oneOf/anyOf without alternatives: any JSON value");
+                TypeRef::Json
+            }
         };
         Shape { ty, constraints: c }
     }
@@ -329,9 +338,12 @@ impl<'a> TypeSpace<'a> {
         match additional {
             Some(AdditionalProperties::Schema(s)) => {
                 let value = self.describe(s, &hint.child("Value", &["additionalProperties"]));
-                TypeRef::Map(Box::new(value.shape))
+                TypeRef::Map(Box::new(held(value)))
             }
-            _ => TypeRef::JsonObject,
+            _ => {
+                self.untyped(&hint.pointer, "object without `properties`: a free-form JSON object (free-form in the spec)");
+                TypeRef::JsonObject
+            }
         }
     }
 
@@ -363,22 +375,147 @@ impl<'a> TypeSpace<'a> {
             });
         }
         for r in required {
-            if !properties.contains_key(r) {
-                self.warn(
-                    &format!("{}/required", hint.pointer),
-                    &format!("required property `{r}` is not declared in `properties`"),
-                );
+            if !properties.contains_key(r) && !fields.iter().any(|f: &Field| &f.wire == r) {
+                let at = format!("{}/required", hint.pointer);
+                self.warn(&at, &format!("required property `{r}` is not declared in `properties`: typed as any JSON value"));
+                self.untyped(&at, &format!("required property `{r}` is not declared in `properties`: any JSON value"));
+                // Required, so every valid payload has it: kept, or its output would be invalid.
+                let name = scope.claim_ident(naming::snake_name(r)).rust();
+                fields.push(Field {
+                    wire: r.clone(),
+                    name,
+                    shape: Shape::plain(TypeRef::Json),
+                    required: true,
+                    nullable: false,
+                    docs: Docs::default(),
+                    deprecated: false,
+                    default: None,
+                    read_only: false,
+                    boxed: false,
+                    sensitive: false,
+                });
             }
         }
         let additional = match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                Some(self.describe(s, &hint.child("Value", &["additionalProperties"])).shape)
+                Some(held(self.describe(s, &hint.child("Value", &["additionalProperties"]))))
             }
             // Explicitly open objects keep what they do not declare (error details, for one).
             Some(AdditionalProperties::Any(true)) => Some(Shape::plain(TypeRef::Json)),
             _ => None,
         };
         Struct { fields, additional, error_accessors: None }
+    }
+
+    /// The type of an `allOf`: its parts merged into one struct, or, when one part is a union,
+    /// a union whose every alternative is merged with the other parts (see
+    /// [`Self::distribute_all_of`]); `None` when neither works (then it is free-form JSON).
+    fn all_of_kind(&mut self, parts: &[ReferenceOr<Schema>], hint: &Hint) -> Option<TypeKind> {
+        let parts: Vec<ReferenceOr<Schema>> = meaningful_parts(parts).into_iter().cloned().collect();
+        if let Some(merged) = self.merge_all_of(&parts, hint) {
+            return Some(TypeKind::Struct(merged));
+        }
+        self.distribute_all_of(&parts, hint)
+    }
+
+    /// `allOf: [{oneOf: [A, B]}, {properties: {id}}]` is `oneOf: [allOf: [A, {id}], allOf: [B,
+    /// {id}]]`: each alternative merged with the shared members (typify's way), named after the
+    /// alternative (`RunToolCode`); the union keeps its discriminator, or the tag its
+    /// alternatives pin. An alternative that cannot be an object while a shared part says
+    /// `type: object` allows no value and is left out. One union part only.
+    fn distribute_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &Hint) -> Option<TypeKind> {
+        let unions: Vec<usize> = (0..parts.len()).filter(|&i| self.union_alternatives(&parts[i]).is_some()).collect();
+        let [at] = unions.as_slice() else { return None };
+        let (union_schema, alternatives) = self.union_alternatives(&parts[*at])?;
+        let (union_schema, alternatives) = (union_schema.clone(), alternatives.to_vec());
+        let rest: Vec<ReferenceOr<Schema>> = parts.iter().enumerate().filter(|(i, _)| i != at).map(|(_, p)| p.clone()).collect();
+        let mut shared = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
+        self.collect_all_of(&rest, &mut shared, 0)?;
+        let rest_is_object = rest.iter().any(|p| self.says_object(p));
+        if !self.enter_distribution() {
+            return None;
+        }
+        let discriminator = union_schema.schema_data.discriminator.as_ref();
+        let implicit = if discriminator.is_none() { self.implicit_tag(&alternatives) } else { None };
+        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut variants = Vec::new();
+        for (i, alt) in alternatives.iter().enumerate() {
+            let base = match alt {
+                ReferenceOr::Reference { reference } => pointer::last_token(reference).map(|n| naming::type_name(&n)),
+                ReferenceOr::Item(s) => s.schema_data.title.as_deref().map(naming::type_name),
+            }
+            .unwrap_or_else(|| format!("Variant{}", i + 1));
+            let child = Hint {
+                name: format!("{}{base}", hint.name),
+                owner: hint.owner.clone(),
+                pointer: pointer::append(&hint.pointer, &format!("allOf/{at}")),
+            };
+            let mut probe = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
+            let object = self.collect_all_of(std::slice::from_ref(alt), &mut probe, 0).is_some();
+            let shape = if object || self.union_alternatives(alt).is_some() {
+                let mut all_of = vec![alt.clone()];
+                all_of.extend(rest.iter().cloned());
+                let merged = Schema { schema_data: Default::default(), schema_kind: SchemaKind::AllOf { all_of } };
+                self.shape_of(&merged, &child).0
+            } else if rest_is_object {
+                continue;
+            } else {
+                held(self.describe(alt, &child))
+            };
+            let tags = match (&implicit, discriminator) {
+                (Some(tag), _) => vec![tag.values[i].clone()],
+                (None, Some(disc)) => self.discriminator_tags(alt, disc),
+                (None, None) => Vec::new(),
+            };
+            variants.push(UnionVariant { name: scope.claim(&base), shape, tags, boxed: false, docs: Docs::default() });
+        }
+        self.leave_distribution();
+        let discriminator = discriminator.map(|d| d.property_name.clone()).or(implicit.map(|t| t.property));
+        (!variants.is_empty()).then_some(TypeKind::Union(Union { variants, discriminator }))
+    }
+
+    /// The union schema a part is (through a reference) and its alternatives, if it is one.
+    fn union_alternatives<'s>(&'s self, part: &'s ReferenceOr<Schema>) -> Option<(&'s Schema, &'s [ReferenceOr<Schema>])> {
+        let schema = match part {
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
+            ReferenceOr::Item(s) => s,
+        };
+        match &schema.schema_kind {
+            SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() > 1 => Some((schema, v)),
+            SchemaKind::Any(a) if a.properties.is_empty() && a.one_of.len() > 1 => Some((schema, &a.one_of)),
+            SchemaKind::Any(a) if a.properties.is_empty() && a.any_of.len() > 1 => Some((schema, &a.any_of)),
+            _ => None,
+        }
+    }
+
+    /// The part says `type: object` (through a reference).
+    fn says_object(&self, part: &ReferenceOr<Schema>) -> bool {
+        let schema = match part {
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference),
+            ReferenceOr::Item(s) => Some(s),
+        };
+        schema.is_some_and(|s| match &s.schema_kind {
+            SchemaKind::Type(Type::Object(_)) => true,
+            SchemaKind::Any(a) => a.typ.as_deref() == Some("object"),
+            _ => false,
+        })
+    }
+
+    /// Why an `allOf` neither merges nor distributes, for the warning.
+    fn all_of_failure(&self, parts: &[ReferenceOr<Schema>]) -> String {
+        let parts: Vec<&ReferenceOr<Schema>> = meaningful_parts(parts);
+        let unions = parts.iter().filter(|p| self.union_alternatives(p).is_some()).count();
+        if unions > 1 {
+            return format!("{unions} of its parts are unions");
+        }
+        let not_object = parts.iter().position(|p| {
+            let mut probe = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
+            self.union_alternatives(p).is_none() && self.collect_all_of(std::slice::from_ref(*p), &mut probe, 0).is_none()
+        });
+        match not_object {
+            Some(i) => format!("part {i} is not an object"),
+            None => "a part contains the allOf itself".to_owned(),
+        }
     }
 
     fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], hint: &Hint) -> Option<Struct> {
@@ -474,20 +611,8 @@ impl<'a> TypeSpace<'a> {
                 }
                 (ty, _) => variant_name_for(ty, i),
             };
-            let mut tags = Vec::new();
-            if let (Some(disc), ReferenceOr::Reference { reference }) = (discriminator, alt) {
-                for (tag, target) in &disc.mapping {
-                    if target == reference {
-                        tags.push(tag.clone());
-                    }
-                }
-                if tags.is_empty() {
-                    if let Some(last) = pointer::last_token(reference) {
-                        tags.push(last);
-                    }
-                }
-            }
-            variants.push(UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false, docs: Docs::default() });
+            let tags = discriminator.map(|disc| self.discriminator_tags(alt, disc)).unwrap_or_default();
+            variants.push(UnionVariant { name: scope.claim(&base), shape: held(d), tags, boxed: false, docs: Docs::default() });
         }
         let discriminator = discriminator.map(|d| d.property_name.clone()).or(implicit.map(|t| t.property));
         TypeKind::Union(Union { variants, discriminator })
@@ -529,6 +654,57 @@ impl<'a> TypeSpace<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The values of a discriminator that select an alternative: its mapping keys; without one,
+    /// the value the alternative pins the property to (what specs written that way mean, and
+    /// what payloads carry) and the schema name (the OpenAPI rule). The first is written.
+    fn discriminator_tags(&self, alt: &ReferenceOr<Schema>, disc: &openapiv3::Discriminator) -> Vec<String> {
+        let mut tags = Vec::new();
+        if let ReferenceOr::Reference { reference } = alt {
+            tags.extend(disc.mapping.iter().filter(|(_, t)| *t == reference).map(|(tag, _)| tag.clone()));
+        }
+        if tags.is_empty() {
+            tags.extend(self.pinned_values(alt, &disc.property_name, 0));
+        }
+        if let ReferenceOr::Reference { reference } = alt {
+            if disc.mapping.values().all(|t| t != reference) {
+                tags.extend(pointer::last_token(reference).filter(|n| !tags.contains(n)));
+            }
+        }
+        tags
+    }
+
+    /// The values an alternative pins `property` to (a string enum: usually one value, sometimes
+    /// a few, as OpenAI's `web_search_preview` and its dated alias), through references and the
+    /// parts of an `allOf`.
+    fn pinned_values(&self, alt: &ReferenceOr<Schema>, property: &str, depth: usize) -> Vec<String> {
+        let schema = match alt {
+            ReferenceOr::Reference { reference } => self.lookup_schema(reference),
+            ReferenceOr::Item(s) => Some(s),
+        };
+        let Some(schema) = schema.filter(|_| depth <= 16) else { return Vec::new() };
+        let (properties, all_of) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), None),
+            SchemaKind::Any(a) => (Some(&a.properties), Some(&a.all_of)),
+            SchemaKind::AllOf { all_of } => (None, Some(all_of)),
+            _ => (None, None),
+        };
+        if let Some(prop) = properties.and_then(|p| p.get(property)) {
+            let prop: Option<&Schema> = match prop {
+                ReferenceOr::Reference { reference } => self.lookup_schema(reference),
+                ReferenceOr::Item(s) => Some(s),
+            };
+            let values: Vec<String> = match prop.map(|p| &p.schema_kind) {
+                Some(SchemaKind::Type(Type::String(s))) => s.enumeration.iter().flatten().cloned().collect(),
+                Some(SchemaKind::Any(a)) => a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                _ => Vec::new(),
+            };
+            if !values.is_empty() {
+                return values;
+            }
+        }
+        all_of.into_iter().flatten().map(|part| self.pinned_values(part, property, depth + 1)).find(|v| !v.is_empty()).unwrap_or_default()
     }
 
     /// The value of a string schema that allows exactly one (`enum: [x]`, or 3.1's `const`).
@@ -573,7 +749,7 @@ impl<'a> TypeSpace<'a> {
                     TypeRef::Named(n) => n.clone(),
                     _ => tag_name,
                 };
-                return UnionVariant { name: scope.claim(&base), shape: d.shape, tags, boxed: false, docs: Docs::default() };
+                return UnionVariant { name: scope.claim(&base), shape: held(d), tags, boxed: false, docs: Docs::default() };
             }
             ReferenceOr::Item(schema) => schema,
         };
@@ -639,9 +815,32 @@ fn is_sensitive(schema: &Schema) -> bool {
     password || schema.schema_data.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true))
 }
 
-/// The schema itself allows `null`: `nullable: true` or `null` among its enum values.
+/// The schema itself allows `null`: `nullable: true`, `null` among its enum values, or an
+/// `allOf` part that only says `nullable`.
 fn schema_admits_null(schema: &Schema) -> bool {
-    schema.schema_data.nullable || null_among_values(schema)
+    schema.schema_data.nullable || null_among_values(schema) || parts_nullable(schema)
+}
+
+/// An `allOf` part that constrains nothing: only annotations and `nullable`
+/// (`allOf: [{$ref: Union}, {nullable: true}]`).
+fn annotation_only(part: &ReferenceOr<Schema>) -> bool {
+    matches!(part, ReferenceOr::Item(s) if s.schema_data.discriminator.is_none()
+        && matches!(&s.schema_kind, SchemaKind::Any(a) if *a == AnySchema::default()))
+}
+
+/// The parts of an `allOf` that constrain the value.
+fn meaningful_parts(parts: &[ReferenceOr<Schema>]) -> Vec<&ReferenceOr<Schema>> {
+    parts.iter().filter(|p| !annotation_only(p)).collect()
+}
+
+/// An `allOf` part that only says `nullable: true` makes the whole nullable.
+fn parts_nullable(schema: &Schema) -> bool {
+    let parts = match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } => all_of,
+        SchemaKind::Any(a) => &a.all_of,
+        _ => return false,
+    };
+    parts.iter().any(|p| annotation_only(p) && matches!(p, ReferenceOr::Item(s) if s.schema_data.nullable))
 }
 
 /// `null` is one of the schema's enum values (`enum: [tel, pro, null]`).
@@ -656,15 +855,16 @@ fn null_among_values(schema: &Schema) -> bool {
     }
 }
 
-/// The one schema a wrapper stands for: `allOf: [$ref]` (the 3.0 nullable-`$ref` idiom) and
-/// single-element `oneOf`/`anyOf`.
+/// The one schema a wrapper stands for: `allOf: [$ref]` (the 3.0 nullable-`$ref` idiom, also
+/// with parts that only annotate: `allOf: [$ref, {nullable: true}]`) and single-element
+/// `oneOf`/`anyOf`.
 fn single_alternative(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
     match &schema.schema_kind {
-        SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v }
-            if v.len() == 1 =>
-        {
-            v.first()
-        }
+        SchemaKind::AllOf { all_of: v } => match meaningful_parts(v).as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        },
+        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() == 1 => v.first(),
         _ => None,
     }
 }
@@ -674,22 +874,32 @@ fn needs_named_type(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => !s.enumeration.iter().all(Option::is_none),
         SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } | SchemaKind::AllOf { all_of: v } => {
-            v.len() > 1
-        }
+        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => v.len() > 1,
+        SchemaKind::AllOf { all_of: v } => meaningful_parts(v).len() > 1,
         SchemaKind::Any(a) => {
             !a.properties.is_empty()
                 || a.one_of.len() > 1
                 || a.any_of.len() > 1
-                || a.all_of.len() > 1
+                || meaningful_parts(&a.all_of).len() > 1
                 || (!a.enumeration.is_empty() && a.enumeration.iter().all(|v| v.is_string() || v.is_null()))
         }
         _ => false,
     }
 }
 
+/// The shape of a schema where no field holds it (an array item, a map value, a union
+/// alternative): an `Option` when the schema admits `null`, since no `Option` field does.
+fn held(d: Described) -> Shape {
+    if d.nullable {
+        Shape::plain(TypeRef::Nullable(Box::new(d.shape)))
+    } else {
+        d.shape
+    }
+}
+
 fn variant_name_for(ty: &TypeRef, index: usize) -> String {
     match ty {
+        TypeRef::Nullable(s) => variant_name_for(&s.ty, index),
         TypeRef::String => "String".to_owned(),
         TypeRef::Integer(_) => "Integer".to_owned(),
         TypeRef::Number { .. } => "Number".to_owned(),

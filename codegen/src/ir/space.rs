@@ -20,7 +20,10 @@ pub(crate) struct TypeSpace<'a> {
     component_names: BTreeMap<String, String>,
     /// Pointers of the component schemas whose properties are being converted right now.
     expanding: Vec<String>,
+    /// How deep `allOf`s over unions are being distributed (each level an alternative deeper).
+    distributing: usize,
     diags: Vec<Diagnostic>,
+    untyped: Vec<Untyped>,
 }
 
 impl<'a> TypeSpace<'a> {
@@ -34,7 +37,9 @@ impl<'a> TypeSpace<'a> {
             names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
             component_names: BTreeMap::new(),
             expanding: Vec::new(),
+            distributing: 0,
             diags: Vec::new(),
+            untyped: Vec::new(),
         }
     }
 
@@ -43,9 +48,33 @@ impl<'a> TypeSpace<'a> {
         self.resolver
     }
 
-    /// Records a warning at `at`.
+    /// Records a warning at `at`. A warning that a schema falls back to free-form JSON is an
+    /// entry of the untyped report too.
     pub(crate) fn warn(&mut self, at: &str, message: &str) {
+        if message.contains("free-form JSON") {
+            self.untyped(at, message);
+        }
         self.diags.push(Diagnostic::warning(self.file, at, message));
+    }
+
+    /// Records that the schema at `at` is typed as free-form JSON, and why.
+    pub(crate) fn untyped(&mut self, at: &str, reason: &str) {
+        self.untyped.push(Untyped { pointer: at.to_owned(), reason: reason.to_owned() });
+    }
+
+    /// Enters one more level of distributing an `allOf` over a union's alternatives; `false`
+    /// (and nothing entered) past a depth no real spec needs, where the alternatives recurse.
+    pub(crate) fn enter_distribution(&mut self) -> bool {
+        if self.distributing >= 8 {
+            return false;
+        }
+        self.distributing += 1;
+        true
+    }
+
+    /// Ends the innermost [`Self::enter_distribution`].
+    pub(crate) fn leave_distribution(&mut self) {
+        self.distributing = self.distributing.saturating_sub(1);
     }
 
     /// Records an error at `at`.
@@ -143,8 +172,8 @@ impl<'a> TypeSpace<'a> {
         &mut self.types
     }
 
-    /// The types and every diagnostic recorded.
-    pub(crate) fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
-        (self.types, self.diags)
+    /// The types, every diagnostic recorded and the untyped report.
+    pub(crate) fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>, Vec<Untyped>) {
+        (self.types, self.diags, self.untyped)
     }
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) fn collect_names(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Array(s) | TypeRef::Map(s) => collect_names(&s.ty, out),
+        TypeRef::Array(s) | TypeRef::Map(s) | TypeRef::Nullable(s) => collect_names(&s.ty, out),
         _ => {}
     }
 }
@@ -100,12 +100,17 @@ pub(crate) fn compute_usage(
     }
 }
 
+/// The named type a value of `ty` holds inline: itself, or inside an `Option`.
+fn by_value(ty: &TypeRef) -> Option<String> {
+    match ty {
+        TypeRef::Named(n) => Some(n.clone()),
+        TypeRef::Nullable(s) => by_value(&s.ty),
+        _ => None,
+    }
+}
+
 /// Named types a type holds by value (not behind a `Vec`, a map or an existing `Box`).
 fn held_by_value(kind: &TypeKind) -> Vec<String> {
-    let by_value = |ty: &TypeRef| match ty {
-        TypeRef::Named(n) => Some(n.clone()),
-        _ => None,
-    };
     match kind {
         TypeKind::Struct(s) => s.fields.iter().filter(|f| !f.boxed).filter_map(|f| by_value(&f.shape.ty)).collect(),
         TypeKind::Union(u) => u.variants.iter().filter(|v| !v.boxed).filter_map(|v| by_value(&v.shape.ty)).collect(),
@@ -144,14 +149,8 @@ pub(crate) fn box_recursive_fields(types: &mut [TypeDef]) {
         };
         for j in 0..count {
             let target = match &types[i].kind {
-                TypeKind::Struct(s) => match &s.fields[j].shape.ty {
-                    TypeRef::Named(n) => Some(n.clone()),
-                    _ => None,
-                },
-                TypeKind::Union(u) => match &u.variants[j].shape.ty {
-                    TypeRef::Named(n) => Some(n.clone()),
-                    _ => None,
-                },
+                TypeKind::Struct(s) => by_value(&s.fields[j].shape.ty),
+                TypeKind::Union(u) => by_value(&u.variants[j].shape.ty),
                 _ => None,
             };
             let Some(target) = target else { continue };
@@ -220,7 +219,7 @@ fn alias_reaches(types: &[TypeDef], index: &BTreeMap<String, usize>, from: &str,
 fn replace_named(ty: &mut TypeRef, names: &BTreeSet<String>) {
     match ty {
         TypeRef::Named(n) if names.contains(n.as_str()) => *ty = TypeRef::Json,
-        TypeRef::Array(s) | TypeRef::Map(s) => replace_named(&mut s.ty, names),
+        TypeRef::Array(s) | TypeRef::Map(s) | TypeRef::Nullable(s) => replace_named(&mut s.ty, names),
         _ => {}
     }
 }

@@ -20,9 +20,13 @@ const COMMAND: &str = "cargo xtask regen";
 /// Every fixture, so that a fixture without a test (or a test without a fixture) is noticed.
 const FIXTURES: &[&str] = &[
     "additional_properties.yaml",
+    "all_of_union.yaml",
     "alias_cycle.yaml",
     "alias_cycle_wrappers.yaml",
     "defaults_constraints.yaml",
+    "discriminator_loose_tags.yaml",
+    "discriminator_pinned.yaml",
+    "discriminator_shared_tag.yaml",
     "deprecated.yaml",
     "deprecated_types.yaml",
     "enum_with_null.yaml",
@@ -32,13 +36,17 @@ const FIXTURES: &[&str] = &[
     "errors_swagger_2.yaml",
     "formats.yaml",
     "inline_names.yaml",
+    "integer_widths.yaml",
     "keywords.yaml",
     "large_numbers.yaml",
     "module_name_collisions.yaml",
     "no_operation_id.yaml",
     "nullable.yaml",
     "nullable_component_ref.yaml",
+    "nullable_items.yaml",
+    "nullable_map_values.yaml",
     "nullable_ref.yaml",
+    "nullable_union_alternatives.yaml",
     "oneof_discriminator.yaml",
     "oneof_untagged.yaml",
     "oneof_implicit_tag.yaml",
@@ -46,10 +54,12 @@ const FIXTURES: &[&str] = &[
     "pagination.yaml",
     "output_enum_collisions.yaml",
     "recursive_schemas.yaml",
+    "required_undeclared.yaml",
     "reserved_type_names.yaml",
     "single_value_enums.yaml",
     "sse_events.yaml",
     "type_name_collisions.yaml",
+    "untagged_overlap.yaml",
     "untyped.yaml",
     "v31_keywords.yaml",
     "v31_nullable_refs.yaml",
@@ -298,7 +308,7 @@ fn one_of_with_discriminator_is_internally_tagged_with_unknown_fallback_in_respo
     let response = body(&g, "models/event.rs");
     assert_contains(&response, "Some(\"started\") =>");
     assert_contains(&response, "Some(\"Paused\") =>"); // no mapping entry: the schema name
-    assert_contains(&response, "_ => Ok(Self::Unknown(value)),");
+    assert_contains(&response, "Ok(Self::Unknown(value))");
     let request = body(&g, "models/command.rs");
     assert_contains(&request, "Some(\"start\") =>");
     assert_not_contains(&request, "Unknown");
@@ -1016,4 +1026,128 @@ fn paginated_operations_implement_paginated_with_the_spec_pointers() {
     assert_contains(&things, ".unwrap_or(1)");
     assert_contains(&things, ".or(Some(20))");
     snapshot_files(&g, fixture, &["operations/things.rs"]);
+}
+
+// Found by the fidelity oracle (`tests/it/fidelity.rs` decodes their boundary values).
+#[test]
+fn integer_formats_get_rust_types_as_wide_as_their_range() {
+    let fixture = "integer_widths.yaml";
+    let g = generate_clean(fixture);
+    let model = body(&g, "models/counters.rs");
+    for field in [
+        "pub seq: u64,",
+        "pub tiny: Option<i8>,",
+        "pub small: Option<i16>,",
+        "pub byte: Option<u8>,",
+        "pub port: Option<u16>,",
+        "pub count: Option<u32>,",
+        "pub total: Option<u64>,",
+        "pub offset: Option<i64>,",
+        "pub at: Option<i64>,",
+        "pub plain: Option<i64>,",
+    ] {
+        assert_contains(&model, field);
+    }
+    snapshot_files(&g, fixture, &["models/counters.rs"]);
+}
+
+#[test]
+fn nullable_array_items_are_options() {
+    let fixture = "nullable_items.yaml";
+    let g = generate_clean(fixture);
+    let model = body(&g, "models/board.rs");
+    assert_contains(&model, "pub things: Vec<Option<Task>>,");
+    assert_contains(&model, "pub scores: Option<Vec<Option<i64>>>,");
+    assert_contains(&model, "pub grid: Option<Vec<Vec<Option<String>>>>,");
+    snapshot_files(&g, fixture, &["models/board.rs"]);
+}
+
+#[test]
+fn nullable_map_values_are_options_in_3_1_too() {
+    let fixture = "nullable_map_values.yaml";
+    let g = generate_clean(fixture);
+    assert_contains(&body(&g, "models/labels.rs"), "pub type Labels = std::collections::BTreeMap<String, Option<String>>;");
+    assert_contains(&body(&g, "models/index.rs"), "pub tasks: Option<std::collections::BTreeMap<String, Option<Task>>>,");
+    snapshot_files(&g, fixture, &["models/labels.rs", "models/index.rs"]);
+}
+
+#[test]
+fn nullable_union_alternatives_hold_options() {
+    let fixture = "nullable_union_alternatives.yaml";
+    let g = generate_clean(fixture);
+    assert_contains(&body(&g, "models/limit.rs"), "Integer(Option<i64>),");
+    assert_contains(&body(&g, "models/assignee.rs"), "Task(Option<Task>),");
+    snapshot_files(&g, fixture, &["models/limit.rs", "models/assignee.rs"]);
+}
+
+#[test]
+fn a_discriminator_without_mapping_uses_the_values_its_alternatives_pin() {
+    let fixture = "discriminator_pinned.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/transcript_event.rs");
+    assert_contains(&union, r#"Some("transcript.text.done") | Some("TextDone") =>"#);
+    assert_contains(&union, r#"&["transcript.text.done", "TextDone"],"#);
+    snapshot_files(&g, fixture, &["models/transcript_event.rs"]);
+}
+
+#[test]
+fn overlapping_untagged_alternatives_decode_by_what_they_keep() {
+    let fixture = "untagged_overlap.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/message.rs");
+    assert_contains(&union, "rt::best_alternative(&value, alternatives)");
+    assert_not_contains(&union, "serde::Deserialize)]");
+    snapshot_files(&g, fixture, &["models/message.rs"]);
+}
+
+#[test]
+fn all_of_over_a_union_distributes_the_shared_members_over_its_alternatives() {
+    let fixture = "all_of_union.yaml";
+    let g = generate_clean(fixture);
+    assert!(g.api.untyped.is_empty(), "nothing free-form: {:?}", g.api.untyped);
+    let run_tool = body(&g, "models/run_tool.rs");
+    // Each alternative merged with the shared `tool_id`, told apart by the tag they pin.
+    assert_contains(&run_tool, "Code(RunToolCode),");
+    assert_contains(&run_tool, "pub tool_id: String,");
+    assert_contains(&run_tool, "Chosen by the `type` property.");
+    let run = body(&g, "models/run.rs");
+    // `allOf: [{$ref: Union}, {nullable: true}]` is the union, nullable.
+    assert_contains(&run, "pub tool_choice: Option<ToolChoice>,");
+    assert_contains(&run, "pub tools: Option<Vec<RunToolsItem>>,");
+    snapshot_files(&g, fixture, &["models/run_tool.rs", "models/run.rs"]);
+}
+
+#[test]
+fn alternatives_sharing_a_tag_are_told_apart_by_what_they_keep() {
+    let fixture = "discriminator_shared_tag.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/item.rs");
+    assert_contains(&union, r#"Some("message") => {"#);
+    assert_contains(&union, r#"Some("SystemMessage") => {"#);
+    assert_contains(&union, "rt::best_alternative(&value, alternatives)");
+    snapshot_files(&g, fixture, &["models/item.rs"]);
+}
+
+#[test]
+fn a_required_property_missing_from_properties_is_kept_as_json() {
+    let fixture = "required_undeclared.yaml";
+    let g = generate_ok(fixture);
+    let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(warned, ["/components/schemas/TranscriptDelta/required"]);
+    assert_contains(&body(&g, "models/transcript_delta.rs"), "pub response_id: serde_json::Value,");
+    assert_eq!(g.api.untyped.len(), 1, "{:?}", g.api.untyped);
+    snapshot_files(&g, fixture, &["models/transcript_delta.rs"]);
+}
+
+#[test]
+fn tags_pinned_to_several_values_or_left_out_still_select_the_alternative() {
+    let fixture = "discriminator_loose_tags.yaml";
+    let g = generate_clean(fixture);
+    let union = body(&g, "models/input_item.rs");
+    assert_contains(&union, "Some(\"web_search_preview\")\n            | Some(\"web_search_preview_2025_03_11\")\n            | Some(\"WebSearch\") =>");
+    // The tag the value holds goes out, if it is one of the variant's.
+    assert_contains(&union, "rt::serialize_tagged_as(\n");
+    // A payload without the tag (Message does not require it) is read as an untagged union.
+    assert_contains(&union, "None => {");
+    snapshot_files(&g, fixture, &["models/input_item.rs"]);
 }

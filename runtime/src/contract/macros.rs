@@ -335,7 +335,9 @@ macro_rules! __paginated_builder {
             /// the stream after it is yielded. The stream is `Unpin`: `next().await` works on it
             /// directly.
             #[inline]
-            pub fn pages(self) -> $crate::__private::BoxStream<'a, ::std::result::Result<$crate::Page<$item>, $crate::Error>> {
+            pub fn pages(
+                self,
+            ) -> $crate::__private::BoxStream<'a, ::std::result::Result<$crate::Page<$item>, $crate::Error>> {
                 let call = self.call.clone();
                 $crate::__private::pages(self, call)
             }
@@ -407,7 +409,11 @@ macro_rules! __open_enum {
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                let value = Self::from(<::std::string::String as $crate::__private::serde::Deserialize>::deserialize(deserializer)?);
+                if let Self::$fallback(_) = &value {
+                    $crate::__private::note_fallback();
+                }
+                ::std::result::Result::Ok(value)
             }
         }
     };

@@ -10,8 +10,9 @@
 //!   decoders its `decode` calls;
 //! - [`call`]: the `CallState` each builder holds and the entry points (`send`, `download`,
 //!   `events`) its methods call; [`paginate`]: paging over a list operation;
-//! - [`validate`]: the constraint checks of generated `validate` code; [`value`] and `union`:
-//!   serde helpers of generated unions;
+//! - [`validate`]: the constraint checks of generated `validate` code; [`value`] and [`union`]:
+//!   serde helpers of generated unions (the tag of a tagged one, the best alternative of an
+//!   untagged one);
 //! - [`macros`]: every macro generated code expands, and [`BUILDER_MACROS`], the methods they add.
 
 pub(crate) mod call;
@@ -19,6 +20,7 @@ pub(crate) mod decode;
 pub(crate) mod macros;
 pub(crate) mod operation;
 pub(crate) mod paginate;
+pub(crate) mod union;
 pub mod validate;
 pub(crate) mod value;
 
@@ -28,9 +30,10 @@ pub use crate::info::{ApiInfo, Identity, OperationInfo, SecurityKind, SecuritySc
 pub use call::{CallState, download, events, send};
 pub use decode::{EnvelopeRest, decode_enveloped, decode_json, decode_text, json_text};
 pub use operation::{EnvelopeInfo, Operation, decode_error_body};
-pub use paginate::{PageInfo, Paginated, fetch_page, items, pages};
+pub use paginate::{BoxStream, PageInfo, Paginated, fetch_page, items, pages};
+pub use union::{Alternative, best_alternative, note_fallback};
 pub use validate::Validate;
-pub use value::{serialize_tag, serialize_tagged};
+pub use value::{serialize_tag, serialize_tagged, serialize_tagged_as};
 
 pub use crate::body::{FormField, FormStyle};
 /// The mock server engine the generated `mock` modules wrap (`mock` feature).
@@ -60,10 +63,6 @@ pub use {reqwest, serde, serde_json, tracing};
 
 /// The future a request builder's `IntoFuture` returns.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-
-/// The stream a list builder's `pages` and `items` return: boxed, so that it is `Unpin` and
-/// `next().await` works on it without pinning.
-pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn futures_core::Stream<Item = T> + Send + 'a>>;
 
 /// The methods each builder macro adds to the type it expands on (a macro it expands
 /// included: `__request_builder!` expands `__call_options!`). The generator keeps its own copy

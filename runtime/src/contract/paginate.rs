@@ -7,13 +7,15 @@
 
 use std::collections::VecDeque;
 
-
 use crate::error::Error;
 use crate::paginate::Page;
 
-use super::BoxStream;
 use super::call::{CallState, send};
 use super::operation::Operation;
+
+/// The stream a list builder's `pages` and `items` return: boxed, so that it is `Unpin` and
+/// `next().await` works on it without pinning.
+pub type BoxStream<'a, T> = std::pin::Pin<Box<dyn futures_core::Stream<Item = T> + Send + 'a>>;
 
 /// Where a paginated body says whether more pages follow (JSON pointers into the whole body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
