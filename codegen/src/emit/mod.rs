@@ -10,6 +10,7 @@ mod operations;
 pub(crate) mod preamble;
 mod provenance;
 mod types;
+mod usage;
 mod webhooks;
 
 pub use provenance::{GeneratedFile, Provenance};

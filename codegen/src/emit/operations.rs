@@ -349,8 +349,8 @@ fn param_doc(p: &Param) -> TokenStream {
     if let Some(d) = &p.default {
         extra.push(format!("Server default when left out: `{d}`."));
     }
-    let d = super::types::with_fallback(&p.docs, || format!("The `{}` parameter.", p.wire));
-    docs::attrs(&d, &extra)
+    // The location line says which parameter it is; no "The `x` parameter." placeholder.
+    docs::attrs(&p.docs, &extra)
 }
 
 fn info(op: &Operation) -> TokenStream {

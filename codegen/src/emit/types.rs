@@ -78,7 +78,7 @@ pub fn type_def(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     if def.deprecated {
         extra.push("**Deprecated** in the spec.".to_owned());
     }
-    let doc = docs::attrs(&with_fallback(&def.docs, || fallback_type_doc(def)), &extra);
+    let doc = type_docs(ctx, def, &extra);
     let name = format_ident!("{}", def.name);
     let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
     match &def.kind {
@@ -111,17 +111,24 @@ pub fn with_fallback(d: &Docs, fallback: impl FnOnce() -> String) -> Docs {
     }
 }
 
-fn fallback_type_doc(def: &TypeDef) -> String {
-    match &def.owner {
-        Owner::Component(c) if *c == def.name => {
-            let spec_name = crate::pointer::last_token(&def.origin).unwrap_or_else(|| def.name.clone());
-            format!("The `{spec_name}` schema.")
-        }
-        _ => format!("Inline schema at `#{}` in the spec.", def.origin),
+/// A type's docs: the spec's, else where the type is used (`usage.rs`), else none at all (then
+/// `missing_docs` is allowed on it: a placeholder would say less than the type's name).
+fn type_docs(ctx: &Ctx<'_>, def: &TypeDef, extra: &[String]) -> TokenStream {
+    if has_docs(&def.docs) {
+        return docs::attrs(&def.docs, extra);
     }
+    let own: Vec<String> = super::usage::type_doc(ctx, &def.name).into_iter().collect();
+    if own.is_empty() && extra.is_empty() {
+        return quote!(#[allow(missing_docs)]);
+    }
+    docs::attrs_with_links(&Docs::default(), extra, &own)
 }
 
-fn field_doc(f: &Field) -> TokenStream {
+fn has_docs(d: &Docs) -> bool {
+    !d.summary.as_deref().unwrap_or("").trim().is_empty() || !d.description.as_deref().unwrap_or("").trim().is_empty()
+}
+
+fn field_doc(ctx: &Ctx<'_>, f: &Field) -> TokenStream {
     let mut extra = Vec::new();
     if let Some(d) = &f.default {
         extra.push(format!("Server default: `{d}`."));
@@ -135,8 +142,16 @@ fn field_doc(f: &Field) -> TokenStream {
     if f.sensitive {
         extra.push("A secret: shown as `[REDACTED]` in `Debug` and never logged.".to_owned());
     }
-    let fallback = format!("The `{}` property.", f.wire);
-    docs::attrs(&with_fallback(&f.docs, || fallback), &extra)
+    if has_docs(&f.docs) {
+        return docs::attrs(&f.docs, &extra);
+    }
+    // Without docs of its own, a field says what its type is, or nothing (no "The `x` property.").
+    let own: Vec<String> = super::usage::field_doc(ctx, f).into_iter().collect();
+    if own.is_empty() && extra.is_empty() {
+        return quote!(#[allow(missing_docs)]);
+    }
+    let extra = docs::sanitize(&extra.join("\n\n"));
+    docs::trusted_attrs(&own.into_iter().chain((!extra.is_empty()).then_some(extra)).collect::<Vec<_>>().join("\n\n"))
 }
 
 fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> TokenStream {
@@ -144,7 +159,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(f, def.usage);
-        let fdoc = field_doc(f);
+        let fdoc = field_doc(ctx, f);
         let wire = &f.wire;
         let rename = (f.name.trim_start_matches("r#") != f.wire).then(|| quote!(rename = #wire,));
         let serde = match holder(f, def.usage) {

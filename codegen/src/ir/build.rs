@@ -125,7 +125,8 @@ impl<'a> Builder<'a> {
                 let member = &mut self.space.types_mut()[i];
                 renames.insert(member.name.clone(), name.clone());
                 member.docs = Docs {
-                    summary: Some(format!("Another name for [`{name}`]: the spec repeats the same enum in several places.")),
+                    // An explicit link target: the docs sanitizer keeps `[text](target)` links.
+                    summary: Some(format!("Another name for [`{name}`]({name}): the spec repeats the same enum in several places.")),
                     description: None,
                 };
                 member.kind = TypeKind::Alias(Shape::plain(TypeRef::Named(name.clone())));
