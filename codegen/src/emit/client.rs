@@ -123,7 +123,8 @@ pub fn client(api: &Api) -> TokenStream {
         /// the user agent is this crate's name and version.
         #[derive(Debug)]
         #[must_use = "a builder does nothing until `build` is called"]
-        pub struct ClientBuilder(rt::ClientBuilder<Client>);
+        // Crate-visible so that the `mock` module can hand out a builder pointed at its server.
+        pub struct ClientBuilder(pub(crate) rt::ClientBuilder<Client>);
 
         impl ClientBuilder {
             #( #shared )*

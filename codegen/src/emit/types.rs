@@ -723,3 +723,9 @@ fn tagged_serde(def: &TypeDef, u: &Union, prop: &str, open: bool) -> TokenStream
         }
     }
 }
+
+/// The constructor and setters of a struct, for a type that gets them elsewhere than beside its
+/// definition: the `mock` module's constructors of response types (`emit/mock.rs`).
+pub(crate) fn constructor_of(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
+    constructor(ctx, def, s)
+}
