@@ -12,7 +12,7 @@ use voice_agents_tests::oracle::{self, Report, Sample};
 
 #[allow(dead_code, unused_imports, clippy::all)]
 #[path = "../fidelity/tables.rs"]
-mod tables;
+pub(crate) mod tables;
 
 use voice_agents_tests::oracle::round_trip;
 

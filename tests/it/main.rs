@@ -25,3 +25,4 @@ mod talkifai_ayra_examples;
 mod talkifai_chat;
 mod webhooks;
 mod fidelity;
+mod generated_bodies;
