@@ -19,6 +19,7 @@ mod pipecat_operations;
 mod pipecat_secrets;
 mod pipecat_wait;
 mod prism_smoke;
+mod readme;
 mod runtime_contract;
 mod talkifai;
 mod talkifai_ayra_examples;
