@@ -7,6 +7,7 @@
 
 mod contract_common;
 
+mod architecture;
 mod ayra;
 mod contract_ayra;
 mod contract_pipecat;
