@@ -14,6 +14,7 @@ mod contract_pipecat;
 mod contract_talkifai;
 mod docs_scan;
 mod extra_fields;
+mod generated_identity;
 mod pipecat_examples;
 mod pipecat_deploy;
 mod pipecat_operations;
