@@ -22,7 +22,11 @@ async fn user_agents(server: &MockServer) -> Vec<String> {
 #[tokio::test]
 async fn a_client_generated_into_another_crate_sends_that_crates_user_agent() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v1/control/resume")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/control/resume"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     let client = buildomat::Client::builder().base_url(server.uri()).build().expect("client builds");
     client.control_resume().await.expect("the call succeeds");
     assert!(THIS_CRATE.starts_with("voice-agents-tests/"), "the package this test compiles in: {THIS_CRATE}");
@@ -33,7 +37,9 @@ async fn a_client_generated_into_another_crate_sends_that_crates_user_agent() {
 async fn the_sdks_own_client_sends_the_sdks_user_agent() {
     // The contrast: the same runtime, called from code compiled in the SDK crate.
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/v1/regions")).respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+    Mock::given(method("GET"))
+        .and(path("/v1/regions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
         .mount(&server)
         .await;
     let client = voice_agents::pipecat_cloud::Client::builder()
@@ -50,7 +56,11 @@ async fn the_sdks_own_client_sends_the_sdks_user_agent() {
 #[tokio::test]
 async fn a_client_generated_into_another_crate_names_its_spans_after_that_crate() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v1/control/resume")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/control/resume"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     let client = buildomat::Client::builder().base_url(server.uri()).build().expect("client builds");
     let (captured, _guard) = voice_agents_tests::logs::capture_logs();
     client.control_resume().await.expect("the call succeeds");
