@@ -7,12 +7,14 @@
 
 mod contract_common;
 
+mod architecture;
 mod ayra;
 mod contract_ayra;
 mod contract_pipecat;
 mod contract_talkifai;
 mod docs_scan;
 mod extra_fields;
+mod generated_identity;
 mod pipecat_examples;
 mod pipecat_deploy;
 mod pipecat_operations;
