@@ -28,9 +28,11 @@ type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 /// [`text`](Self::text). Rules, the same as for an [`EventStream`](crate::EventStream):
 ///
 /// * **Idle timeout**: when no byte arrives for the client's
-///   [`read_idle_timeout`](crate::ClientBuilder::read_idle_timeout) (30 s by default), the stream
-///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](crate::TimeoutKind::ReadIdle)) and ends. The per-attempt timeout and
-///   the overall deadline bound only the wait for the response headers.
+///   [`read_idle_timeout`](crate::ClientBuilder::read_idle_timeout)
+///   ([`DEFAULT_READ_IDLE_TIMEOUT`](crate::DEFAULT_READ_IDLE_TIMEOUT) by default), the stream
+///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](crate::TimeoutKind::ReadIdle)) and
+///   ends. The per-attempt timeout and the overall deadline bound only the wait for the response
+///   headers.
 /// * **No retries once it has started**: the call is retried by the usual rules until a 2xx
 ///   response's headers arrive; a connection that drops mid-body yields [`Error::Connection`]
 ///   once, and the stream ends.

@@ -14,6 +14,26 @@ use crate::validation::ValidationError;
 ///
 /// Match on [`Error::kind`] for the coarse class (one per HTTP status class plus transport and
 /// client-side failures), or on the variants for details. All messages are free of credentials.
+///
+/// ```
+/// # use voice_agents_runtime::{Error, ErrorKind};
+/// /// What to tell the user when a call fails.
+/// fn explain(error: &Error) -> String {
+///     match error.kind() {
+///         ErrorKind::NotFound => "it does not exist (any more)".to_owned(),
+///         ErrorKind::Authentication | ErrorKind::PermissionDenied => "check the API key".to_owned(),
+///         ErrorKind::RateLimited => match error.retry_after() {
+///             Some(wait) => format!("rate limited: try again in {} s", wait.as_secs()),
+///             None => "rate limited".to_owned(),
+///         },
+///         ErrorKind::Validation => format!("not sent, the request breaks the spec: {error}"),
+///         // Connection errors, timeouts and 5xx after the client's own retries.
+///         _ if error.is_retryable() => format!("try again later: {error}"),
+///         _ => format!("failed: {error}"),
+///     }
+/// }
+/// # let _ = explain;
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

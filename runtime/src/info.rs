@@ -18,7 +18,7 @@ pub struct ApiInfo {
 /// [`__api_identity!`](crate::__api_identity) where the crate's name is known.
 #[derive(Debug, Clone, Copy)]
 pub struct Identity {
-    /// `<crate name>/<crate version>`.
+    /// `<package name>/<package version>` of the generated crate.
     pub user_agent: &'static str,
     /// The span of one call: API name, operation id, method, path template, what a streamed
     /// call reads.

@@ -52,9 +52,13 @@
 //!   (`paginate.rs`), [`Nullable`] and [`True`] (`value.rs`), webhooks (`webhook.rs`) and the
 //!   defaults (`defaults.rs`);
 //! - **the generated-code contract**, `contract/` (reachable as `__private`): what generated
-//!   code implements, calls and expands, its macros in one file (`contract/macros.rs`);
+//!   code implements, calls and expands, its macros in one file (`contract/macros.rs`), and the
+//!   static API descriptions it emits (`info.rs`);
 //! - **the engine**, `engine/`: the request path from a builder to the network, step by step
-//!   (its module docs list them), with authentication, retries, redaction and the transport.
+//!   (its module docs list them), with authentication and the transport; the retry rules
+//!   (`retry.rs`), redaction (`redact.rs`) and decode-error paths (`json_path.rs`) sit at the
+//!   top because the error types use them as much as the engine does;
+//! - **the mock server engine**, `mock/`, only with the `mock` feature.
 
 mod api_error;
 mod body;

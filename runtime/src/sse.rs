@@ -137,10 +137,12 @@ impl StreamEvent for SseEvent {
 /// `try_for_each`...). Rules:
 ///
 /// * **Idle timeout**: when no byte arrives for the client's
-///   [`read_idle_timeout`](super::ClientBuilder::read_idle_timeout) (30 s by default), the stream
-///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](super::TimeoutKind::ReadIdle)) and ends. Keep-alive comments count as
-///   activity. The per-attempt timeout and the overall deadline only bound the wait for the
-///   response headers; bound a whole stream with `tokio::time::timeout` if you need to.
+///   [`read_idle_timeout`](super::ClientBuilder::read_idle_timeout)
+///   ([`DEFAULT_READ_IDLE_TIMEOUT`](crate::DEFAULT_READ_IDLE_TIMEOUT) by default), the stream
+///   yields [`Error::Timeout`] ([`TimeoutKind::ReadIdle`](super::TimeoutKind::ReadIdle)) and
+///   ends. Keep-alive comments count as activity. The per-attempt timeout and the overall
+///   deadline only bound the wait for the response headers; bound a whole stream with
+///   `tokio::time::timeout` if you need to.
 /// * **Errors end the stream**: a connection error, a timeout, an event that does not decode
 ///   (the error names the event) or more than [`MAX_EVENT_BYTES`] without a complete event is
 ///   yielded once; then the stream is over. It is never retried or resumed.

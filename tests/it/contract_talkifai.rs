@@ -88,7 +88,7 @@ async fn list_agents() {
 async fn create_agent() {
     let c = client();
     let pipeline: tk::AgentCreate =
-        tk::PipelineAgentCreate::new("Sales Bot", "You are a helpful sales agent.", "gpt-4o", "deepgram", "cartesia")
+        tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "Sales Bot".into(), system_prompt: "You are a helpful sales agent.".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
             .voice_id("some-cartesia-voice-id")
             .language("en")
             .mode(tk::AgentMode::Private)
@@ -96,7 +96,7 @@ async fn create_agent() {
             .into();
     exercise!(mock(), c.create_agent(pipeline.clone()));
     let realtime: tk::AgentCreate =
-        tk::RealtimeAgentCreate::new("Low Latency Support", "You are a support agent.", "openai")
+        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired { name: "Low Latency Support".into(), system_prompt: "You are a support agent.".into(), realtime_provider: "openai".into() })
             .voice_id("alloy")
             .language("en")
             .mode(tk::AgentMode::Public)
@@ -104,7 +104,7 @@ async fn create_agent() {
             .into();
     exercise!(mock(), c.create_agent(realtime.clone()));
     let text: tk::AgentCreate =
-        tk::TextAgentCreate::new("Support Chatbot", "You are a support assistant.", "gpt-4o-mini")
+        tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "Support Chatbot".into(), system_prompt: "You are a support assistant.".into(), model: "gpt-4o-mini".into() })
             .language("de")
             .mode(tk::AgentMode::Commercial)
             .temperature(0.2)

@@ -10,9 +10,11 @@
 use serde_json::Value;
 use voice_agents_tests::oracle::{self, Report, Sample};
 
+// `pub(crate)`: `generated_identity.rs` calls one of these modules' clients, which are compiled
+// in this crate, to check what a crate other than the SDK sends as its own name.
 #[allow(dead_code, unused_imports, clippy::all)]
 #[path = "../fidelity/tables.rs"]
-mod tables;
+pub(crate) mod tables;
 
 use voice_agents_tests::oracle::round_trip;
 

@@ -7,21 +7,25 @@
 
 mod contract_common;
 
+mod architecture;
 mod ayra;
 mod contract_ayra;
 mod contract_pipecat;
 mod contract_talkifai;
 mod docs_scan;
 mod extra_fields;
+mod generated_identity;
 mod pipecat_examples;
 mod pipecat_deploy;
 mod pipecat_operations;
 mod pipecat_secrets;
 mod pipecat_wait;
 mod prism_smoke;
+mod readme;
 mod runtime_contract;
 mod talkifai;
 mod talkifai_ayra_examples;
 mod talkifai_chat;
 mod webhooks;
 mod fidelity;
+mod generated_bodies;

@@ -267,13 +267,7 @@ async fn create_agent_posts_the_pipeline_body_and_returns_the_new_summary() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = tk::PipelineAgentCreate::new(
-        "Sales Bot",
-        "You are a helpful sales agent for Acme Corp...",
-        "gpt-4o",
-        "deepgram",
-        "cartesia",
-    )
+    let body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "Sales Bot".into(), system_prompt: "You are a helpful sales agent for Acme Corp...".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
     .voice_id("some-cartesia-voice-id")
     .language("en")
     .mode(tk::AgentMode::Private)
@@ -658,26 +652,20 @@ async fn custom_function_name_must_be_snake_case_and_endpoint_https() {
 /// the required fields.
 #[test]
 fn each_architecture_constructor_takes_exactly_its_required_fields() {
-    let pipeline: tk::AgentCreate = tk::PipelineAgentCreate::new(
-        "n",
-        "p",
-        "gpt-4o",
-        "deepgram",
-        "cartesia",
-    )
+    let pipeline: tk::AgentCreate = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
     .into();
     assert_eq!(
         serde_json::to_value(&pipeline).unwrap(),
         json!({"name": "n", "agentArchitecture": "pipeline", "systemPrompt": "p", "model": "gpt-4o", "stt": "deepgram", "tts": "cartesia"})
     );
     let realtime: tk::AgentCreate =
-        tk::RealtimeAgentCreate::new("n", "p", "openai").into();
+        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), realtime_provider: "openai".into() }).into();
     assert_eq!(
         serde_json::to_value(&realtime).unwrap(),
         json!({"name": "n", "agentArchitecture": "realtime", "systemPrompt": "p", "realtimeProvider": "openai"})
     );
     let text: tk::AgentCreate =
-        tk::TextAgentCreate::new("n", "p", "gpt-4o-mini").into();
+        tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "gpt-4o-mini".into() }).into();
     assert_eq!(
         serde_json::to_value(&text).unwrap(),
         json!({"name": "n", "agentArchitecture": "text", "systemPrompt": "p", "model": "gpt-4o-mini"})
@@ -726,7 +714,7 @@ async fn a_variant_always_sends_its_own_architecture_tag() {
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"success": true, "data": {"id": "x"}})))
         .mount(&server)
         .await;
-    let mut body = tk::PipelineAgentCreate::new("n", "p", "m", "s", "t");
+    let mut body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "m".into(), stt: "s".into(), tts: "t".into() });
     body.agent_architecture = "realtime".into();
     client(&server).create_agent(body).await.expect("created");
     let sent = body_of(&only_request(&server).await);
@@ -836,7 +824,7 @@ async fn an_error_body_without_code_still_gives_the_message() {
         )
         .mount(&server)
         .await;
-    let body = tk::TextAgentCreate::new("n", "", "m");
+    let body = tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "n".into(), system_prompt: "".into(), model: "m".into() });
     let err = client(&server).create_agent(body).await.expect_err("400");
     assert_eq!(err.kind(), ErrorKind::BadRequest);
     assert_eq!(err.code(), None);
@@ -1144,25 +1132,14 @@ async fn create_agent_bodies_carry_the_architecture_tag_of_their_variant() {
         .await;
     let c = client(&server);
     let bodies: [tk::AgentCreate; 3] = [
-        tk::PipelineAgentCreate::new(
-            "Sales Bot",
-                "p",
-            "gpt-4o",
-            "deepgram",
-            "cartesia",
-        )
+        tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "Sales Bot".into(), system_prompt: "p".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
         .into(),
-        tk::RealtimeAgentCreate::new(
-            "Low Latency Support",
-
-            "p",
-            "openai",
-        )
+        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired { name: "Low Latency Support".into(), system_prompt: "p".into(), realtime_provider: "openai".into() })
         .voice_id("alloy")
         .language("en")
         .mode(tk::AgentMode::Public)
         .into(),
-        tk::TextAgentCreate::new("Support Chatbot", "p", "gpt-4o-mini")
+        tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "Support Chatbot".into(), system_prompt: "p".into(), model: "gpt-4o-mini".into() })
             .temperature(0.3)
             .into(),
     ];

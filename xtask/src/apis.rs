@@ -196,6 +196,9 @@ pub fn regen(root: &Path, since: &str) -> Result<(), String> {
             }
         }
     }
+    if crate::readme::sync(root)? {
+        println!("wrote {} (its getting-started section, from {})", crate::readme::README, crate::readme::SOURCE);
+    }
     println!("\nChanges to the generated public API since {since}:");
     for (api, ir) in &apis {
         match committed_api(root, api, since) {
@@ -235,6 +238,7 @@ pub fn check(root: &Path) -> Result<(), String> {
     let modules: Vec<String> = apis.iter().map(|(a, _)| a.module.clone()).collect();
     let found = files_on_disk(root, &modules);
     let problems = drift::check(&expected, &found);
+    crate::readme::check(root)?;
     if problems.is_empty() {
         println!("regen --check: {} generated files are up to date", expected.len());
         return Ok(());

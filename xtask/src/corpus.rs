@@ -2,8 +2,8 @@
 //! `cargo xtask gen` does) into `target/corpus/<spec>/`, then `cargo check`ed, all crates sharing
 //! one target directory (`target/corpus-target`) so their dependencies build once.
 //!
-//! `--small` leaves out the five large specs (each takes tens of seconds to generate in a debug
-//! build and minutes to check); CI runs the small set, the full command is run by hand.
+//! `--small` leaves out the five large specs (generating them is quick, but each makes a crate
+//! that is slow to check); CI runs the small set, the full command is run by hand.
 //! `--fidelity` runs the fidelity oracle on every corpus spec and the SDK's specs instead (see
 //! `fidelity.rs`).
 

@@ -23,10 +23,14 @@ mod fidelity_table;
 pub use fidelity_table::{component_types, dispatch_fn, harness_main};
 
 /// Specs (from the root) whose generated types the bounded oracle runs, and their modules: a
-/// small corpus spec that found bugs (buildomat: integer widths, nullable items) and the
-/// generator's fixture of each class the oracle found, whose boundary values the tests decode.
+/// small corpus spec that found bugs (buildomat: integer widths, nullable items), the
+/// generator's fixture of each class the oracle found, whose boundary values the tests decode,
+/// and the real specs whose form and multipart operations `tests/it/generated_bodies.rs` reads
+/// back with independent parsers (petstore; OpenAI's `createTranscription`, an excerpt).
 pub const CORPUS: &[(&str, &str)] = &[
     ("tests/corpus/buildomat.json", "buildomat"),
+    ("tests/corpus/petstore.yaml", "petstore"),
+    ("tests/corpus/excerpts/openai-3.1-create-transcription.yaml", "openai_transcription"),
     ("codegen/tests/fixtures/integer_widths.yaml", "integer_widths"),
     ("codegen/tests/fixtures/nullable_items.yaml", "nullable_items"),
     ("codegen/tests/fixtures/nullable_map_values.yaml", "nullable_map_values"),

@@ -21,6 +21,7 @@ mod docs;
 mod fidelity;
 mod gen;
 mod prism;
+mod readme;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

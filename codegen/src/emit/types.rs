@@ -207,9 +207,13 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
     }
 }
 
+/// How many required arguments of one Rust type make positional arguments error-prone: with
+/// three `String`s, `new(name, prompt, model)` compiles with any two of them swapped.
+const SWAPPABLE_ARGUMENTS: usize = 3;
+
 fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let mut params = Vec::new();
+    let mut required: Vec<Required<'_>> = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     for f in &s.fields {
@@ -219,40 +223,41 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         // The field carries the spec's docs; the setter links to them instead of repeating them.
         let field_link = format!("Sets [`{}`](Self::{}).", f.wire.replace('`', "'"), f.name);
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
+        let (param, value) = setter_argument(&f.shape.ty);
         match holder(f, def.usage) {
-            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(quote!(#fname: rt::True)),
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(Some(quote!(#fname: rt::True))),
             // A required single-value enum (a union's tag, a `kind: [widget]`) has one possible value.
             Holder::Plain if ctx.single_value(&f.shape.ty).is_some() => {
                 let only = ctx.single_value(&f.shape.ty).unwrap_or_default();
-                inits.push(quote!(#fname: #inner::from(#only)));
+                inits.push(Some(quote!(#fname: #inner::from(#only))));
             }
             Holder::Plain => {
-                params.push(quote!(#fname: impl Into<#inner>));
-                let value = wrap(quote!(#fname.into()));
-                inits.push(quote!(#fname: #value));
+                inits.push(None);
+                required.push(Required { field: f, ty: quote!(#inner), converts: true });
             }
+            // Required but nullable: the caller says `None` or `Some(..)` explicitly.
             Holder::Option if f.required => {
-                params.push(quote!(#fname: Option<#inner>));
-                inits.push(quote!(#fname));
+                inits.push(None);
+                required.push(Required { field: f, ty: quote!(Option<#inner>), converts: false });
             }
             Holder::Option => {
-                inits.push(quote!(#fname: None));
+                inits.push(Some(quote!(#fname: None)));
                 let doc = docs::trusted_attrs(&field_link);
-                let value = wrap(quote!(value.into()));
+                let value = wrap(value);
                 setters.push(quote! {
                     #doc #deprecated
-                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = Some(#value); self }
+                    pub fn #fname(mut self, #param) -> Self { self.#fname = Some(#value); self }
                 });
             }
             Holder::Nullable => {
-                inits.push(quote!(#fname: rt::Nullable::Absent));
+                inits.push(Some(quote!(#fname: rt::Nullable::Absent)));
                 let doc = docs::trusted_attrs(&field_link);
                 let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
                 let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
-                let value = wrap(quote!(value.into()));
+                let value = wrap(value);
                 setters.push(quote! {
                     #doc #deprecated
-                    pub fn #fname(mut self, value: impl Into<#inner>) -> Self { self.#fname = rt::Nullable::Value(#value); self }
+                    pub fn #fname(mut self, #param) -> Self { self.#fname = rt::Nullable::Value(#value); self }
                     #null_doc #deprecated
                     pub fn #null_name(mut self) -> Self { self.#fname = rt::Nullable::Null; self }
                 });
@@ -260,37 +265,156 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         }
     }
     if s.additional.is_some() {
-        inits.push(quote!(additional_properties: std::collections::BTreeMap::new()));
+        inits.push(Some(quote!(additional_properties: std::collections::BTreeMap::new())));
     }
-    // Required fields are the constructor's arguments, however many the schema has.
-    let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let by_name = swappable(&required).map(|same| (same, required_fields_name(ctx, def)));
+    let (new_fn, required_struct) = match &by_name {
+        None => {
+            let mut params = Vec::new();
+            let mut values = Vec::new();
+            for r in &required {
+                let (fname, ty) = (ident(&r.field.name), &r.ty);
+                values.push(match (r.converts, r.field.boxed) {
+                    (true, true) => quote!(#fname: Box::new(#fname.into())),
+                    (true, false) => quote!(#fname: #fname.into()),
+                    (false, true) => quote!(#fname: Box::new(#fname)),
+                    (false, false) => quote!(#fname),
+                });
+                params.push(if r.converts { quote!(#fname: impl Into<#ty>) } else { quote!(#fname: #ty) });
+            }
+            let inits = in_field_order(&inits, values);
+            // Required fields are the constructor's arguments, however many the schema has.
+            let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+            let new_doc = if !s.fields.iter().any(|f| f.required) {
+                "Creates a value with every field unset: the schema requires none."
+            } else if params.is_empty() {
+                "Creates a value; its required fields have one possible value each, set here. Optional fields start unset."
+            } else {
+                "Creates a value with the required fields set; optional fields start unset."
+            };
+            let new_doc = docs::lines_to_attrs(new_doc);
+            (quote! { #new_doc #allow pub fn new(#( #params ),*) -> Self { Self { #( #inits ),* } } }, None)
+        }
+        Some((same, req_name)) => {
+            let req = format_ident!("{req_name}");
+            let fields = required.iter().map(|Required { field: f, ty, .. }| {
+                let fname = ident(&f.name);
+                let doc = field_doc(ctx, f);
+                quote!(#doc pub #fname: #ty,)
+            });
+            let moves = required.iter().map(|Required { field: f, .. }| {
+                let fname = ident(&f.name);
+                if f.boxed { quote!(#fname: Box::new(required.#fname)) } else { quote!(#fname: required.#fname) }
+            });
+            let inits = in_field_order(&inits, moves.collect());
+            let struct_doc = docs::trusted_attrs(&format!(
+                "The required fields of [`{0}`], by name: [`{0}::new`] takes them this way because {same} of them \
+                 have the same type, and positional arguments of one type can be swapped without a compile error.",
+                def.name,
+            ));
+            let new_doc = docs::trusted_attrs(&format!(
+                "Creates a value from its required fields (named, see [`{req_name}`]); optional fields start unset."
+            ));
+            // Secrets stay out of `Debug`, as in the struct itself.
+            let secret = required.iter().any(|r| r.field.sensitive);
+            let debug_derive = (!secret).then(|| quote!(Debug,));
+            let debug_impl = secret.then(|| {
+                quote! {
+                    impl std::fmt::Debug for #req {
+                        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            f.debug_struct(#req_name).finish_non_exhaustive()
+                        }
+                    }
+                }
+            });
+            (
+                quote! {
+                    #new_doc
+                    pub fn new(required: #req) -> Self {
+                        Self { #( #inits ),* }
+                    }
+                },
+                Some(quote! {
+                    #struct_doc
+                    #[derive(#debug_derive Clone, PartialEq)]
+                    pub struct #req { #( #fields )* }
+                    #debug_impl
+
+                    impl From<#req> for #name {
+                        fn from(required: #req) -> Self { Self::new(required) }
+                    }
+                }),
+            )
+        }
+    };
     // No arguments but not derivable (a single-value field): `Default` is `new()`.
-    let default_impl = (params.is_empty() && !derives_default(s)).then(|| {
+    let default_impl = (required.is_empty() && !derives_default(s)).then(|| {
         quote! {
             impl Default for #name {
                 fn default() -> Self { Self::new() }
             }
         }
     });
-    let new_doc = if !s.fields.iter().any(|f| f.required) {
-        "Creates a value with every field unset: the schema requires none."
-    } else if params.is_empty() {
-        "Creates a value; its required fields have one possible value each, set here. Optional fields start unset."
-    } else {
-        "Creates a value with the required fields set; optional fields start unset."
-    };
-    let new_doc = docs::lines_to_attrs(new_doc);
     quote! {
         impl #name {
-            #new_doc
-            #allow
-            pub fn new(#( #params ),*) -> Self {
-                Self { #( #inits ),* }
-            }
+            #new_fn
             #( #setters )*
         }
         #default_impl
+        #required_struct
     }
+}
+
+/// The field initialisers of a constructor in field order: `inits` has `None` where a required
+/// field goes, filled from `required` in turn.
+fn in_field_order(inits: &[Option<TokenStream>], required: Vec<TokenStream>) -> Vec<TokenStream> {
+    let mut required = required.into_iter();
+    inits.iter().map(|init| init.clone().or_else(|| required.next()).unwrap_or_default()).collect()
+}
+
+/// The parameter of a setter for a field of type `ty`, and the value it stores: a map takes any
+/// iterator of pairs whose key and value convert (an array of tuples, a `HashMap`, an iterator
+/// chain), anything else `impl Into` its type.
+fn setter_argument(ty: &TypeRef) -> (TokenStream, TokenStream) {
+    let collect = quote!(value.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+    match ty {
+        TypeRef::Map(inner) => {
+            let v = rust_type(&inner.ty);
+            (quote!(value: impl IntoIterator<Item = (impl Into<String>, impl Into<#v>)>), collect)
+        }
+        TypeRef::JsonObject => {
+            (quote!(value: impl IntoIterator<Item = (impl Into<String>, impl Into<serde_json::Value>)>), collect)
+        }
+        _ => {
+            let inner = rust_type(ty);
+            (quote!(value: impl Into<#inner>), quote!(value.into()))
+        }
+    }
+}
+
+/// A required field of a request struct, as its constructor takes it.
+struct Required<'a> {
+    field: &'a Field,
+    /// The type the constructor takes (`Option<T>` for a required nullable field).
+    ty: TokenStream,
+    /// Taken as `impl Into<ty>` (not for `Option<T>`, where `None` would not infer).
+    converts: bool,
+}
+
+/// The largest number of required arguments of one Rust type, when it reaches
+/// [`SWAPPABLE_ARGUMENTS`].
+fn swappable(required: &[Required<'_>]) -> Option<usize> {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for Required { ty, .. } in required {
+        *counts.entry(ty.to_string()).or_default() += 1;
+    }
+    counts.into_values().max().filter(|&n| n >= SWAPPABLE_ARGUMENTS)
+}
+
+/// `<Type>Required`, or `<Type>RequiredFields` when the API has a type of that name.
+fn required_fields_name(ctx: &Ctx<'_>, def: &TypeDef) -> String {
+    let name = format!("{}Required", def.name);
+    if ctx.type_named(&name).is_some() { format!("{name}Fields") } else { name }
 }
 
 fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {

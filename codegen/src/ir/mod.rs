@@ -4,9 +4,11 @@
 //! Nothing here knows about tokens or files, so the IR is testable on its own.
 //!
 //! Modules, each depending only on the ones listed before it: `model` (the data types),
-//! `walk` (passes over built types), `space` (the `TypeSpace` that owns the types
-//! being built), `schema` (schemas -> types, methods of the space), `events` (SSE and webhook
-//! events from the vendor extensions), `build` (the operations).
+//! `media` (which kind of body a media type is, and which one an operation sends or reads; it
+//! needs only `openapiv3`), `walk` (passes over built types), `merge` (identical inline enums
+//! made one type), `space` (the `TypeSpace` that owns the types being built), `schema`
+//! (schemas -> types, methods of the space), `events` (SSE and webhook events from the vendor
+//! extensions), `build` (the operations, and the passes run over the finished types).
 //! This file only declares and re-exports them.
 
 mod build;

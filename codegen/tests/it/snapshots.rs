@@ -23,6 +23,7 @@ const FIXTURES: &[&str] = &[
     "all_of_union.yaml",
     "alias_cycle.yaml",
     "alias_cycle_wrappers.yaml",
+    "constructors.yaml",
     "defaults_constraints.yaml",
     "discriminator_loose_tags.yaml",
     "discriminator_pinned.yaml",
@@ -384,6 +385,20 @@ fn defaults_are_documented_and_constraints_are_validated() {
     assert_contains(&model, "Server default: `\"fast\"`.");
     assert_not_contains(&model, "(?!admin)");
     snapshot_files(&g, fixture, &["models/widget_input.rs", "operations/widgets.rs"]);
+}
+
+#[test]
+fn three_required_fields_of_one_type_are_taken_by_name_and_map_setters_take_pairs() {
+    let fixture = "constructors.yaml";
+    let g = generate_ok(fixture);
+    let agent = body(&g, "models/agent_create.rs");
+    assert_contains(&agent, "pub fn new(required: AgentCreateRequired) -> Self");
+    assert_contains(&agent, "impl From<AgentCreateRequired> for AgentCreate");
+    assert_contains(&agent, "value: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>");
+    let call = body(&g, "models/call_create.rs");
+    assert_not_contains(&call, "CallCreateRequired");
+    assert_contains(&call, "from: impl Into<String>");
+    snapshot_files(&g, fixture, &["models/agent_create.rs", "models/call_create.rs"]);
 }
 
 #[test]

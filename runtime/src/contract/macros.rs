@@ -419,11 +419,13 @@ macro_rules! __open_enum {
     };
 }
 
-/// The user agent and the tracing spans of a generated crate, named after that crate (its
-/// `CARGO_CRATE_NAME` and version, read where the macro expands): an `ApiInfo`'s `user_agent`
-/// and `spans` fields. Span names are part of a span's static metadata, so they are made where
-/// the crate's name is known; their target stays `voice_agents_runtime`, the target of the events
-/// logged inside them, so that one filter shows both.
+/// The user agent and the tracing spans of a generated crate, named after that crate where the
+/// macro expands (an `ApiInfo`'s `identity`): the user agent is its package's
+/// `CARGO_PKG_NAME/CARGO_PKG_VERSION`, the spans `<CARGO_CRATE_NAME>.call` and `.attempt`.
+/// Span names are part of a span's static metadata, so they are made where the crate's name is
+/// known; their target stays `voice_agents_runtime`, the target of the events logged inside
+/// them, so that one filter shows both. `tests/it/generated_identity.rs` checks both names for
+/// code compiled outside the SDK.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __api_identity {
@@ -439,7 +441,7 @@ macro_rules! __api_identity {
                     stream: ::std::option::Option<&str>,
                 ) -> $crate::__private::tracing::Span {
                     // The runtime's target, so that one filter shows the spans and the events
-                        // the runtime logs inside them.
+                    // the runtime logs inside them.
                     $crate::__private::tracing::info_span!(
                         target: "voice_agents_runtime",
                         ::std::concat!(::std::env!("CARGO_CRATE_NAME"), ".call"),
