@@ -9,9 +9,9 @@
 //! - `<Op>Expectation`: its expectation builder, with a matcher per parameter, `body`, and a
 //!   typed `respond` per declared response (`respond`, `respond_not_found`, `respond_error`);
 //! - a method per operation on `MockServer`, the static `MockApi` the engine routes with, the
-//!   conversion of each event enum into the events a stream reply writes, constructors of the
-//!   response types (so that tests can build what the mock answers), and `deliver_webhook` over
-//!   the API's `WebhookEvent` when the spec says how deliveries are signed.
+//!   conversion of each event enum into the events a stream reply writes, and `deliver_webhook`
+//!   over the API's `WebhookEvent` when the spec says how deliveries are signed. (What the mock
+//!   answers is built with the response types' own constructors, in the models.)
 //!
 //! The rest (routing, matching, replies, the client pointed at the mock) is generic in the
 //! runtime and compiled where a test uses it, so the generated file stays a description.
@@ -470,6 +470,8 @@ fn operation(ctx: &Ctx<'_>, op: &Operation, names: &OpNames) -> OpItems {
         .collect();
     let deprecated = op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
 
+    // An operation without parameters or body reads nothing from the request.
+    let request_arg = if reads.is_empty() { format_ident!("_request") } else { format_ident!("request") };
     let items = quote! {
         #received_doc
         #[derive(Debug, Clone, PartialEq)]
@@ -482,7 +484,7 @@ fn operation(ctx: &Ctx<'_>, op: &Operation, names: &OpNames) -> OpItems {
             const OPERATION: &'static str = #id;
             const SUCCESS_STATUS: u16 = #success_lit;
 
-            fn decode(request: &rt::mock::MockRequest) -> Result<Self, rt::mock::Violation> {
+            fn decode(#request_arg: &rt::mock::MockRequest) -> Result<Self, rt::mock::Violation> {
                 let received = Self { #( #reads )* };
                 #check_call
                 Ok(received)
@@ -670,12 +672,6 @@ fn webhook_items(ctx: &Ctx<'_>, w: &WebhookEvents) -> TokenStream {
     }
 }
 
-/// The response-only structs, which get their constructors and setters here: the models file
-/// gives them to request types only, and a mock answers with responses.
-fn response_structs<'a>(api: &'a Api) -> Vec<&'a TypeDef> {
-    api.types.iter().filter(|t| !t.usage.request && matches!(t.kind, TypeKind::Struct(_))).collect()
-}
-
 /// The module docs, with an example of one operation.
 fn module_doc(ctx: &Ctx<'_>, names: &[OpNames]) -> String {
     let module = ctx.module_path;
@@ -799,14 +795,6 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
         .collect();
     let webhooks = api.webhook_events.as_ref().map(|w| webhook_items(ctx, w));
 
-    // Constructors for the response types (see `response_structs`).
-    let constructors: Vec<TokenStream> = response_structs(api)
-        .into_iter()
-        .filter_map(|def| match &def.kind {
-            TypeKind::Struct(s) => Some(super::types::constructor_of(ctx, def, s)),
-            _ => None,
-        })
-        .collect();
 
     // Imports: every type of the API the items name.
     let mut mentioned = Vec::new();
@@ -822,10 +810,6 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
                 collect_names(&s.ty, &mut mentioned);
             }
         }
-    }
-    for def in response_structs(api) {
-        mentioned.push(def.name.clone());
-        mentioned.extend(referenced_names(&def.kind));
     }
     let mut imported: BTreeSet<String> =
         mentioned.into_iter().filter(|n| type_names.contains(n.as_str())).collect();
@@ -880,7 +864,5 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
         #( #events )*
 
         #webhooks
-
-        #( #constructors )*
     }
 }
