@@ -676,9 +676,9 @@ fn webhook_items(ctx: &Ctx<'_>, w: &WebhookEvents) -> TokenStream {
 fn module_doc(ctx: &Ctx<'_>, names: &[OpNames]) -> String {
     let module = ctx.module_path;
     let root = module.split("::").next().unwrap_or(module);
-    let title = docs::sanitize(&ctx.api.title);
+    let title = docs::api_name(&ctx.api.title);
     let mut text = format!(
-        "A mock of the {title} API for your tests, on a real HTTP server on loopback (`mock` feature: enable it in your `[dev-dependencies]`).\n\n\
+        "A mock of the {title} for your tests, on a real HTTP server on loopback (`mock` feature: enable it in your `[dev-dependencies]`).\n\n\
          [`MockServer::start`] runs it and [`MockServer::client`] gives a [`Client`](super::Client) pointed at it with placeholder credentials. \
          Each operation has an expectation builder, named after it on [`MockServer`]: it matches on the operation's parameters and body (or a closure over the typed request), \
          answers with the operation's typed responses (or any [`Reply`]: a `503` with `Retry-After`, a delay, a dropped connection, a sequence of them), \
@@ -825,8 +825,8 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
     let api_name = &api.title;
     let servers = api.servers.iter().map(|s| server_prefix(&s.url));
     let server_doc = docs::trusted_attrs(&format!(
-        "A mock of the {} API on loopback, serving until dropped. Start it with [`start`](Self::start); each operation's method (`{}()`...) returns its expectation builder.\n\nDropping it checks it as [`verify`](Self::verify) does, and panics when something is wrong (unless the thread is already panicking).",
-        docs::sanitize(&api.title),
+        "A mock of the {} on loopback, serving until dropped. Start it with [`start`](Self::start); each operation's method (`{}()`...) returns its expectation builder.\n\nDropping it checks it as [`verify`](Self::verify) does, and panics when something is wrong (unless the thread is already panicking).",
+        docs::api_name(&api.title),
         names.first().map(|n| n.method.to_string()).unwrap_or_default().trim_start_matches("r#"),
     ));
 
