@@ -11,6 +11,8 @@ pub const BUILDER_MACROS: &[(&str, &[&str])] = &[
     ("__stream_builder", &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"]),
     ("__download_builder", &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"]),
     ("__paginated_builder", &["fetch_page", "pages", "items"]),
+    ("__mock_expectation", MOCK_EXPECTATION),
+    ("__mock_server", MOCK_SERVER),
     (
         "__client_builder",
         &[
@@ -35,6 +37,42 @@ pub const BUILDER_MACROS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The methods every expectation builder of a `mock` module has (`__mock_expectation!`).
+const MOCK_EXPECTATION: &[&str] = &[
+    "matching",
+    "matching_described",
+    "reply",
+    "drop_connection",
+    "header",
+    "retry_after",
+    "delay",
+    "event_delay",
+    "stall",
+    "cut_mid_event",
+    "times",
+    "mount",
+];
+
+/// The methods every `mock::MockServer` has (`__mock_server!`).
+const MOCK_SERVER: &[&str] = &[
+    "start",
+    "start_at_root",
+    "base_url",
+    "server_url",
+    "client",
+    "client_builder",
+    "verify",
+    "problems",
+    "received",
+    "reset",
+    "engine",
+];
+
+/// The macros that expand on request builders (the others expand on the client builder and on
+/// the types of `mock` modules, whose names do not constrain parameter setters).
+const REQUEST_BUILDER_MACROS: &[&str] =
+    &["__call_options", "__request_builder", "__stream_builder", "__download_builder", "__paginated_builder"];
+
 /// The per-request options every request builder has.
 const CALL_OPTIONS: &[&str] = &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body"];
 
@@ -51,5 +89,20 @@ pub fn macro_methods(macro_name: &str) -> Option<&'static [&'static str]> {
 /// builder has (it is then suffixed `_param`).
 pub fn is_taken_on_request_builders(name: &str) -> bool {
     BUILDER_OWN_NAMES.contains(&name)
-        || BUILDER_MACROS.iter().filter(|(m, _)| *m != "__client_builder").any(|(_, methods)| methods.contains(&name))
+        || BUILDER_MACROS
+            .iter()
+            .filter(|(m, _)| REQUEST_BUILDER_MACROS.contains(m))
+            .any(|(_, methods)| methods.contains(&name))
+}
+
+/// Whether a parameter matcher of a mock expectation builder named `name` would take a method
+/// every expectation builder has (it is then suffixed `_param`). `body` is the body matcher's.
+pub fn is_taken_on_mock_expectations(name: &str) -> bool {
+    name == "body" || macro_methods("__mock_expectation").is_some_and(|methods| methods.contains(&name))
+}
+
+/// Whether an operation's expectation method on a `mock::MockServer` named `name` would take
+/// one of the server's own methods (it is then suffixed `_op`).
+pub fn is_taken_on_mock_servers(name: &str) -> bool {
+    macro_methods("__mock_server").is_some_and(|methods| methods.contains(&name))
 }

@@ -206,6 +206,10 @@ serde_json = {{ version = "1", features = ["float_roundtrip"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["std", "serde", "clock"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 bytes = "1"
+
+[features]
+## A typed mock server of the API for tests (`<module>::mock`); enable it in `[dev-dependencies]`.
+mock = ["voice-agents-runtime/mock"]
 "#
     )
 }

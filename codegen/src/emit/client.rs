@@ -73,9 +73,7 @@ pub fn client(api: &Api) -> TokenStream {
             pub fn #setter(self, secret: impl Into<String>) -> Self { Self(self.0.credential(#name, secret)) }
         }
     });
-    // "A client for the Ayra API", not "... API API".
-    let title = docs::sanitize(title);
-    let named = if title.to_ascii_lowercase().ends_with(" api") { title.clone() } else { format!("{title} API") };
+    let named = docs::api_name(title);
     let client_doc = docs::trusted_attrs(&format!(
         "A client for the {named}.\n\nCreate one with [`Client::builder`]; it is cheap to clone and share across tasks. Every operation is a method returning its request builder: `.await` it for the payload, or call `.send_with_response()` for status, headers and request id as well.",
     ));
@@ -123,7 +121,8 @@ pub fn client(api: &Api) -> TokenStream {
         /// the user agent is this crate's name and version.
         #[derive(Debug)]
         #[must_use = "a builder does nothing until `build` is called"]
-        pub struct ClientBuilder(rt::ClientBuilder<Client>);
+        // Crate-visible so that the `mock` module can hand out a builder pointed at its server.
+        pub struct ClientBuilder(pub(crate) rt::ClientBuilder<Client>);
 
         impl ClientBuilder {
             #( #shared )*

@@ -58,6 +58,13 @@ pub fn inner_attrs(text: &str) -> TokenStream {
     quote! { #( #![doc = #lines] )* }
 }
 
+/// The API's title as a noun phrase for docs: "Ayra API", and "TalkifAI API" for a title that
+/// already ends with "API" (not "TalkifAI API API").
+pub fn api_name(title: &str) -> String {
+    let title = sanitize(title);
+    if title.to_ascii_lowercase().ends_with(" api") { title } else { format!("{title} API") }
+}
+
 /// Makes markdown from a spec safe for rustdoc:
 /// - indentation is dropped (an indented block would become a doctest);
 /// - fenced blocks are marked `text` (so they are not compiled as Rust);

@@ -6,6 +6,7 @@ mod ctx;
 mod layout;
 pub mod docs;
 mod events;
+mod mock;
 mod operations;
 pub(crate) mod preamble;
 mod provenance;
@@ -54,6 +55,8 @@ enum Job<'a> {
     Webhooks(&'a WebhookEvents),
     /// `client.rs`.
     Client,
+    /// `mock.rs`: the typed mock server (`mock` feature).
+    Mock,
     /// The API's `mod.rs` (the manifest).
     Root { has_models: bool, has_operations: bool },
 }
@@ -145,6 +148,7 @@ fn jobs(api: &Api) -> Vec<Job<'_>> {
         jobs.push(Job::Webhooks(w));
     }
     jobs.push(Job::Client);
+    jobs.push(Job::Mock);
     jobs.push(Job::Root { has_models, has_operations });
     jobs
 }
@@ -187,6 +191,7 @@ fn render(ctx: &Ctx<'_>, provenance: &Provenance, job: &Job<'_>) -> Result<Gener
         }
         Job::Webhooks(w) => ("webhooks.rs".to_owned(), webhooks::file(ctx, w)),
         Job::Client => ("client.rs".to_owned(), client::client(ctx.api)),
+        Job::Mock => ("mock.rs".to_owned(), mock::file(ctx)),
         Job::Root { has_models, has_operations } => {
             (MANIFEST.to_owned(), root(ctx.api, provenance, *has_models, *has_operations))
         }
@@ -299,5 +304,8 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
         #models
         #operations
         #webhooks
+        /// A typed mock server of the API for tests (`mock` feature): see its module docs.
+        #[cfg(feature = "mock")]
+        pub mod mock;
     }
 }

@@ -373,6 +373,13 @@ fn info(op: &Operation) -> TokenStream {
 }
 
 fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    validate_fn_with(ctx, op, true)
+}
+
+/// The `validate` method of a type holding the operation's parameters in fields of their names
+/// (and, when `with_body`, its body in `body`), as the builder does: also what the mock's typed
+/// request checks a received request with. Empty when nothing needs checking.
+pub(super) fn validate_fn_with(ctx: &Ctx<'_>, op: &Operation, with_body: bool) -> TokenStream {
     let mut checks = Vec::new();
     for p in op.params.iter().filter(|p| ctx.needs_check(&p.shape)) {
         let name = ident(&p.name);
@@ -392,7 +399,7 @@ fn validate_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             checks.push(quote!( if let Some(value) = &self.#name { #inner } ));
         }
     }
-    if let Some(body) = op.body.as_ref().filter(|b| ctx.needs_check(&b.shape)) {
+    if let Some(body) = op.body.as_ref().filter(|b| with_body && ctx.needs_check(&b.shape)) {
         let path = quote!("body");
         if body.required {
             let inner = check_value(ctx, quote!(value), &body.shape, path);

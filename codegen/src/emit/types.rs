@@ -189,7 +189,8 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
     let has_secret = s.fields.iter().any(|f| f.sensitive);
     let debug_derive = (!has_secret).then(|| quote!(Debug,));
     let debug_impl = has_secret.then(|| redacting_debug(def, s));
-    let constructor = def.usage.request.then(|| constructor(ctx, def, s));
+    // Response types get one too: tests build what a mock (or a stub of their own) answers.
+    let constructor = constructor(ctx, def, s);
     let validate = def.usage.request.then(|| struct_validate(ctx, def, s));
     let error_body = s.error_accessors.as_ref().map(|acc| error_body_impl(def, acc));
     quote! {

@@ -828,7 +828,8 @@ impl<'a> Builder<'a> {
                     list.push(m);
                 }
             }
-            out.push(Response { status, body, description: resp.description.clone(), is_success: as_success });
+            let media_type = chosen.map(|(m, _, _)| m.to_string());
+            out.push(Response { status, body, media_type, description: resp.description.clone(), is_success: as_success });
         }
         let mut accept = success_media.clone();
         for m in error_media.iter().filter(|m| !success_media.contains(m) && *m != "*/*") {

@@ -620,6 +620,9 @@ pub struct Response {
     pub status: StatusSpec,
     /// Body type, if the response has a body.
     pub body: Option<Shape>,
+    /// The media type the body is read in, as the spec declares it (`application/json`,
+    /// `text/event-stream`, `audio/*`); `None` without a body.
+    pub media_type: Option<String>,
     /// The response's description.
     pub description: String,
     /// A success response: a 2xx, or `default` when the operation declares no 2xx.

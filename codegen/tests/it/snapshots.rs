@@ -452,6 +452,7 @@ fn rust_keywords_as_field_and_schema_names_are_escaped() {
     let g = generate_clean(fixture);
     assert_eq!(paths(&g), [
         "client.rs",
+        "mock.rs",
         "mod.rs",
         "models/mod.rs",
         "models/self_.rs",

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/ayra/openapi.yaml (sha256 0014f4d59d19c93ed2d510cee6486360e2603de5ed3bfadb15907cab47cc820b)
-// sha256 of this file without this line: 484d5294fc0312b85097ed6e798b77974e070879626c7b08a5ce7a66e3d3fde1
+// sha256 of this file without this line: 89c44ff3ca44047245a58b1ed6c1cdfe97c5fa9dbb652e4777ef5ec29924b0d4
 
 //! # Ayra API (API version 1.0.0)
 //!
@@ -43,3 +43,7 @@ pub use operations::*;
 mod webhooks;
 
 pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

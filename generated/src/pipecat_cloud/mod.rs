@@ -4,7 +4,7 @@
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 d0c682fe4c20a6058f6f103a45724dd1610ebc900eb322c15747303713c39e8c)
-// sha256 of this file without this line: ed10972344baad30ea7ebcc35d49761bfc15c56ba9dff3eb87401529d7d1f519
+// sha256 of this file without this line: 811d4714a7c9a6472f58a567ce05010722fd2d8b7322fd925cae5b1db4c1a294
 
 //! # Pipecat Cloud (API version 1.0.0)
 //!
@@ -32,3 +32,7 @@ pub use models::*;
 
 #[doc(inline)]
 pub use operations::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

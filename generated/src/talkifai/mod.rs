@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/talkifai/openapi.yaml (sha256 f6615e650df67000292f7b68f1bd2d44e7082bc75dd606711de3504588e382d3)
-// sha256 of this file without this line: a926dea10c779bdad6093e6780416f7ecce3295ea43addd41aa9976a8c746eee
+// sha256 of this file without this line: 65325730e474e4a288b9cbea897b3a4a9c970d4b3b2b3b92fa17fc4c6b897fea
 
 //! # TalkifAI API (API version 1.0.0)
 //!
@@ -40,3 +40,7 @@ pub use operations::*;
 mod webhooks;
 
 pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

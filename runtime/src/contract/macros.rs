@@ -470,3 +470,235 @@ macro_rules! __api_identity {
         }
     };
 }
+
+/// The methods every generated `<Op>Expectation` of a `mock` module has (`mock` feature):
+/// matching with a closure, the escape-hatch reply and what changes the last reply, the count
+/// and `mount`. Each forwards to the [`Expect`](crate::mock::Expect) the builder wraps; the
+/// generator adds the typed ones (a matcher per parameter, `body`, `respond` and one method per
+/// declared status).
+///
+/// `$expectation` must be a tuple struct `$expectation<'s>(Expect<'s, $received>)`.
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __mock_expectation {
+    ($expectation:ident, $received:ty) => {
+        impl<'s> $expectation<'s> {
+            /// Matches only the requests for which `matcher` holds over the typed request
+            /// (several matchers, and the parameter matchers, must all hold).
+            #[inline]
+            pub fn matching(self, matcher: impl Fn(&$received) -> bool + Send + Sync + 'static) -> Self {
+                Self(self.0.matching(matcher))
+            }
+
+            /// Like [`matching`](Self::matching); `description` says what it checks in the
+            /// mock's reports (`name starts with "a"`).
+            #[inline]
+            pub fn matching_described(
+                self,
+                description: impl ::std::convert::Into<::std::string::String>,
+                matcher: impl Fn(&$received) -> bool + Send + Sync + 'static,
+            ) -> Self {
+                Self(self.0.matching_described(description, matcher))
+            }
+
+            /// Adds `reply` to the sequence as given: any status, headers and body, whether the
+            /// spec declares it or not (a `503` with `Retry-After` to exercise retries, a
+            /// malformed body).
+            #[inline]
+            pub fn reply(self, reply: $crate::mock::Reply) -> Self {
+                Self(self.0.reply(reply))
+            }
+
+            /// Adds a reply that closes the connection without answering.
+            #[inline]
+            pub fn drop_connection(self) -> Self {
+                Self(self.0.drop_connection())
+            }
+
+            /// Adds a header to the last reply.
+            ///
+            /// # Panics
+            ///
+            /// Before any reply, or when `name` or `value` is not a valid header name or value.
+            #[inline]
+            pub fn header(self, name: &str, value: &str) -> Self {
+                Self(self.0.header(name, value))
+            }
+
+            /// Adds `Retry-After` (whole seconds, rounded up) to the last reply.
+            ///
+            /// # Panics
+            ///
+            /// Before any reply.
+            #[inline]
+            pub fn retry_after(self, wait: ::std::time::Duration) -> Self {
+                Self(self.0.retry_after(wait))
+            }
+
+            /// Makes the last reply wait `delay` before it is sent.
+            ///
+            /// # Panics
+            ///
+            /// Before any reply.
+            #[inline]
+            pub fn delay(self, delay: ::std::time::Duration) -> Self {
+                Self(self.0.delay(delay))
+            }
+
+            /// Makes the last reply, an event stream, wait `delay` before each event.
+            ///
+            /// # Panics
+            ///
+            /// Before any reply.
+            #[inline]
+            pub fn event_delay(self, delay: ::std::time::Duration) -> Self {
+                Self(self.0.event_delay(delay))
+            }
+
+            /// Keeps the connection of the last reply open and silent after its body (or its
+            /// events), so that the client's idle timeout fires.
+            ///
+            /// # Panics
+            ///
+            /// Before any reply.
+            #[inline]
+            pub fn stall(self) -> Self {
+                Self(self.0.stall())
+            }
+
+            /// Cuts the last reply off halfway through its body (through its last event, for an
+            /// event stream): the client sees the response end early.
+            ///
+            /// # Panics
+            ///
+            /// Before any reply.
+            #[inline]
+            pub fn cut_mid_event(self) -> Self {
+                Self(self.0.cut_mid_event())
+            }
+
+            /// How many requests the expectation must receive (`2`, `1..=3`, `1..`,
+            /// `Times::at_most(1)`), checked by `verify` and when the server is dropped; the
+            /// upper bound also stops it from matching more (`times(1)` answers one request and
+            /// lets the next go to another expectation). Default: any number.
+            #[inline]
+            pub fn times(self, times: impl ::std::convert::Into<$crate::mock::Times>) -> Self {
+                Self(self.0.times(times))
+            }
+
+            /// Registers the expectation on its server and returns its handle (hits and the
+            /// typed requests it answered). Without a reply it answers the operation's success
+            /// status with an empty body. Among the expectations that match a request, the one
+            /// mounted last answers.
+            #[inline]
+            pub fn mount(self) -> $crate::mock::Mounted<$received> {
+                self.0.mount()
+            }
+        }
+    };
+}
+
+/// The methods every generated `mock::MockServer` has (`mock` feature): starting it, its URLs,
+/// a client pointed at it, the checks and the engine underneath. The generator adds one method
+/// per operation, returning its expectation builder.
+///
+/// `$server` must be a struct with a field `server: MockServer` (the engine's); `$api` the
+/// static `MockApi`; `$client` and `$builder` the API's generated client and its builder (a
+/// tuple struct over the runtime's `ClientBuilder`).
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __mock_server {
+    ($server:ident, $api:path, $client:ty, $builder:ident) => {
+        impl $server {
+            /// Starts a mock of the API on `127.0.0.1` and a free port, on the current tokio
+            /// runtime; it serves until dropped. Each server of the spec is served under its path
+            /// prefix (`/v1`...), as the real API is.
+            ///
+            /// # Panics
+            ///
+            /// Outside a tokio runtime, or when no loopback port can be bound.
+            pub async fn start() -> Self {
+                Self { server: $crate::mock::MockServer::start(&$api).await }
+            }
+
+            /// Like [`start`](Self::start), but serves every server's operations at the root
+            /// path (`/agents`, not `/v1/agents`), as a proxy that ignores server paths forwards
+            /// them: Prism's validation proxy (`prism proxy <spec> <base URL> --errors`), pointed
+            /// at [`base_url`](Self::base_url), judges the mock's answers against the spec.
+            ///
+            /// # Panics
+            ///
+            /// As [`start`](Self::start).
+            pub async fn start_at_root() -> Self {
+                Self { server: $crate::mock::MockServer::start_at_root(&$api).await }
+            }
+
+            /// `http://127.0.0.1:<port>`, without a trailing `/`.
+            pub fn base_url(&self) -> ::std::string::String {
+                self.server.base_url()
+            }
+
+            /// The URL of the spec's server `index` on the mock (`http://127.0.0.1:<port>/v1`):
+            /// what [`client`](Self::client) sets.
+            ///
+            /// # Panics
+            ///
+            /// When the spec has no server `index`.
+            pub fn server_url(&self, index: usize) -> ::std::string::String {
+                self.server.server_url(index)
+            }
+
+            /// A client pointed at the mock: every server at its URL here, a placeholder
+            /// credential for every security scheme, the SDK's defaults otherwise (retries
+            /// included).
+            ///
+            /// # Panics
+            ///
+            /// Never in practice: the mock's URLs and placeholder credentials are valid settings.
+            pub fn client(&self) -> $client {
+                self.client_builder().build().unwrap_or_else(|e| panic!("the mock's client does not build: {e}"))
+            }
+
+            /// The builder of [`client`](Self::client), to change settings before building
+            /// (`.max_retries(0)`, `.timeout(..)`).
+            pub fn client_builder(&self) -> $builder {
+                $builder($crate::mock::client_builder::<$client>(&self.server))
+            }
+
+            /// Panics with every problem so far, numbered in one message: each expectation whose
+            /// count is not met (its operation, what it matches, the expected and received
+            /// counts), then each request the mock answered itself (a path that is no operation,
+            /// a method the path does not have, a request that breaks the spec, one that no
+            /// expectation matches). The same check runs when the server is dropped.
+            #[track_caller]
+            pub fn verify(&self) {
+                self.server.verify()
+            }
+
+            /// The problems [`verify`](Self::verify) would report, one line each; empty when all
+            /// is well.
+            pub fn problems(&self) -> ::std::vec::Vec<::std::string::String> {
+                self.server.problems()
+            }
+
+            /// Every request that reached the mock so far, in arrival order, whatever it was
+            /// answered.
+            pub fn received(&self) -> ::std::vec::Vec<$crate::mock::RecordedRequest> {
+                self.server.received()
+            }
+
+            /// Forgets the expectations, the recorded requests and the problems (handles keep
+            /// what their expectations received).
+            pub fn reset(&self) {
+                self.server.reset()
+            }
+
+            /// The untyped engine underneath, to register an expectation by operation id.
+            pub fn engine(&self) -> &$crate::mock::MockServer {
+                &self.server
+            }
+        }
+    };
+}

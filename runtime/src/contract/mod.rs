@@ -39,6 +39,9 @@ pub use crate::body::{FormField, FormStyle};
 /// The mock server engine the generated `mock` modules wrap (`mock` feature).
 #[cfg(feature = "mock")]
 pub use crate::mock;
+/// The macros of the generated `mock` modules (`mock` feature).
+#[cfg(feature = "mock")]
+pub use crate::{__mock_expectation, __mock_server};
 pub use crate::sse::StreamEvent;
 // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
 pub use crate::api_error::ErrorBody;
@@ -83,6 +86,8 @@ pub const BUILDER_MACROS: &[(&str, &[&str])] = &[
         &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
     ),
     ("__paginated_builder", &["fetch_page", "pages", "items"]),
+    ("__mock_expectation", MOCK_EXPECTATION),
+    ("__mock_server", MOCK_SERVER),
     (
         "__client_builder",
         &[
@@ -105,6 +110,39 @@ pub const BUILDER_MACROS: &[(&str, &[&str])] = &[
             "build",
         ],
     ),
+];
+
+/// The methods every generated expectation builder of a `mock` module has
+/// (`__mock_expectation!`): a parameter matcher never takes one of these names.
+const MOCK_EXPECTATION: &[&str] = &[
+    "matching",
+    "matching_described",
+    "reply",
+    "drop_connection",
+    "header",
+    "retry_after",
+    "delay",
+    "event_delay",
+    "stall",
+    "cut_mid_event",
+    "times",
+    "mount",
+];
+
+/// The methods every generated `mock::MockServer` has (`__mock_server!`): no operation's
+/// expectation method takes one of these names.
+const MOCK_SERVER: &[&str] = &[
+    "start",
+    "start_at_root",
+    "base_url",
+    "server_url",
+    "client",
+    "client_builder",
+    "verify",
+    "problems",
+    "received",
+    "reset",
+    "engine",
 ];
 
 /// The per-request options every request builder has (`__call_options!`).

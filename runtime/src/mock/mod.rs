@@ -3,9 +3,13 @@
 //!
 //! Applications do not use this module directly: each generated API has a `mock` module whose
 //! `MockServer` wraps [`MockServer`] with one typed expectation builder per operation, typed
-//! requests and replies, and `deliver_webhook` over the API's typed events. What is here is
+//! requests and replies, and `deliver_webhook` over the API's typed events. The engine is
 //! untyped: the generated layer describes the API with a static [`MockApi`], decodes requests
 //! into its own types through each [`MockOperation::decode`], and downcasts them in matchers.
+//! The typed layer the generated modules are made of is here too, generic so that a generated
+//! module stays a thin description: [`Received`] (each operation's typed request), [`Expect`]
+//! and [`Mounted`] (a typed expectation and its handle), the parameter and body readers
+//! ([`path`], [`query`], [`list`], ...) and [`client_builder`].
 //!
 //! # What happens to a request
 //!
@@ -31,15 +35,25 @@
 
 mod api;
 mod expect;
+mod params;
 mod reply;
 mod request;
 mod route;
 mod server;
+mod typed;
 mod webhook;
 
 pub use api::{DecodeFn, Decoded, MockApi, MockOperation};
 pub use expect::{Expectation, ExpectationHandle, Times};
+pub use params::{
+    In, bytes_body, decode, header, list, path, query, required, required_header, required_list, required_query,
+    text_body,
+};
 pub use reply::{MockEvent, Reply};
 pub use request::{MockRequest, RecordedRequest, Violation};
 pub use server::MockServer;
-pub use webhook::{Delivery, deliver_webhook, sign_webhook};
+pub use typed::{Expect, IntoMockEvent, Mounted, Received, client_builder};
+pub use webhook::{Delivery, deliver_event, deliver_webhook, retyped_event, sign_webhook};
+
+/// The status an endpoint answers a delivery with.
+pub use http::StatusCode;

@@ -138,6 +138,17 @@ impl Reply {
         self
     }
 
+    /// Waits `delay` before writing each event of an event-stream reply (replacing the events'
+    /// own delays), so that a client sees them arrive one by one; no effect on other bodies.
+    pub fn event_delay(mut self, delay: Duration) -> Self {
+        if let Body::Events(events) = &mut self.body {
+            for event in events {
+                event.delay = delay;
+            }
+        }
+        self
+    }
+
     /// After the body (or the events), keeps the connection open without finishing the
     /// response, so that a client's idle timeout fires.
     pub fn stall(mut self) -> Self {
@@ -314,6 +325,15 @@ mod tests {
             "id: 7\ndata: a\ndata: b\ndata: c\ndata: d\n\n"
         );
         assert_eq!(MockEvent::new("x\ny", "").encode(), "event: xy\ndata: \n\n");
+    }
+
+    #[test]
+    fn event_delay_spaces_every_event_and_leaves_other_bodies_alone() {
+        let every = Duration::from_millis(20);
+        let r = Reply::new(200).events([MockEvent::new("a", "1"), MockEvent::new("b", "2").delay(every * 9)]).event_delay(every);
+        let Body::Events(events) = &r.body else { panic!("an event stream") };
+        assert!(events.iter().all(|e| e.delay == every));
+        assert!(matches!(Reply::new(200).text("x").event_delay(every).body, Body::Bytes { .. }));
     }
 
     #[test]

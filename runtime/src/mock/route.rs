@@ -65,13 +65,13 @@ pub(super) enum Routed {
 }
 
 impl Router {
-    /// Compiles the templates of `api`.
+    /// Compiles the templates of `api`, under their servers' prefixes unless `at_root`.
     ///
     /// # Panics
     ///
     /// When a template cannot be parsed, an operation names a server the API does not have, or a
     /// catch-all parameter is not a whole segment: the generator never emits those.
-    pub(super) fn new(api: &'static MockApi) -> Router {
+    pub(super) fn new(api: &'static MockApi, at_root: bool) -> Router {
         let routes = api
             .operations
             .iter()
@@ -83,7 +83,8 @@ impl Router {
                         api.name, op.id, op.server
                     )
                 });
-                let segments = split(prefix.trim_end_matches('/'))
+                let prefix = if at_root { "" } else { prefix.trim_end_matches('/') };
+                let segments = split(prefix)
                     .chain(split(op.path))
                     .map(|s| parse_segment(s, op.catch_all))
                     .collect::<Result<Vec<_>, String>>()
@@ -315,7 +316,7 @@ mod tests {
     type Params = Vec<(&'static str, String)>;
 
     fn route(method: Method, path: &str) -> Result<(&'static str, Params), String> {
-        match Router::new(&API).route(&API, &method, path) {
+        match Router::new(&API, false).route(&API, &method, path) {
             Routed::Found { op, params } => Ok((API.operations[op].id, params)),
             other => Err(format!("{other:?}")),
         }
@@ -327,7 +328,7 @@ mod tests {
         assert_eq!(route(Method::GET, "/v1/things/a%20b").unwrap(), ("getThing", vec![("id", "a b".to_owned())]));
         // The literal template has no DELETE; the parameter one does.
         assert_eq!(route(Method::DELETE, "/v1/things/stats").unwrap().0, "deleteThing");
-        let Routed::MethodNotAllowed(allowed) = Router::new(&API).route(&API, &Method::POST, "/v1/things/stats") else {
+        let Routed::MethodNotAllowed(allowed) = Router::new(&API, false).route(&API, &Method::POST, "/v1/things/stats") else {
             panic!("405 expected")
         };
         assert_eq!(allowed, [Method::GET, Method::PUT, Method::DELETE]);
@@ -342,10 +343,23 @@ mod tests {
         assert_eq!(route(Method::GET, "/v1/public/ping").unwrap().0, "ping");
         assert_eq!(route(Method::GET, "/").unwrap().0, "root");
         for missing in ["/v1/things", "/v1/things/", "/v1/files", "/v2/ping", "/v1/things/a/b", "/v1//x"] {
-            assert!(matches!(Router::new(&API).route(&API, &Method::GET, missing), Routed::NotFound), "{missing}");
+            assert!(matches!(Router::new(&API, false).route(&API, &Method::GET, missing), Routed::NotFound), "{missing}");
         }
-        let bad = Router::new(&API).route(&API, &Method::GET, "/v1/things/%FF");
+        let bad = Router::new(&API, false).route(&API, &Method::GET, "/v1/things/%FF");
         assert!(matches!(bad, Routed::BadParam(ref v) if v.field() == Some("path.id")), "{bad:?}");
+    }
+
+    #[test]
+    fn at_the_root_every_server_loses_its_prefix() {
+        let router = Router::new(&API, true);
+        let found = |path: &str| match router.route(&API, &Method::GET, path) {
+            Routed::Found { op, .. } => Some(API.operations[op].id),
+            _ => None,
+        };
+        assert_eq!(found("/things/stats"), Some("thingStats"));
+        assert_eq!(found("/ping"), Some("ping"));
+        assert_eq!(found("/"), Some("root"));
+        assert_eq!(found("/v1/things/stats"), None, "the prefixes are gone");
     }
 
     #[test]

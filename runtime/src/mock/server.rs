@@ -33,6 +33,8 @@ pub struct MockServer {
     shared: Arc<Shared>,
     addr: SocketAddr,
     task: JoinHandle<()>,
+    /// Every server's operations are served at the root path (see [`MockServer::start_at_root`]).
+    at_root: bool,
 }
 
 /// What the server task and the `MockServer` share.
@@ -66,7 +68,25 @@ impl MockServer {
     /// (a template that cannot be parsed, a server index out of range, a catch-all parameter that
     /// is not a whole segment): the generator never emits those.
     pub async fn start(api: &'static MockApi) -> MockServer {
-        let router = Router::new(api);
+        MockServer::start_with(api, false).await
+    }
+
+    /// Like [`start`](Self::start), but serves the operations of every server at the root path:
+    /// `/agents`, not `/v1/agents`, and a second server's `/my-agent/start`, not
+    /// `/v1/public/my-agent/start`. That is how a proxy that ignores server paths forwards
+    /// requests, Prism's validation proxy among them (`prism proxy <spec> <base URL>`): point
+    /// the proxy at [`base_url`](Self::base_url). [`server_url`](Self::server_url) is then the
+    /// base URL for every server.
+    ///
+    /// # Panics
+    ///
+    /// As [`start`](Self::start).
+    pub async fn start_at_root(api: &'static MockApi) -> MockServer {
+        MockServer::start_with(api, true).await
+    }
+
+    async fn start_with(api: &'static MockApi, at_root: bool) -> MockServer {
+        let router = Router::new(api, at_root);
         let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
             .await
             .unwrap_or_else(|e| panic!("mock server for `{}`: cannot bind a loopback port: {e}", api.name));
@@ -79,7 +99,7 @@ impl MockServer {
             log: Mutex::new(Log::default()),
         });
         let task = tokio::spawn(accept_loop(listener, shared.clone()));
-        MockServer { shared, addr, task }
+        MockServer { shared, addr, task, at_root }
     }
 
     /// The API it mocks.
@@ -98,7 +118,8 @@ impl MockServer {
     }
 
     /// The URL of server `index` of the API: [`base_url`](Self::base_url) and that server's path
-    /// prefix (`http://127.0.0.1:<port>/v1`); what a client's URL for that server should be.
+    /// prefix (`http://127.0.0.1:<port>/v1`; without the prefix when the server was
+    /// [started at the root](Self::start_at_root)); what a client's URL for that server should be.
     ///
     /// # Panics
     ///
@@ -109,7 +130,8 @@ impl MockServer {
             .servers
             .get(index)
             .unwrap_or_else(|| panic!("API `{}` has {} servers, not a server {index}", api.name, api.servers.len()));
-        format!("{}{}", self.base_url(), prefix.trim_end_matches('/'))
+        let prefix = if self.at_root { "" } else { prefix.trim_end_matches('/') };
+        format!("{}{prefix}", self.base_url())
     }
 
     /// Registers an expectation; see [the module docs](super) for which one answers a request.

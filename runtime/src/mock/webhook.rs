@@ -143,6 +143,35 @@ pub async fn deliver_webhook(
     if how == Delivery::Replay { send().await } else { Ok(status) }
 }
 
+/// [`deliver_webhook`] of a typed event: `event` encoded as JSON (as the generated
+/// `WebhookEvent`s encode: the event's own body, its type member included) is the body.
+///
+/// Errors: those of [`deliver_webhook`], and [`Error::Config`] when `event` cannot be encoded.
+pub async fn deliver_event<E: serde::Serialize + ?Sized>(
+    url: &str,
+    event: &E,
+    scheme: &WebhookSignature,
+    secret: &str,
+    how: Delivery,
+) -> Result<StatusCode, Error> {
+    let body = serde_json::to_vec(event).map_err(|e| Error::Config(format!("the webhook event is not JSON: {e}")))?;
+    deliver_webhook(url, &body, scheme, secret, how).await
+}
+
+/// `event` encoded as JSON with its event type (the member at JSON pointer `type_pointer`,
+/// `/type`) replaced by `event_type`: a delivery of an event the spec does not declare, for
+/// testing that an endpoint accepts (or ignores) event types added after it was written.
+/// `None` when the encoded event has no member at the pointer.
+pub fn retyped_event<E: serde::Serialize + ?Sized>(
+    event: &E,
+    type_pointer: &str,
+    event_type: &str,
+) -> Option<serde_json::Value> {
+    let mut body = serde_json::to_value(event).ok()?;
+    *body.pointer_mut(type_pointer)? = serde_json::Value::String(event_type.to_owned());
+    Some(body)
+}
+
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/all_of_union.yaml (sha256 a9e3c74cd9c74f31b62af0e488ef843cc5142e08dac3a18a8adf449553f6df34)
-// sha256 of this file without this line: 28fabc36fe2386a163725e55e3b528387648cd6de84756dc8fe3a9c886a0e72f
+// sha256 of this file without this line: 4422565735a742c87adf3e60abe73ddb970b76cbd044e58a84c42c2364b57aec
 
 //! # allOf over a union (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/buildomat.json (sha256 cdde98ee81ad03ee47710951730e74c2828b90802cdc2e641f3a4e4dd691d8de)
-// sha256 of this file without this line: 5cb4a93c19fa0c377f2c8afa555f660d8ecce8dd2c3f51858a1e05797faed48a
+// sha256 of this file without this line: 79dd299ae9a951e934e6ef6267de7342b56c46a36dd81e4676253c893df8a87b
 
 //! # Buildomat (API version 1.0)
 //!
@@ -26,3 +26,7 @@ pub use models::*;
 
 #[doc(inline)]
 pub use operations::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_loose_tags.yaml (sha256 5f4759a85a437f1d2f768730e7fcde7d8c0cacb6b030f3ad8cc279b582d63c8b)
-// sha256 of this file without this line: 8a6b1c0987226fbdef87fff7e0752f4024b4115689b7ec4591636482787ea53a
+// sha256 of this file without this line: a623ef9ec8527ad4b6a184dda3448f9a6178a0bb4843a09fa72d4a783e694641
 
 //! # Tags pinned to several values or left out (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

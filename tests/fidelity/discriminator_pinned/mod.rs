@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_pinned.yaml (sha256 657a25ac37549c1eecb97dba27765850f4ccf5f0b8abf0085b0a8d798defa154)
-// sha256 of this file without this line: ca99da8a8e52f3169dcdbce4810c0ff250745074e50fbaad276b4b7fd291b2e9
+// sha256 of this file without this line: cdb3a078d5c28f21b1d6a8e9dad15de00b7be5fe2af36143412a7ac2396ebb8e
 
 //! # Discriminator over pinned values (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_shared_tag.yaml (sha256 b42ba05c01d37731d95e69c255b475be8e390a63600102d87624cc1065f598bd)
-// sha256 of this file without this line: c2c5516934d3035fd27b8b9923de0ed8664385eb08ee7e1ec62bcb898782bf0f
+// sha256 of this file without this line: 67dfdac8a7aae5442ee16f958e625a3c0042c52200098adf230717193ac71b4b
 
 //! # Alternatives sharing a tag (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

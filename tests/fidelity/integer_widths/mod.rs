@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/integer_widths.yaml (sha256 b8b29ae6cdfaa4fe43c8b742e91ea6cd3ba73ac231f63f4ba1bcdd51b3a7491a)
-// sha256 of this file without this line: a14ce6f5f507c72e3b7ca1a842054c4507e64400f640415d646e6e601889dece
+// sha256 of this file without this line: e6724805e4f65f9b4845f7dfe05049a9cb7fd09998fb28c46acedbf4d9ff08fa
 
 //! # Integer widths (API version 1)
 //!
@@ -26,3 +26,7 @@ pub use models::*;
 
 #[doc(inline)]
 pub use operations::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

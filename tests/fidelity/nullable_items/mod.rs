@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_items.yaml (sha256 961b00a3048d39669a70e3973823be8328407a6830652dfa03c8e0bc64a6a2d2)
-// sha256 of this file without this line: de08dde8690d903f9aa02d4e4e4074d8c60bc589d6c981670e6212bc98bf7179
+// sha256 of this file without this line: 2d700c4d0a8bfd65eb68feb530bf067069d0a64a3f3f0029c8a4de2d9fde6cc4
 
 //! # Nullable items (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_map_values.yaml (sha256 23507921b428009a29fb59d0308eca71b37fa9cc0baa1cc10a42626241590051)
-// sha256 of this file without this line: cc737c443b006ff0ee52094e870a58ba7414350dfb2d89c7916854f2db95a126
+// sha256 of this file without this line: 3a6a6668315ff3be2b1c56e3d3429d6a47be4e11dcb2dc95abf7ed6b82641c22
 
 //! # Nullable map values (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_union_alternatives.yaml (sha256 426667015af5644a41057d18bf5ed9eb9a7ac4ac7097376396f061afcccb6040)
-// sha256 of this file without this line: 79cf3a8c09cd7647d48d6228be83318902d22200bb7c51da01576ae3aeceaa42
+// sha256 of this file without this line: 374cf80997ae00da4079b304060091cfe45d1c65d03086565e1549c94564fe5d
 
 //! # Nullable union alternatives (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

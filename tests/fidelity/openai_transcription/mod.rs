@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/excerpts/openai-3.1-create-transcription.yaml (sha256 db9acccb201ad19460a49e12e7c00737325ddeca00b9e5a13480a27033d38693)
-// sha256 of this file without this line: 1cee67e054314affab29f681923248bddda554ccae5766024c30ae379e1e011e
+// sha256 of this file without this line: 1dfdadad9e13adfcd41911bc3b83708aa016c19c6c1eb1bae1db40b020386fa7
 
 //! # OpenAI API (API version 2.3.0)
 //!
@@ -28,3 +28,7 @@ pub use models::*;
 
 #[doc(inline)]
 pub use operations::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

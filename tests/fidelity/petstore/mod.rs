@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/petstore.yaml (sha256 f9a194c25d253c99cde09febcf5bf06beda877d7bfd6f6620477e9d3f7f6d2f4)
-// sha256 of this file without this line: 7c3d48ab9fbbba35c579f13f06efd6b77addcd16b6fb74b0ecfd5d91c2cb39c0
+// sha256 of this file without this line: 731c572ae1db0b51b11231cc8a1885e51b5d04daeb795ed5d6db0a5992102215
 
 //! # OpenAPI Petstore (API version 1.0.0)
 //!
@@ -28,3 +28,7 @@ pub use models::*;
 
 #[doc(inline)]
 pub use operations::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/required_undeclared.yaml (sha256 e405ea6afbb1382affd9944e4da4085f209f9e32b59be45020f380d921a078df)
-// sha256 of this file without this line: 39474e740b920b12c9697409a2e5210becdc01a598ea37ed62bec7da729b8283
+// sha256 of this file without this line: 7923b9ee39ac46a2607ec50ddc0a50d1c0d2c0b8b6bfd5635b0d769737ac5e54
 
 //! # Required but undeclared (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/untagged_overlap.yaml (sha256 b427b5530cc60ef90cffcd927c5b57a159c24548bb7cded9652c8eae2b06e130)
-// sha256 of this file without this line: d5b43b8800cebf6c933500c4b208044e77cb920b5b1c6d26b26b403f4ecd5115
+// sha256 of this file without this line: bc137bac16555de9258829790788846c1af6b509cf5b5abd6ebda0c3929e5cd5
 
 //! # Overlapping untagged alternatives (API version 1)
 //!
@@ -23,3 +23,7 @@ pub use client::{Client, ClientBuilder};
 
 #[doc(inline)]
 pub use models::*;
+
+/// A typed mock server of the API for tests (`mock` feature): see its module docs.
+#[cfg(feature = "mock")]
+pub mod mock;
