@@ -20,19 +20,19 @@ use voice_agents::ayra as ay;
 use voice_agents::chrono::{DateTime, Utc};
 use voice_agents_runtime::__private::{Operation, OperationInfo};
 
-const AGENT_ID: &str = "agent_abc123xyz789";
-const CONVERSATION_ID: &str = "conv_abc123";
+pub(crate) const AGENT_ID: &str = "agent_abc123xyz789";
+pub(crate) const CONVERSATION_ID: &str = "conv_abc123";
 
-fn mock() -> &'static Mock {
+pub(crate) fn mock() -> &'static Mock {
     static MOCK: OnceLock<Mock> = OnceLock::new();
     MOCK.get_or_init(|| Mock::start("ayra", "ayra", |_| {}))
 }
 
-fn client() -> ay::Client {
+pub(crate) fn client() -> ay::Client {
     ay::Client::builder().base_url(mock().base_url()).bearer_auth(TOKEN).max_retries(0).build().expect("client builds")
 }
 
-fn time(s: &str) -> DateTime<Utc> {
+pub(crate) fn time(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("date-time literal").with_timezone(&Utc)
 }
 

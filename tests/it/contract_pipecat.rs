@@ -20,17 +20,17 @@ use voice_agents::pipecat_cloud as pc;
 use voice_agents_runtime::__private::{Operation, OperationInfo};
 use voice_agents::uuid::Uuid;
 
-const AGENT: &str = "my-agent";
-const SESSION_ID: &str = "57af5437-97a2-4646-9873-a5c5935bd705";
-const BUILD_ID: &str = "123e4567-e89b-12d3-a456-426614174000";
-const UPLOAD_ID: &str = "550e8400-e29b-41d4-a716-446655440000";
-const SET_NAME: &str = "my-agent-secrets";
+pub(crate) const AGENT: &str = "my-agent";
+pub(crate) const SESSION_ID: &str = "57af5437-97a2-4646-9873-a5c5935bd705";
+pub(crate) const BUILD_ID: &str = "123e4567-e89b-12d3-a456-426614174000";
+pub(crate) const UPLOAD_ID: &str = "550e8400-e29b-41d4-a716-446655440000";
+pub(crate) const SET_NAME: &str = "my-agent-secrets";
 /// Private server (index 0): the spec's root server.
 const PRIVATE_SERVER: &str = "https://api.pipecat.daily.co/v1";
 /// Public server (index 1): the path-level server of `startService` and the session proxy.
 const PUBLIC_SERVER: &str = "https://api.pipecat.daily.co/v1/public";
 
-fn mock() -> &'static Mock {
+pub(crate) fn mock() -> &'static Mock {
     static MOCK: OnceLock<Mock> = OnceLock::new();
     MOCK.get_or_init(|| Mock::start("pipecat", "pipecat-cloud", strip_null_from_enums))
 }
@@ -58,7 +58,7 @@ fn strip_null_from_enums(doc: &mut Value) {
 }
 
 /// A client for the mock: both servers at Prism's base URL, all three credentials, no retries.
-fn client() -> pc::Client {
+pub(crate) fn client() -> pc::Client {
     let url = mock().base_url();
     pc::Client::builder()
         .base_url(&url)
@@ -71,7 +71,7 @@ fn client() -> pc::Client {
         .expect("client builds")
 }
 
-fn uuid(s: &str) -> Uuid {
+pub(crate) fn uuid(s: &str) -> Uuid {
     Uuid::parse_str(s).expect("uuid literal")
 }
 
@@ -137,7 +137,7 @@ async fn list_services() {
     assert!(resp.data.services.is_some_and(|s| !s.is_empty()), "the example lists services");
 }
 
-fn create_service_request() -> pc::CreateServiceRequest {
+pub(crate) fn create_service_request() -> pc::CreateServiceRequest {
     pc::CreateServiceRequest::new("my-voice-agent")
         .image("your-username/my-agent:latest")
         .region("us-west")
@@ -172,7 +172,7 @@ async fn get_service() {
     exercise!(mock(), c.get_service(AGENT));
 }
 
-fn update_service_request() -> pc::UpdateServiceRequest {
+pub(crate) fn update_service_request() -> pc::UpdateServiceRequest {
     pc::UpdateServiceRequest::new()
         .build_id(uuid(BUILD_ID))
         .architecture(pc::UpdateServiceRequestArchitecture::Amd64)
@@ -388,7 +388,7 @@ async fn list_secret_sets() {
 
 // ------------------------------------------------------------------- public API: start, proxy
 
-fn start_request() -> pc::StartRequest {
+pub(crate) fn start_request() -> pc::StartRequest {
     pc::StartRequest::new()
         .create_daily_room(true)
         .daily_room_properties(object(json!({"enable_recording": "cloud"})))
@@ -407,7 +407,7 @@ async fn start_service() {
 // The proxy's `{path}` is a catch-all in the SDK (overlay `x-path-catch-all`), but Prism matches
 // it against one segment only, so these calls use a single-segment path.
 
-fn proxy_body() -> Map<String, Value> {
+pub(crate) fn proxy_body() -> Map<String, Value> {
     object(json!({"user_name": "Alice", "preferences": {"language": "Spanish"}}))
 }
 

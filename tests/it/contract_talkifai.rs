@@ -21,16 +21,16 @@ use serde_json::{json, Map, Value};
 use voice_agents_runtime::__private::{Operation, OperationInfo};
 use voice_agents::talkifai as tk;
 
-const AGENT_ID: &str = "agent_abc123";
-const FUNCTION_ID: &str = "fn_001";
+pub(crate) const AGENT_ID: &str = "agent_abc123";
+pub(crate) const FUNCTION_ID: &str = "fn_001";
 
-fn mock() -> &'static Mock {
+pub(crate) fn mock() -> &'static Mock {
     static MOCK: OnceLock<Mock> = OnceLock::new();
     MOCK.get_or_init(|| Mock::start("talkifai", "talkifai", |_| {}))
 }
 
 /// A client with the `BearerAuth` credential (the first security alternative), no retries.
-fn client() -> tk::Client {
+pub(crate) fn client() -> tk::Client {
     tk::Client::builder().base_url(mock().base_url()).bearer_auth(TOKEN).max_retries(0).build().expect("client builds")
 }
 
@@ -163,11 +163,11 @@ async fn delete_agent() {
 
 // -------------------------------------------------------------------------- custom functions
 
-fn function_headers() -> BTreeMap<String, String> {
+pub(crate) fn function_headers() -> BTreeMap<String, String> {
     BTreeMap::from([("Authorization".to_owned(), "Bearer example-token".to_owned())])
 }
 
-fn function_parameters() -> Map<String, Value> {
+pub(crate) fn function_parameters() -> Map<String, Value> {
     object(json!({
         "type": "object",
         "properties": {"order_number": {"type": "string", "description": "The order number"}},
@@ -240,11 +240,11 @@ async fn delete_agent_webhook() {
 
 // ---------------------------------------------------------------------------------------- chat
 
-const CONVERSATION_ID: &str = "conv_8f2a1c";
+pub(crate) const CONVERSATION_ID: &str = "conv_8f2a1c";
 
 /// The chat API's credentials: the API key in `X-API-Key` to create a session (the only scheme
 /// `createChatSession` accepts) and the session token for the session's own calls.
-fn chat_client() -> tk::Client {
+pub(crate) fn chat_client() -> tk::Client {
     tk::Client::builder()
         .base_url(mock().base_url())
         .api_key_auth(TOKEN)

@@ -176,6 +176,9 @@ const LOG_TAIL_BYTES: u64 = 6000;
 
 /// Flags always passed to `prism mock` (see the module docs for why).
 const BASE_FLAGS: &[&str] = &["--dynamic=false", "--cors=false", "--errors=false", "--multiprocess=false"];
+/// Flags of `prism proxy`: violations are errors (a request that breaks the spec is refused),
+/// one process, no CORS handling.
+const PROXY_FLAGS: &[&str] = &["--errors", "--cors=false", "--multiprocess=false"];
 
 /// `sh` wrapper that makes Prism die with the test process.
 ///
@@ -231,15 +234,34 @@ impl Prism {
     /// Like [`Prism::start`], with extra `prism mock` arguments appended after
     /// the default flags (e.g. `&["--errors"]`, `&["-v", "debug"]`).
     pub fn start_with_args(spec: &Path, extra_args: &[&str]) -> io::Result<Prism> {
+        Prism::launch(spec, &["mock"], BASE_FLAGS, extra_args)
+    }
+
+    /// Starts Prism as a validation proxy in front of `upstream` (`prism proxy SPEC UPSTREAM
+    /// --errors`): every request is checked against the spec, forwarded to `upstream`, and its
+    /// answer checked too. Violations come back in the [`VIOLATIONS_HEADER`] header and in the
+    /// log; with `--errors`, a request violation is answered by Prism itself (422 or the
+    /// operation's declared 4xx) without reaching `upstream`. Prism routes by the spec's paths
+    /// as they are (ignoring the servers' path prefixes) and forwards the path unchanged, so the
+    /// upstream must serve every operation at its bare path.
+    pub fn proxy(spec: &Path, upstream: &str) -> io::Result<Prism> {
+        Prism::launch(spec, &["proxy"], PROXY_FLAGS, &[upstream])
+    }
+
+    /// Starts `prism mock --host 127.0.0.1 --port PORT <flags> <args> SPEC`, or for `proxy`
+    /// `prism proxy ... <flags> SPEC <args>` (the upstream URL follows the spec).
+    fn launch(spec: &Path, command: &[&str], flags: &[&str], args: &[&str]) -> io::Result<Prism> {
         let bin = crate::prism_install::ensure_installed(Path::new(env!("CARGO_MANIFEST_DIR")))
             .map_err(|e| io::Error::new(io::ErrorKind::NotFound, e))?;
         let spec =
             spec.canonicalize().map_err(|e| io::Error::new(e.kind(), format!("spec file {}: {e}", spec.display())))?;
+        // `prism mock [flags] SPEC`, `prism proxy [flags] SPEC UPSTREAM`.
+        let (before, after) = if command == ["proxy"] { (&[][..], args) } else { (args, &[][..]) };
 
         let mut last_error = None;
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port()?;
-            match Prism::try_start(&bin, &spec, port, extra_args)? {
+            match Prism::try_start(&bin, &spec, port, command, flags, before, after)? {
                 Ok(prism) => return Ok(prism),
                 // Someone else took the port between our probe and Prism's bind.
                 Err(addr_in_use) => last_error = Some(addr_in_use),
@@ -250,7 +272,15 @@ impl Prism {
 
     /// One start attempt on `port`. The outer error is fatal; the inner one
     /// means "port already in use, try another".
-    fn try_start(bin: &Path, spec: &Path, port: u16, extra_args: &[&str]) -> io::Result<Result<Prism, io::Error>> {
+    fn try_start(
+        bin: &Path,
+        spec: &Path,
+        port: u16,
+        command: &[&str],
+        flags: &[&str],
+        before: &[&str],
+        after: &[&str],
+    ) -> io::Result<Result<Prism, io::Error>> {
         let log_path = new_log_path(port);
         let log = File::create(&log_path)
             .map_err(|e| io::Error::new(e.kind(), format!("creating Prism log {}: {e}", log_path.display())))?;
@@ -260,10 +290,12 @@ impl Prism {
             .arg(WATCHDOG_SCRIPT)
             .arg("prism-watchdog")
             .arg(bin)
-            .args(["mock", "--host", "127.0.0.1", "--port", &port_arg])
-            .args(BASE_FLAGS)
-            .args(extra_args)
+            .args(command)
+            .args(["--host", "127.0.0.1", "--port", &port_arg])
+            .args(flags)
+            .args(before)
             .arg(spec)
+            .args(after)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("NO_COLOR", "1")
             .env("FORCE_COLOR", "0")
