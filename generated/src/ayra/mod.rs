@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/ayra/openapi.yaml (sha256 0014f4d59d19c93ed2d510cee6486360e2603de5ed3bfadb15907cab47cc820b)
-// sha256 of this file without this line: 89c44ff3ca44047245a58b1ed6c1cdfe97c5fa9dbb652e4777ef5ec29924b0d4
+// sha256 of this file without this line: 0c3b294949d17e2663e2da76927558991e6240740f2c628a08251d6d15434d0e
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Ayra API (API version 1.0.0)
 //!
 //! Hand-written OpenAPI description of the Ayra REST API (voice agents and

@@ -4,8 +4,9 @@
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 d0c682fe4c20a6058f6f103a45724dd1610ebc900eb322c15747303713c39e8c)
-// sha256 of this file without this line: 811d4714a7c9a6472f58a567ce05010722fd2d8b7322fd925cae5b1db4c1a294
+// sha256 of this file without this line: 950a1b5e7ce85a7749f9d63540410fa7dd12395d7c4594d1d719be3f5728b288
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Pipecat Cloud (API version 1.0.0)
 //!
 //! REST API for Pipecat Cloud. The public API (`/v1/public`, authenticated with a public API key) starts agent sessions and proxies requests to them. The private API (`/v1`, authenticated with a private API key) manages agents, secrets, builds, regions, and organization settings.

@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/talkifai/openapi.yaml (sha256 f6615e650df67000292f7b68f1bd2d44e7082bc75dd606711de3504588e382d3)
-// sha256 of this file without this line: 65325730e474e4a288b9cbea897b3a4a9c970d4b3b2b3b92fa17fc4c6b897fea
+// sha256 of this file without this line: 1e736a5e159ce469d1a27102390f92083e85e80498e07ecc8c21b1bf5946e4f5
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # TalkifAI API (API version 1.0.0)
 //!
 //! Hand-written OpenAPI description of the TalkifAI REST API (agents, custom

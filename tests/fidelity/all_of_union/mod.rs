@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/all_of_union.yaml (sha256 a9e3c74cd9c74f31b62af0e488ef843cc5142e08dac3a18a8adf449553f6df34)
-// sha256 of this file without this line: 4422565735a742c87adf3e60abe73ddb970b76cbd044e58a84c42c2364b57aec
+// sha256 of this file without this line: 811c37c08f08bfdce51f66b09b370f147322cf3e3d187f086a1969456da817f1
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # allOf over a union (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/all_of_union.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

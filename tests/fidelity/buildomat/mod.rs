@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/buildomat.json (sha256 cdde98ee81ad03ee47710951730e74c2828b90802cdc2e641f3a4e4dd691d8de)
-// sha256 of this file without this line: 79dd299ae9a951e934e6ef6267de7342b56c46a36dd81e4676253c893df8a87b
+// sha256 of this file without this line: b30a102568debe57d6edbdfce2fb243cc1b64eb0e2d99a52f5143a22b5eede60
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Buildomat (API version 1.0)
 //!
 //! Generated from `tests/corpus/buildomat.json` by `cargo xtask regen`. Start with [`Client::builder`].

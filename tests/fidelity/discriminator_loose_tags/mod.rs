@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_loose_tags.yaml (sha256 5f4759a85a437f1d2f768730e7fcde7d8c0cacb6b030f3ad8cc279b582d63c8b)
-// sha256 of this file without this line: a623ef9ec8527ad4b6a184dda3448f9a6178a0bb4843a09fa72d4a783e694641
+// sha256 of this file without this line: 2c286f9126cf355977e53d22f4752486b3863e789d472d9638b7076917e39bbd
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Tags pinned to several values or left out (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/discriminator_loose_tags.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

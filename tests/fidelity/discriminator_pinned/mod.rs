@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_pinned.yaml (sha256 657a25ac37549c1eecb97dba27765850f4ccf5f0b8abf0085b0a8d798defa154)
-// sha256 of this file without this line: cdb3a078d5c28f21b1d6a8e9dad15de00b7be5fe2af36143412a7ac2396ebb8e
+// sha256 of this file without this line: bf9c3078e935e0e42b612e51f0ae80336186127418b981a3cca037e423c0fe67
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Discriminator over pinned values (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/discriminator_pinned.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_shared_tag.yaml (sha256 b42ba05c01d37731d95e69c255b475be8e390a63600102d87624cc1065f598bd)
-// sha256 of this file without this line: 67dfdac8a7aae5442ee16f958e625a3c0042c52200098adf230717193ac71b4b
+// sha256 of this file without this line: 958a8acccd1105541f820ddfae73ef4133f82db40333ece1b806df1ce7ab9a13
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Alternatives sharing a tag (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/discriminator_shared_tag.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

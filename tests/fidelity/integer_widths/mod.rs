@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/integer_widths.yaml (sha256 b8b29ae6cdfaa4fe43c8b742e91ea6cd3ba73ac231f63f4ba1bcdd51b3a7491a)
-// sha256 of this file without this line: e6724805e4f65f9b4845f7dfe05049a9cb7fd09998fb28c46acedbf4d9ff08fa
+// sha256 of this file without this line: d41733904eb320d89e2d07470406e20e2606f83dc8e644fe175d2d3382f19b99
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Integer widths (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/integer_widths.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_items.yaml (sha256 961b00a3048d39669a70e3973823be8328407a6830652dfa03c8e0bc64a6a2d2)
-// sha256 of this file without this line: 2d700c4d0a8bfd65eb68feb530bf067069d0a64a3f3f0029c8a4de2d9fde6cc4
+// sha256 of this file without this line: f0adec07166bd4e6f9f9d51e0231e210523135e384f83436a487cadf1dd8f056
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Nullable items (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/nullable_items.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

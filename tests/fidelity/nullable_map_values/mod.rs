@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_map_values.yaml (sha256 23507921b428009a29fb59d0308eca71b37fa9cc0baa1cc10a42626241590051)
-// sha256 of this file without this line: 3a6a6668315ff3be2b1c56e3d3429d6a47be4e11dcb2dc95abf7ed6b82641c22
+// sha256 of this file without this line: b7b354aa2f9de6f4a56196f191de60658883dd20af0f4f07868331ad0143ac82
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Nullable map values (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/nullable_map_values.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_union_alternatives.yaml (sha256 426667015af5644a41057d18bf5ed9eb9a7ac4ac7097376396f061afcccb6040)
-// sha256 of this file without this line: 374cf80997ae00da4079b304060091cfe45d1c65d03086565e1549c94564fe5d
+// sha256 of this file without this line: cb96c73c2a6f8f7f85fcdd054f86b3f447ab2bf813e646f4e540c7fdbbe33726
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Nullable union alternatives (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/nullable_union_alternatives.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

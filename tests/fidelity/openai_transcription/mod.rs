@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/excerpts/openai-3.1-create-transcription.yaml (sha256 db9acccb201ad19460a49e12e7c00737325ddeca00b9e5a13480a27033d38693)
-// sha256 of this file without this line: 1dfdadad9e13adfcd41911bc3b83708aa016c19c6c1eb1bae1db40b020386fa7
+// sha256 of this file without this line: b66d4beab40530178a0056b11c4ee22f2494f3f65a86fe333aeb17d4ec5b5f12
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # OpenAI API (API version 2.3.0)
 //!
 //! The OpenAI REST API. Please see <https://platform.openai.com/docs/api-reference> for more details.

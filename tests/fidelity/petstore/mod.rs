@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/petstore.yaml (sha256 f9a194c25d253c99cde09febcf5bf06beda877d7bfd6f6620477e9d3f7f6d2f4)
-// sha256 of this file without this line: 731c572ae1db0b51b11231cc8a1885e51b5d04daeb795ed5d6db0a5992102215
+// sha256 of this file without this line: eb5b79022dd3fb31526acf77bbe36b58caa4425e7a795ba8f1ff90e23392fc51
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # OpenAPI Petstore (API version 1.0.0)
 //!
 //! This is a sample server Petstore server. For this sample, you can use the api key `special-key` to test the authorization filters.

@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/required_undeclared.yaml (sha256 e405ea6afbb1382affd9944e4da4085f209f9e32b59be45020f380d921a078df)
-// sha256 of this file without this line: 7923b9ee39ac46a2607ec50ddc0a50d1c0d2c0b8b6bfd5635b0d769737ac5e54
+// sha256 of this file without this line: e1988af808593737dad15583bfe3af1f9ab70a04d3b1d8471dc7bc438e63a4b2
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Required but undeclared (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/required_undeclared.yaml` by `cargo xtask regen`. Start with [`Client::builder`].

@@ -3,8 +3,9 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/untagged_overlap.yaml (sha256 b427b5530cc60ef90cffcd927c5b57a159c24548bb7cded9652c8eae2b06e130)
-// sha256 of this file without this line: bc137bac16555de9258829790788846c1af6b509cf5b5abd6ebda0c3929e5cd5
+// sha256 of this file without this line: e24437e5b190b31762a661c0703542d4625376918d96ea3b59e5e97ef67dc2d9
 
+#![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Overlapping untagged alternatives (API version 1)
 //!
 //! Generated from `codegen/tests/fixtures/untagged_overlap.yaml` by `cargo xtask regen`. Start with [`Client::builder`].
