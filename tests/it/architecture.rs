@@ -172,3 +172,43 @@ fn push_span(out: &mut Vec<Named>, span: &str, base: &Option<String>, line: usiz
 fn is_path_like(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
 }
+
+/// The mock is compiled only with the `mock` feature, off by default: each generated API
+/// declares its `mock` module under `#[cfg(feature = "mock")]`, so does the runtime for its
+/// engine, and neither crate's default features turn it on.
+#[test]
+fn the_mock_is_compiled_only_with_its_feature() {
+    let root = voice_agents_tests::root();
+    let gated = |file: &Path| -> bool {
+        let tree = syn::parse_file(&read(file)).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let module = tree.items.iter().find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "mock" => Some(m),
+            _ => None,
+        });
+        let module = module.unwrap_or_else(|| panic!("{} declares no `mock` module", file.display()));
+        module.attrs.iter().filter(|a| a.path().is_ident("cfg")).any(|a| match a.parse_args::<syn::MetaNameValue>() {
+            Ok(nv) => {
+                let is_mock = matches!(&nv.value, syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Str(s) if s.value() == "mock"));
+                nv.path.is_ident("feature") && is_mock
+            }
+            Err(_) => false,
+        })
+    };
+    let mut files = vec![root.join("runtime/src/lib.rs")];
+    for api in ["pipecat_cloud", "talkifai", "ayra"] {
+        files.push(root.join("generated/src").join(api).join("mod.rs"));
+    }
+    for file in &files {
+        assert!(gated(file), "{}: `mod mock` is not behind #[cfg(feature = \"mock\")]", file.display());
+    }
+    let manifest = read(&root.join("generated/Cargo.toml"));
+    let default = manifest.lines().find(|l| l.starts_with("default = ")).expect("default features");
+    assert!(!default.contains("mock"), "the SDK's default features include the mock: {default}");
+    assert!(manifest.contains(r#"mock = ["voice-agents-runtime/mock"]"#), "the SDK's `mock` feature turns on the runtime's");
+    let runtime = read(&root.join("runtime/Cargo.toml"));
+    assert!(!runtime.lines().any(|l| l.starts_with("default = ") && l.contains("mock")), "the runtime's defaults");
+    for server_crate in ["hyper ", "hyper-util ", "http-body-util "] {
+        let line = runtime.lines().find(|l| l.starts_with(server_crate)).unwrap_or_else(|| panic!("{server_crate}"));
+        assert!(line.contains("optional = true"), "the mock's server crates are optional: {line}");
+    }
+}
