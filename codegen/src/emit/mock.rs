@@ -679,7 +679,7 @@ fn module_doc(ctx: &Ctx<'_>, names: &[OpNames]) -> String {
     let title = docs::api_name(&ctx.api.title);
     let mut text = format!(
         "A mock of the {title} for your tests, on a real HTTP server on loopback (`mock` feature: enable it in your `[dev-dependencies]`).\n\n\
-         [`MockServer::start`] runs it and [`MockServer::client`] gives a [`Client`](super::Client) pointed at it with placeholder credentials. \
+         [`MockServer::start`] runs it and [`MockServer::client`] gives a [`Client`] pointed at it with placeholder credentials. \
          Each operation has an expectation builder, named after it on [`MockServer`]: it matches on the operation's parameters and body (or a closure over the typed request), \
          answers with the operation's typed responses (or any [`Reply`]: a `503` with `Retry-After`, a delay, a dropped connection, a sequence of them), \
          counts its hits and keeps the typed requests it answered.\n\n\

@@ -304,7 +304,8 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
         #models
         #operations
         #webhooks
-        /// A typed mock server of the API for tests (`mock` feature): see its module docs.
+        // No outer doc: rustdoc would join it to the module's own and resolve the links of both
+        // from here.
         #[cfg(feature = "mock")]
         pub mod mock;
     }

@@ -222,7 +222,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         let inner = rust_type(&f.shape.ty);
         let wrap = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
         // The field carries the spec's docs; the setter links to them instead of repeating them.
-        let field_link = format!("Sets [`{}`](Self::{}).", f.wire.replace('`', "'"), f.name);
+        let field_link = format!("Sets [`{}`](Self::{}).", f.wire.replace('`', "'"), f.name.trim_start_matches("r#"));
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
         let (param, value) = setter_argument(&f.shape.ty);
         match holder(f, def.usage) {

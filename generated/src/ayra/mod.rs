@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/ayra/openapi.yaml (sha256 0014f4d59d19c93ed2d510cee6486360e2603de5ed3bfadb15907cab47cc820b)
-// sha256 of this file without this line: 0c3b294949d17e2663e2da76927558991e6240740f2c628a08251d6d15434d0e
+// sha256 of this file without this line: 8b18a4628d1b6380400a59a94ef2ffc26102630873cdb3c32155b1d6deb48516
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Ayra API (API version 1.0.0)
@@ -45,6 +45,5 @@ mod webhooks;
 
 pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -4,7 +4,7 @@
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/pipecat-cloud/openapi.json (sha256 3f135d79db663fc33f77069a4517cad7814d7e03e6648cc499f572b29e48b128)
 // overlay: specs/pipecat-cloud/overlay.yaml (sha256 d0c682fe4c20a6058f6f103a45724dd1610ebc900eb322c15747303713c39e8c)
-// sha256 of this file without this line: 950a1b5e7ce85a7749f9d63540410fa7dd12395d7c4594d1d719be3f5728b288
+// sha256 of this file without this line: 83a9772114829530dd0c3a2b9dc14f5243c4188b75a6d705bbdba43852f50bfb
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Pipecat Cloud (API version 1.0.0)
@@ -34,6 +34,5 @@ pub use models::*;
 #[doc(inline)]
 pub use operations::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

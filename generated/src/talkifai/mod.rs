@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: specs/talkifai/openapi.yaml (sha256 f6615e650df67000292f7b68f1bd2d44e7082bc75dd606711de3504588e382d3)
-// sha256 of this file without this line: 1e736a5e159ce469d1a27102390f92083e85e80498e07ecc8c21b1bf5946e4f5
+// sha256 of this file without this line: 182cebbdbda91933389cd9d856222457b843f54545c59d0846b28928d8d1f3f3
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # TalkifAI API (API version 1.0.0)
@@ -42,6 +42,5 @@ mod webhooks;
 
 pub use webhooks::{WebhookEvent, WEBHOOK_SIGNATURE, webhook_verifier};
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/all_of_union.yaml (sha256 a9e3c74cd9c74f31b62af0e488ef843cc5142e08dac3a18a8adf449553f6df34)
-// sha256 of this file without this line: 811c37c08f08bfdce51f66b09b370f147322cf3e3d187f086a1969456da817f1
+// sha256 of this file without this line: 0916a64bead71f8d5d795fdecd85862c17a67ea9a12afca711e6100e2bf58746
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # allOf over a union (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

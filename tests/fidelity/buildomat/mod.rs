@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/buildomat.json (sha256 cdde98ee81ad03ee47710951730e74c2828b90802cdc2e641f3a4e4dd691d8de)
-// sha256 of this file without this line: b30a102568debe57d6edbdfce2fb243cc1b64eb0e2d99a52f5143a22b5eede60
+// sha256 of this file without this line: 78331292dadfbf99837c940ba93ffc70a6875989de46c9e17c110a4c4d58e4df
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Buildomat (API version 1.0)
@@ -28,6 +28,5 @@ pub use models::*;
 #[doc(inline)]
 pub use operations::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_loose_tags.yaml (sha256 5f4759a85a437f1d2f768730e7fcde7d8c0cacb6b030f3ad8cc279b582d63c8b)
-// sha256 of this file without this line: 2c286f9126cf355977e53d22f4752486b3863e789d472d9638b7076917e39bbd
+// sha256 of this file without this line: 0f9a5cdfb9c9360fa48667ae95f68de1f6105f4a9b1f6600e872cc95c3a8fa4c
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Tags pinned to several values or left out (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_pinned.yaml (sha256 657a25ac37549c1eecb97dba27765850f4ccf5f0b8abf0085b0a8d798defa154)
-// sha256 of this file without this line: bf9c3078e935e0e42b612e51f0ae80336186127418b981a3cca037e423c0fe67
+// sha256 of this file without this line: 7bc92b13b3392d2f692479279447e56bbd16d0e75cc401180ed121f35b155d4c
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Discriminator over pinned values (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

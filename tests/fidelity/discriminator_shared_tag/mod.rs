@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/discriminator_shared_tag.yaml (sha256 b42ba05c01d37731d95e69c255b475be8e390a63600102d87624cc1065f598bd)
-// sha256 of this file without this line: 958a8acccd1105541f820ddfae73ef4133f82db40333ece1b806df1ce7ab9a13
+// sha256 of this file without this line: ffa8f2235b4f3c2d4621a421ef942d7b21d85a27dc07f32edb44a1802b63dc98
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Alternatives sharing a tag (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/integer_widths.yaml (sha256 b8b29ae6cdfaa4fe43c8b742e91ea6cd3ba73ac231f63f4ba1bcdd51b3a7491a)
-// sha256 of this file without this line: d41733904eb320d89e2d07470406e20e2606f83dc8e644fe175d2d3382f19b99
+// sha256 of this file without this line: eb9afb9041b6129c4619cc57d3cdb09f7fb02dc270c9d304b8ba8d51478dc8c0
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Integer widths (API version 1)
@@ -28,6 +28,5 @@ pub use models::*;
 #[doc(inline)]
 pub use operations::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_items.yaml (sha256 961b00a3048d39669a70e3973823be8328407a6830652dfa03c8e0bc64a6a2d2)
-// sha256 of this file without this line: f0adec07166bd4e6f9f9d51e0231e210523135e384f83436a487cadf1dd8f056
+// sha256 of this file without this line: e6920a25ddfb4add088020b666d2919d44d15096e1733e146c3c397fb371f630
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Nullable items (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_map_values.yaml (sha256 23507921b428009a29fb59d0308eca71b37fa9cc0baa1cc10a42626241590051)
-// sha256 of this file without this line: b7b354aa2f9de6f4a56196f191de60658883dd20af0f4f07868331ad0143ac82
+// sha256 of this file without this line: 19d9edcd479a925380e3d1d0c568a32e7c56eb2f2d3337169feda26f1a14b312
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Nullable map values (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

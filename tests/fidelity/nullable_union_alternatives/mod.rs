@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/nullable_union_alternatives.yaml (sha256 426667015af5644a41057d18bf5ed9eb9a7ac4ac7097376396f061afcccb6040)
-// sha256 of this file without this line: cb96c73c2a6f8f7f85fcdd054f86b3f447ab2bf813e646f4e540c7fdbbe33726
+// sha256 of this file without this line: 5d477103b7b6c0c5c5480852d0076be483c874a617d1f18c5b84b9ff36808054
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Nullable union alternatives (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

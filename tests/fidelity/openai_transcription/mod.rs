@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/excerpts/openai-3.1-create-transcription.yaml (sha256 db9acccb201ad19460a49e12e7c00737325ddeca00b9e5a13480a27033d38693)
-// sha256 of this file without this line: b66d4beab40530178a0056b11c4ee22f2494f3f65a86fe333aeb17d4ec5b5f12
+// sha256 of this file without this line: 73c6a6aa9fcf7803bf847cdefd75fc66a339a8a682e39207c1f646c450cbdc34
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # OpenAI API (API version 2.3.0)
@@ -30,6 +30,5 @@ pub use models::*;
 #[doc(inline)]
 pub use operations::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

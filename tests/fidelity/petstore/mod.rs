@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: tests/corpus/petstore.yaml (sha256 f9a194c25d253c99cde09febcf5bf06beda877d7bfd6f6620477e9d3f7f6d2f4)
-// sha256 of this file without this line: eb5b79022dd3fb31526acf77bbe36b58caa4425e7a795ba8f1ff90e23392fc51
+// sha256 of this file without this line: 70668647f36e1a23fb6ba5ba7a9acb8cb56a164362f5d62aa1f5ec71f78a31a0
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # OpenAPI Petstore (API version 1.0.0)
@@ -30,6 +30,5 @@ pub use models::*;
 #[doc(inline)]
 pub use operations::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

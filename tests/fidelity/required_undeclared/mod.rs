@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/required_undeclared.yaml (sha256 e405ea6afbb1382affd9944e4da4085f209f9e32b59be45020f380d921a078df)
-// sha256 of this file without this line: e1988af808593737dad15583bfe3af1f9ab70a04d3b1d8471dc7bc438e63a4b2
+// sha256 of this file without this line: d613d11ac8f14fb70c44b1dc249f14b81e105f72190c47967a77c301db91e5ef
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Required but undeclared (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;

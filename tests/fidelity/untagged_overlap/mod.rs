@@ -3,7 +3,7 @@
 // Manifest of this API module: every file in it was generated from these inputs.
 // generator: voice-agents-codegen 0.1.0
 // spec: codegen/tests/fixtures/untagged_overlap.yaml (sha256 b427b5530cc60ef90cffcd927c5b57a159c24548bb7cded9652c8eae2b06e130)
-// sha256 of this file without this line: e24437e5b190b31762a661c0703542d4625376918d96ea3b59e5e97ef67dc2d9
+// sha256 of this file without this line: 137f774fed3b96f14d4458d40f405899d2049659b5893fa8e3aab912e9ebf74a
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Overlapping untagged alternatives (API version 1)
@@ -25,6 +25,5 @@ pub use client::{Client, ClientBuilder};
 #[doc(inline)]
 pub use models::*;
 
-/// A typed mock server of the API for tests (`mock` feature): see its module docs.
 #[cfg(feature = "mock")]
 pub mod mock;
