@@ -29,3 +29,4 @@ mod talkifai_chat;
 mod webhooks;
 mod fidelity;
 mod generated_bodies;
+mod generated_mock;
