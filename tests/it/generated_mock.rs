@@ -25,6 +25,13 @@ fn panic_message(f: impl FnOnce()) -> String {
         .unwrap_or_default()
 }
 
+/// A plain HTTP client, to send what the SDK never would. reqwest is built without a rustls
+/// crypto provider; building an SDK client installs the one the SDK uses.
+fn raw_http() -> reqwest::Client {
+    tk::Client::builder().build().expect("an SDK client builds");
+    reqwest::Client::new()
+}
+
 fn ayra_agent(id: &str, name: &str) -> ayra::AgentEnvelope {
     ayra::AgentEnvelope::new(ayra::Agent::new(id).name(name))
 }
@@ -143,7 +150,7 @@ async fn dropping_the_server_with_an_unmet_count_panics() {
 async fn a_body_missing_a_required_field_is_answered_400_naming_the_field() {
     let server = ayra::mock::MockServer::start().await;
     let create = server.create_agent().respond(ayra_agent("agent_x", "x")).mount();
-    let response = reqwest::Client::new()
+    let response = raw_http()
         .post(format!("{}/agents", server.server_url(0)))
         .header("content-type", "application/json")
         .header("authorization", "Bearer sk_test")
@@ -165,7 +172,7 @@ async fn a_body_missing_a_required_field_is_answered_400_naming_the_field() {
 async fn a_query_parameter_of_the_wrong_type_is_answered_400_naming_the_parameter() {
     let server = tk::mock::MockServer::start().await;
     let list = server.list_agents().respond(tk::AgentListEnvelope::new(vec![])).mount();
-    let response = reqwest::Client::new()
+    let response = raw_http()
         .get(format!("{}/v1/agents?limit=many", server.base_url()))
         .send()
         .await
@@ -182,7 +189,7 @@ async fn a_query_parameter_of_the_wrong_type_is_answered_400_naming_the_paramete
 #[tokio::test]
 async fn a_path_that_is_no_operation_is_404_and_a_method_the_path_lacks_is_405() {
     let server = tk::mock::MockServer::start().await;
-    let http = reqwest::Client::new();
+    let http = raw_http();
     let missing = http.get(format!("{}/v1/agentz", server.base_url())).send().await.unwrap();
     assert_eq!(missing.status().as_u16(), 404);
     let wrong = http.put(format!("{}/v1/agents", server.base_url())).send().await.unwrap();
