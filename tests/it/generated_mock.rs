@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
+use voice_agents::ayra;
 use voice_agents::runtime::{Error, ErrorKind};
 use voice_agents::talkifai::mock::{Delivery, Reply};
 use voice_agents::talkifai::{self as tk, SendChatMessageEvent as Event};
-use voice_agents::ayra;
 use wiremock::{Mock, Respond, ResponseTemplate};
 
 /// The panic message of `f`, which must panic.
@@ -104,7 +104,7 @@ async fn a_body_that_matches_no_expectation_is_answered_501_naming_the_closest_o
 // ------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn verify_panics_naming_the_operation_and_the_counts_of_an_expectation_hit_too_often() {
+async fn verify_panics_naming_the_operation_and_the_counts_of_an_expectation_hit_too_often_or_too_rarely() {
     let server = tk::mock::MockServer::start().await;
     let get = server
         .get_agent()
@@ -172,11 +172,8 @@ async fn a_body_missing_a_required_field_is_answered_400_naming_the_field() {
 async fn a_query_parameter_of_the_wrong_type_is_answered_400_naming_the_parameter() {
     let server = tk::mock::MockServer::start().await;
     let list = server.list_agents().respond(tk::AgentListEnvelope::new(vec![])).mount();
-    let response = raw_http()
-        .get(format!("{}/v1/agents?limit=many", server.base_url()))
-        .send()
-        .await
-        .expect("the mock answers");
+    let response =
+        raw_http().get(format!("{}/v1/agents?limit=many", server.base_url())).send().await.expect("the mock answers");
     assert_eq!(response.status().as_u16(), 400);
     let text = response.text().await.unwrap();
     assert!(text.contains("`query.limit`"), "{text}");
@@ -304,7 +301,9 @@ async fn a_chat_reply_cut_off_mid_event_ends_the_stream_with_an_error() {
         }
     };
     assert_eq!(seen, reply_events()[..reply_events().len() - 1], "every event before the cut arrives");
-    assert!(matches!(err.kind(), ErrorKind::Decode | ErrorKind::Connection), "{err}");
+    // The mock closes the connection inside a chunk of the body: a transport error, not a clean
+    // end in the middle of an event (that one is a decode error; see `talkifai_chat`).
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     server.verify();
 }
 
@@ -385,9 +384,8 @@ async fn an_ayra_delivery_verifies_with_the_ayra_verifier_and_a_tampered_one_doe
     let event = ayra::WebhookEvent::Unknown(serde_json::json!({"event_id": "evt_9", "type": "call.rescheduled"}));
     let status = ayra::mock::deliver_webhook(&server.uri(), &event, SECRET).await.expect("delivered");
     assert_eq!(status.as_u16(), 204);
-    let status = ayra::mock::deliver_webhook_as(&server.uri(), &event, SECRET, Delivery::BadSignature)
-        .await
-        .expect("delivered");
+    let status =
+        ayra::mock::deliver_webhook_as(&server.uri(), &event, SECRET, Delivery::BadSignature).await.expect("delivered");
     assert_eq!(status.as_u16(), 401);
     assert_eq!(*seen.lock().unwrap(), [true, false]);
 }
