@@ -1,6 +1,10 @@
 //! The generated Ayra client against a local mock server: every operation's method, URL, auth
 //! header, body and decoding; client-side constraints; typed errors with their context fields;
 //! partial updates; pagination by `meta.total`; forward compatibility.
+//!
+//! Tests that check the SDK's requests by their typed content run against the generated typed
+//! mock (`ayra::mock`); those that check exact bytes on the wire (query encoding and order,
+//! exact JSON bodies) stay on wiremock.
 
 use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, validation_error as validation};
 use std::collections::BTreeMap;
@@ -9,7 +13,8 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use voice_agents::ayra;
 use voice_agents::runtime::{ErrorKind, Nullable};
-use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use wiremock::matchers::{any, body_json, header, method, path};
+use voice_agents::ayra::mock::{MockServer as TypedMock, Mounted, RecordedRequest};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "sk_live_test";
@@ -32,6 +37,27 @@ fn assert_bearer(req: &Request) {
 
 
 
+
+/// A client of the typed mock, with the test key as its Bearer credential.
+fn mock_client(server: &TypedMock) -> ayra::Client {
+    server.client_builder().bearer_auth(KEY).build().expect("client builds")
+}
+
+/// A fixture (the vendor's JSON) as the generated type the mock answers with.
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).unwrap_or_else(|e| panic!("the fixture decodes as {}: {e}", std::any::type_name::<T>()))
+}
+
+/// The one request the typed mock saw, as it arrived.
+fn only_received(server: &TypedMock) -> RecordedRequest {
+    let mut requests = server.received();
+    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+    requests.remove(0)
+}
+
+fn assert_mock_bearer(req: &RecordedRequest) {
+    assert_eq!(req.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer sk_live_test"));
+}
 
 fn agent_json() -> Value {
     json!({
@@ -227,27 +253,21 @@ async fn list_agents_sends_every_filter_and_returns_the_data_array_with_meta_in_
 
 #[tokio::test]
 async fn get_agent_takes_the_request_id_from_meta_unless_a_header_carries_one() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents/agent_abc123xyz789"))
-        .and(header("authorization", "Bearer sk_live_test"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"data": agent_json(), "meta": meta("req_get_abc123")})),
-        )
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents/agent_hdr"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("x-request-id", "req_from_header")
-                .set_body_json(json!({"data": minimal_agent("agent_hdr"), "meta": meta("req_from_body")})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let c = client(&server);
+    let server = TypedMock::start().await;
+    let get = server
+        .get_agent()
+        .agent_id("agent_abc123xyz789")
+        .respond(typed::<ayra::AgentEnvelope>(json!({"data": agent_json(), "meta": meta("req_get_abc123")})))
+        .times(2)
+        .mount();
+    server
+        .get_agent()
+        .agent_id("agent_hdr")
+        .respond(typed::<ayra::AgentEnvelope>(json!({"data": minimal_agent("agent_hdr"), "meta": meta("req_from_body")})))
+        .header("x-request-id", "req_from_header")
+        .times(1)
+        .mount();
+    let c = mock_client(&server);
     let response = c.get_agent("agent_abc123xyz789").send_with_response().await.expect("getAgent");
     assert_eq!(response.request_id.as_deref(), Some("req_get_abc123"));
     assert_eq!(response.data.business_hours.as_ref().and_then(|b| b.timezone.as_deref()), Some("America/New_York"));
@@ -257,10 +277,11 @@ async fn get_agent_takes_the_request_id_from_meta_unless_a_header_carries_one() 
     // Plain `.await` hands over the payload only.
     let agent: ayra::Agent = c.get_agent("agent_abc123xyz789").await.unwrap();
     assert_eq!(agent.created_at.map(|t| t.timestamp()), Some(1_736_937_000));
-    server.verify().await;
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!((requests[0].url.path(), requests[0].url.query()), ("/v1/agents/agent_abc123xyz789", None));
-    requests.iter().for_each(assert_bearer);
+    server.verify();
+    assert_eq!(get.requests()[0].agent_id, "agent_abc123xyz789");
+    let requests = server.received();
+    assert_eq!((requests[0].path.as_str(), requests[0].query.len()), ("/v1/agents/agent_abc123xyz789", 0));
+    requests.iter().for_each(assert_mock_bearer);
 }
 
 #[tokio::test]
@@ -303,27 +324,20 @@ async fn update_agent_puts_the_seed_004_body_and_returns_the_updated_agent() {
 
 #[tokio::test]
 async fn delete_agent_with_204_returns_unit() {
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path("/v1/agents/agent_abc123xyz789"))
-        .and(header("authorization", "Bearer sk_live_test"))
-        .respond_with(ResponseTemplate::new(204).insert_header("x-request-id", "req_del_1"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let c = client(&server);
+    let server = TypedMock::start().await;
+    server.delete_agent().agent_id("agent_abc123xyz789").respond().header("x-request-id", "req_del_1").times(1).mount();
+    let c = mock_client(&server);
     let response = c.delete_agent("agent_abc123xyz789").send_with_response().await.expect("deleteAgent");
-    let req = only_request(&server).await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path(), req.url.query()),
-        ("DELETE", "/v1/agents/agent_abc123xyz789", None)
-    );
-    assert_bearer(&req);
+    let req = only_received(&server);
+    assert_eq!((req.method.as_str(), req.path.as_str()), ("DELETE", "/v1/agents/agent_abc123xyz789"));
+    assert!(req.query.is_empty());
+    assert_mock_bearer(&req);
     assert!(req.body.is_empty());
     let () = response.data;
     assert_eq!(response.status.as_u16(), 204);
     assert_eq!(response.envelope, None, "204 has no envelope");
     assert_eq!(response.request_id.as_deref(), Some("req_del_1"));
+    server.verify();
 }
 
 #[tokio::test]
@@ -388,22 +402,19 @@ async fn list_conversations_sends_every_filter_and_decodes_the_conversations() {
 
 #[tokio::test]
 async fn get_conversation_sends_the_include_flags_and_decodes_the_details() {
-    let server = MockServer::start().await;
+    let server = TypedMock::start().await;
     let mut details = conversation_json("conv_abc123");
     details["transcript"] = json!("Agent: Thank you for calling.\nCaller: My order is late.");
     details["recording_url"] = json!("https://recordings.example.com/conv_abc123.mp3");
     details["analytics"] = json!({"talk_ratio": 0.4});
     details["topics"] = json!(["shipping"]);
-    Mock::given(method("GET"))
-        .and(path("/v1/conversations/conv_abc123"))
-        .and(header("authorization", "Bearer sk_live_test"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"data": details, "meta": meta("req_conv_get_123")})),
-        )
-        .expect(2)
-        .mount(&server)
-        .await;
-    let c = client(&server);
+    let get = server
+        .get_conversation()
+        .conversation_id("conv_abc123")
+        .respond(typed::<ayra::ConversationEnvelope>(json!({"data": details, "meta": meta("req_conv_get_123")})))
+        .times(2)
+        .mount();
+    let c = mock_client(&server);
     let response = c
         .get_conversation("conv_abc123")
         .include_transcript(true)
@@ -413,11 +424,20 @@ async fn get_conversation_sends_the_include_flags_and_decodes_the_details() {
         .await
         .expect("getConversation");
     c.get_conversation("conv_abc123").await.expect("without flags");
-    server.verify().await;
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests[0].url.query(), Some("include_transcript=true&include_recording=false&include_analytics=true"));
-    assert_eq!(requests[1].url.query(), None, "unset flags are left to the server's defaults");
-    requests.iter().for_each(assert_bearer);
+    server.verify();
+    let sent = get.requests();
+    assert_eq!(
+        (sent[0].include_transcript, sent[0].include_recording, sent[0].include_analytics),
+        (Some(true), Some(false), Some(true))
+    );
+    assert_eq!(
+        (sent[1].include_transcript, sent[1].include_recording, sent[1].include_analytics),
+        (None, None, None),
+        "unset flags are left to the server's defaults"
+    );
+    let requests = server.received();
+    assert!(requests[1].query.is_empty(), "no query at all without flags");
+    requests.iter().for_each(assert_mock_bearer);
     let conv = response.data;
     assert!(conv.transcript.as_deref().unwrap().contains("My order is late."));
     assert_eq!(conv.analytics.and_then(|a| a.get("talk_ratio").cloned()), Some(json!(0.4)));
@@ -446,18 +466,19 @@ async fn name_longer_than_100_characters_is_rejected_before_sending() {
 
 #[tokio::test]
 async fn name_of_exactly_100_characters_counts_characters_not_bytes() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": minimal_agent("agent_ok")})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = TypedMock::start().await;
+    let create = server
+        .create_agent()
+        .respond(typed::<ayra::AgentEnvelope>(json!({"data": minimal_agent("agent_ok")})))
+        .times(1)
+        .mount();
     // 100 characters, 200 bytes.
-    client(&server)
+    mock_client(&server)
         .create_agent(ayra::AgentCreate::new("é".repeat(100), ayra::VoicePlatform::Vapi))
         .await
         .expect("allowed");
-    server.verify().await;
+    assert_eq!(create.requests()[0].body.name.chars().count(), 100);
+    server.verify();
 }
 
 #[tokio::test]
@@ -607,17 +628,19 @@ async fn non_iso_639_1_language_is_rejected_before_sending() {
 
 #[tokio::test]
 async fn clearing_a_constrained_field_with_null_is_not_validated_as_a_value() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": minimal_agent("agent_1")})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    client(&server)
+    let server = TypedMock::start().await;
+    let put = server
+        .update_agent()
+        .respond(typed::<ayra::AgentEnvelope>(json!({"data": minimal_agent("agent_1")})))
+        .times(1)
+        .mount();
+    mock_client(&server)
         .update_agent("agent_1", ayra::AgentUpdate::new().null_transfer_number().null_welcome_message())
         .await
         .expect("null passes the pattern and length checks");
-    server.verify().await;
+    let sent = &put.requests()[0].body;
+    assert_eq!((&sent.transfer_number, &sent.welcome_message), (&Nullable::Null, &Nullable::Null));
+    server.verify();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -626,16 +649,17 @@ async fn clearing_a_constrained_field_with_null_is_not_validated_as_a_value() {
 
 #[tokio::test]
 async fn agent_not_found_decodes_with_its_agent_id() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(404).insert_header("x-request-id", "req_404").set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .get_agent()
+        .respond_error(404, typed::<ayra::ErrorEnvelope>(json!({
             "error": {"type": "not_found", "message": "Agent not found", "code": "agent_not_found", "agent_id": "agent_invalid123"}
         })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = client(&server).get_agent("agent_invalid123").await.expect_err("404");
-    server.verify().await;
+        .header("x-request-id", "req_404")
+        .times(1)
+        .mount();
+    let err = mock_client(&server).get_agent("agent_invalid123").await.expect_err("404");
+    server.verify();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.code(), Some("agent_not_found"));
     assert_eq!(err.message(), Some("Agent not found"));
@@ -649,17 +673,19 @@ async fn agent_not_found_decodes_with_its_agent_id() {
 
 #[tokio::test]
 async fn invalid_parameter_keeps_the_offending_field() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+    let server = TypedMock::start().await;
+    let put = server
+        .update_agent()
+        .respond_error(400, typed::<ayra::ErrorEnvelope>(json!({
             "error": {"type": "invalid_request", "message": "Invalid language code", "code": "invalid_parameter", "field": "language"}
         })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    // "xx" passes the client-side pattern; the server rejects it.
-    let err = client(&server).update_agent("agent_1", ayra::AgentUpdate::new().language("xx")).await.expect_err("400");
-    server.verify().await;
+        .times(1)
+        .mount();
+    // "xx" passes the client-side pattern (and the mock's spec check); the server rejects it.
+    let err =
+        mock_client(&server).update_agent("agent_1", ayra::AgentUpdate::new().language("xx")).await.expect_err("400");
+    server.verify();
+    assert_eq!(put.requests()[0].body.language.as_deref(), Some("xx"));
     assert_eq!(err.kind(), ErrorKind::BadRequest);
     assert_eq!(err.code(), Some("invalid_parameter"));
     assert_eq!(err.body_as::<ayra::ErrorEnvelope>().and_then(|b| b.error.field.as_deref()), Some("language"));
@@ -667,18 +693,18 @@ async fn invalid_parameter_keeps_the_offending_field() {
 
 #[tokio::test]
 async fn delete_with_active_calls_is_a_conflict_with_the_active_call_count() {
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path("/v1/agents/agent_busy"))
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
+    let server = TypedMock::start().await;
+    let delete = server
+        .delete_agent()
+        .agent_id("agent_busy")
+        .respond_error(409, typed::<ayra::ErrorEnvelope>(json!({
             "error": {"type": "conflict", "message": "Cannot delete agent with active calls", "code": "agent_has_active_calls", "active_calls": 2}
         })))
-        .expect(1)
-        .named("409 is not retried")
-        .mount(&server)
-        .await;
-    let err = client(&server).delete_agent("agent_busy").await.expect_err("409");
-    server.verify().await;
+        .times(1)
+        .mount();
+    let err = mock_client(&server).delete_agent("agent_busy").await.expect_err("409");
+    server.verify();
+    assert_eq!((delete.hits(), server.received().len()), (1, 1), "409 is not retried");
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(err.code(), Some("agent_has_active_calls"));
@@ -692,37 +718,39 @@ async fn delete_with_active_calls_is_a_conflict_with_the_active_call_count() {
 
 #[tokio::test]
 async fn missing_api_key_is_an_authentication_error() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .list_conversations()
+        .respond_error(401, typed::<ayra::ErrorEnvelope>(json!({
             "error": {"type": "authentication_error", "message": "No API key provided", "code": "missing_api_key"}
         })))
-        .mount(&server)
-        .await;
-    let err = client(&server).list_conversations().await.expect_err("401");
+        .mount();
+    let err = mock_client(&server).list_conversations().await.expect_err("401");
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(err.code(), Some("missing_api_key"));
     assert!(!err.to_string().contains(KEY), "the key never appears in errors: {err}");
+    server.verify();
 }
 
 #[tokio::test]
 async fn error_bodies_keep_undeclared_context_fields_and_the_overview_page_shape() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/conversations/conv_gone"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .get_conversation()
+        .conversation_id("conv_gone")
+        .respond_error(404, typed::<ayra::ErrorEnvelope>(json!({
             "error": {"type": "not_found", "message": "Conversation not found", "code": "conversation_not_found",
                       "conversation_id": "conv_gone", "docs_url": "https://docs.ayra.cx/errors#conversation_not_found"}
         })))
-        .mount(&server)
-        .await;
+        .mount();
     // The api-overview page's shape: {error: {code, message, details}}, no `type`.
-    Mock::given(path("/v1/agents"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+    server
+        .list_agents()
+        .respond_error(400, typed::<ayra::ErrorEnvelope>(json!({
             "error": {"code": "validation_failed", "message": "Invalid request", "details": {"per_page": "must be <= 100"}}
         })))
-        .mount(&server)
-        .await;
-    let c = client(&server);
+        .mount();
+    let c = mock_client(&server);
     let err = c.get_conversation("conv_gone").await.expect_err("404");
     let detail = &err.body_as::<ayra::ErrorEnvelope>().expect("typed").error;
     assert_eq!(detail.additional_properties.get("conversation_id"), Some(&json!("conv_gone")));
@@ -732,6 +760,7 @@ async fn error_bodies_keep_undeclared_context_fields_and_the_overview_page_shape
     let detail = &err.body_as::<ayra::ErrorEnvelope>().expect("typed").error;
     assert_eq!(detail.r#type, None);
     assert_eq!(detail.details, Some(json!({"per_page": "must be <= 100"})));
+    server.verify();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -801,59 +830,76 @@ async fn update_agent_null_setters_send_an_explicit_null_and_unset_fields_stay_a
 // Pagination (page / per_page, ends when the pages cover meta.total)
 // ------------------------------------------------------------------------------------------
 
-async fn mount_ayra_pages(server: &MockServer, route: &str, item: fn(&str) -> Value, only: &[u64]) {
-    let pages: [(u64, Vec<&str>); 3] = [(1, vec!["i1", "i2"]), (2, vec!["i3", "i4"]), (3, vec!["i5"])];
-    for (n, ids) in pages.into_iter().filter(|(n, _)| only.contains(n)) {
-        let data: Vec<Value> = ids.iter().map(|id| item(id)).collect();
-        Mock::given(method("GET"))
-            .and(path(route))
-            .and(query_param("page", n.to_string()))
-            .and(query_param("per_page", "2"))
-            .and(header("authorization", "Bearer sk_live_test"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "data": data,
-                "meta": {"request_id": format!("req_page_{n}"), "page": n, "per_page": 2, "total": 5, "total_pages": 3}
-            })))
-            .expect(1)
-            .named(format!("page {n}"))
-            .mount(server)
-            .await;
-    }
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .named("no other page (no page 4)")
-        .mount(server)
-        .await;
+/// The body of page `n` of five items (`i1`...`i5`, two per page), `meta.total` 5.
+fn page_body(n: i64, item: fn(&str) -> Value) -> Value {
+    let ids: &[&str] = match n {
+        1 => &["i1", "i2"],
+        2 => &["i3", "i4"],
+        _ => &["i5"],
+    };
+    let data: Vec<Value> = ids.iter().map(|id| item(id)).collect();
+    json!({
+        "data": data,
+        "meta": {"request_id": format!("req_page_{n}"), "page": n, "per_page": 2, "total": 5, "total_pages": 3}
+    })
 }
 
-async fn mount_three_ayra_pages(server: &MockServer, route: &str, item: fn(&str) -> Value) {
-    mount_ayra_pages(server, route, item, &[1, 2, 3]).await;
+/// The agent pages in `only` (`per_page=2`), each expected once; any other request is answered
+/// 501 and fails `verify`.
+fn mount_agent_pages(server: &TypedMock, only: &[i64]) -> Vec<Mounted<ayra::mock::ListAgentsReceived>> {
+    only.iter()
+        .map(|&n| {
+            server
+                .list_agents()
+                .page(n)
+                .per_page(2)
+                .respond(typed::<ayra::AgentListEnvelope>(page_body(n, minimal_agent)))
+                .times(1)
+                .mount()
+        })
+        .collect()
 }
 
-fn pages_requested(requests: &[Request]) -> Vec<String> {
+fn mount_three_conversation_pages(server: &TypedMock) -> Vec<Mounted<ayra::mock::ListConversationsReceived>> {
+    (1..=3)
+        .map(|n| {
+            server
+                .list_conversations()
+                .page(n)
+                .per_page(2)
+                .respond(typed::<ayra::ConversationListEnvelope>(page_body(n, conversation_json)))
+                .times(1)
+                .mount()
+        })
+        .collect()
+}
+
+fn pages_requested(requests: &[RecordedRequest]) -> Vec<String> {
     requests
         .iter()
-        .map(|r| r.url.query_pairs().find(|(k, _)| k == "page").map(|(_, v)| v.into_owned()).unwrap_or_default())
+        .map(|r| r.query.iter().find(|(k, _)| k == "page").map(|(_, v)| v.clone()).unwrap_or_default())
         .collect()
 }
 
 #[tokio::test]
 async fn agent_items_walk_three_pages_and_stop_once_meta_total_is_covered() {
-    let server = MockServer::start().await;
-    mount_three_ayra_pages(&server, "/v1/agents", minimal_agent).await;
-    let items: Vec<_> = client(&server).list_agents().page(1).per_page(2).items().collect().await;
+    let server = TypedMock::start().await;
+    let pages = mount_agent_pages(&server, &[1, 2, 3]);
+    let items: Vec<_> = mock_client(&server).list_agents().page(1).per_page(2).items().collect().await;
     let ids: Vec<String> = items.into_iter().map(|r| r.expect("item").id).collect();
     assert_eq!(ids, ["i1", "i2", "i3", "i4", "i5"]);
-    server.verify().await;
-    assert_eq!(pages_requested(&server.received_requests().await.unwrap()), ["1", "2", "3"]);
+    server.verify();
+    assert_eq!(pages.iter().map(Mounted::hits).collect::<Vec<_>>(), [1, 1, 1]);
+    let requests = server.received();
+    assert_eq!(pages_requested(&requests), ["1", "2", "3"]);
+    requests.iter().for_each(assert_mock_bearer);
 }
 
 #[tokio::test]
 async fn conversation_items_walk_three_pages_and_stop_once_meta_total_is_covered() {
-    let server = MockServer::start().await;
-    mount_three_ayra_pages(&server, "/v1/conversations", conversation_json).await;
-    let items: Vec<_> = client(&server)
+    let server = TypedMock::start().await;
+    let pages = mount_three_conversation_pages(&server);
+    let items: Vec<_> = mock_client(&server)
         .list_conversations()
         .page(1)
         .per_page(2)
@@ -863,19 +909,19 @@ async fn conversation_items_walk_three_pages_and_stop_once_meta_total_is_covered
         .await;
     assert_eq!(items.len(), 5);
     assert!(items.iter().all(Result::is_ok));
-    server.verify().await;
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(pages_requested(&requests), ["1", "2", "3"]);
-    for r in &requests {
-        assert!(r.url.query().unwrap().contains("status=completed"), "filters stay on every page: {}", r.url);
+    server.verify();
+    assert_eq!(pages_requested(&server.received()), ["1", "2", "3"]);
+    for page in &pages {
+        let sent = &page.requests()[0];
+        assert_eq!(sent.status, Some(ayra::ConversationStatus::Completed), "filters stay on every page: {sent:?}");
     }
 }
 
 #[tokio::test]
 async fn fetch_page_returns_one_page_with_has_next_total_and_request_id() {
-    let server = MockServer::start().await;
-    mount_ayra_pages(&server, "/v1/agents", minimal_agent, &[2, 3]).await;
-    let c = client(&server);
+    let server = TypedMock::start().await;
+    mount_agent_pages(&server, &[2, 3]);
+    let c = mock_client(&server);
     let page = c.list_agents().page(2).per_page(2).fetch_page().await.expect("page 2");
     assert_eq!(page.number, 2);
     assert_eq!(page.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["i3", "i4"]);
@@ -884,8 +930,8 @@ async fn fetch_page_returns_one_page_with_has_next_total_and_request_id() {
     assert_eq!(page.request_id.as_deref(), Some("req_page_2"), "from meta.request_id");
     let last = c.list_agents().page(3).per_page(2).fetch_page().await.expect("page 3");
     assert_eq!((last.number, last.items.len(), last.has_next, last.total), (3, 1, false, Some(5)));
-    server.verify().await;
-    assert_eq!(pages_requested(&server.received_requests().await.unwrap()), ["2", "3"]);
+    server.verify();
+    assert_eq!(pages_requested(&server.received()), ["2", "3"]);
 }
 
 // ------------------------------------------------------------------------------------------

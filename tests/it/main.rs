@@ -29,4 +29,5 @@ mod talkifai_chat;
 mod webhooks;
 mod fidelity;
 mod generated_bodies;
+mod generated_mock;
 mod mock_proxy;

@@ -1,6 +1,10 @@
 //! The generated TalkifAI client against a local mock server: every operation's method, URL,
 //! auth header, body and decoding; client-side constraints; typed errors; partial updates;
 //! pagination; the `agentArchitecture` union; forward compatibility.
+//!
+//! Tests that check the SDK's requests by their typed content run against the generated typed
+//! mock (`talkifai::mock`); those that check exact bytes on the wire (query encoding and order,
+//! exact JSON bodies, headers of a hand-built client) stay on wiremock.
 
 use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, validation_error as validation_field};
 use std::time::Duration;
@@ -9,7 +13,8 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use voice_agents::runtime::{ErrorKind, Nullable};
 use voice_agents::talkifai as tk;
-use wiremock::matchers::{any, body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use voice_agents::talkifai::mock::{MockServer as TypedMock, Mounted, RecordedRequest, Reply};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "tk_live_test";
@@ -39,6 +44,34 @@ fn assert_bearer(req: &Request) {
 
 
 
+
+/// A client of the typed mock, with the test key as its Bearer credential.
+fn mock_client(server: &TypedMock) -> tk::Client {
+    server.client_builder().bearer_auth(KEY).build().expect("client builds")
+}
+
+/// A fixture (the vendor's JSON) as the generated type the mock answers with.
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).unwrap_or_else(|e| panic!("the fixture decodes as {}: {e}", std::any::type_name::<T>()))
+}
+
+/// The one request the typed mock saw, as it arrived.
+fn only_received(server: &TypedMock) -> RecordedRequest {
+    let mut requests = server.received();
+    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+    requests.remove(0)
+}
+
+/// The request carried the Bearer key and not the X-API-Key alternative.
+fn assert_mock_bearer(req: &RecordedRequest) {
+    assert_eq!(req.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer tk_live_test"));
+    assert!(req.headers.get("x-api-key").is_none(), "only one scheme is sent");
+}
+
+/// The request's body was labelled `application/json`.
+fn assert_json_content_type(req: &RecordedRequest) {
+    assert_eq!(req.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"));
+}
 
 fn pipeline_agent_json() -> Value {
     json!({
@@ -229,16 +262,14 @@ async fn list_agents_sends_mode_page_limit_and_returns_the_data_array_with_pagin
 
 #[tokio::test]
 async fn list_agents_without_options_sends_no_query() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": []})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let agents = client(&server).list_agents().await.unwrap();
+    let server = TypedMock::start().await;
+    let list = server.list_agents().respond(tk::AgentListEnvelope::new(vec![]).success(true)).times(1).mount();
+    let agents = mock_client(&server).list_agents().await.unwrap();
     assert!(agents.is_empty());
-    assert_eq!(only_request(&server).await.url.query(), None);
+    let sent = &list.requests()[0];
+    assert_eq!((&sent.mode, sent.page, sent.limit), (&None, None, None));
+    assert!(only_received(&server).query.is_empty(), "no query string at all");
+    server.verify();
 }
 
 #[tokio::test]
@@ -289,18 +320,18 @@ async fn create_agent_posts_the_pipeline_body_and_returns_the_new_summary() {
 
 #[tokio::test]
 async fn get_agent_returns_the_agent_payload_not_the_envelope() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents/agent_abc123"))
-        .and(header("authorization", "Bearer tk_live_test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": pipeline_agent_json()})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let agent = client(&server).get_agent("agent_abc123").await.expect("getAgent");
-    let req = only_request(&server).await;
-    assert_eq!((req.method.as_str(), req.url.path(), req.url.query()), ("GET", "/v1/agents/agent_abc123", None));
-    assert_bearer(&req);
+    let server = TypedMock::start().await;
+    server
+        .get_agent()
+        .id("agent_abc123")
+        .respond(typed::<tk::AgentEnvelope>(json!({"success": true, "data": pipeline_agent_json()})))
+        .times(1)
+        .mount();
+    let agent = mock_client(&server).get_agent("agent_abc123").await.expect("getAgent");
+    let req = only_received(&server);
+    assert_eq!((req.method.as_str(), req.path.as_str()), ("GET", "/v1/agents/agent_abc123"));
+    assert!(req.query.is_empty());
+    assert_mock_bearer(&req);
     match &agent {
         tk::Agent::PipelineAgent(p) => {
             assert_eq!(p.id, "agent_abc123");
@@ -312,27 +343,30 @@ async fn get_agent_returns_the_agent_payload_not_the_envelope() {
         other => panic!("expected a pipeline agent, got {other:?}"),
     }
     assert_eq!(serde_json::to_value(&agent).unwrap(), pipeline_agent_json(), "re-encodes to the payload");
+    server.verify();
 }
 
 #[tokio::test]
 async fn update_agent_patches_the_agent_path_and_returns_the_full_agent() {
-    let server = MockServer::start().await;
+    let server = TypedMock::start().await;
     let mut updated = pipeline_agent_json();
     updated["systemPrompt"] = json!("Updated instructions...");
     updated["temperature"] = json!(0.5);
-    Mock::given(method("PATCH"))
-        .and(path("/v1/agents/agent_abc123"))
-        .and(header("authorization", "Bearer tk_live_test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": updated})))
-        .expect(1)
-        .mount(&server)
-        .await;
     let update = tk::AgentUpdate::new().system_prompt("Updated instructions...").temperature(0.5).active(true);
-    let agent = client(&server).update_agent("agent_abc123", update).await.expect("updateAgent");
-    let req = only_request(&server).await;
-    assert_eq!((req.method.as_str(), req.url.path(), req.url.query()), ("PATCH", "/v1/agents/agent_abc123", None));
-    assert_bearer(&req);
-    assert_json_body(&req, json!({"systemPrompt": "Updated instructions...", "temperature": 0.5, "active": true}));
+    let patch = server
+        .update_agent()
+        .id("agent_abc123")
+        .body(update.clone())
+        .respond(typed::<tk::AgentEnvelope>(json!({"success": true, "data": updated})))
+        .times(1)
+        .mount();
+    let agent = mock_client(&server).update_agent("agent_abc123", update.clone()).await.expect("updateAgent");
+    let req = only_received(&server);
+    assert_eq!((req.method.as_str(), req.path.as_str()), ("PATCH", "/v1/agents/agent_abc123"));
+    assert!(req.query.is_empty());
+    assert_mock_bearer(&req);
+    assert_json_content_type(&req);
+    assert_eq!(patch.requests()[0].body, update, "the body as sent, decoded");
     match agent {
         tk::Agent::PipelineAgent(p) => {
             assert_eq!(p.system_prompt.as_deref(), Some("Updated instructions..."));
@@ -340,56 +374,55 @@ async fn update_agent_patches_the_agent_path_and_returns_the_full_agent() {
         }
         other => panic!("expected a pipeline agent, got {other:?}"),
     }
+    server.verify();
 }
 
 #[tokio::test]
 async fn delete_agent_returns_the_confirmation_payload() {
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path("/v1/agents/agent_abc123"))
-        .and(header("authorization", "Bearer tk_live_test"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"success": true, "data": {"message": "Agent deleted successfully"}})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let response = client(&server).delete_agent("agent_abc123").send_with_response().await.expect("deleteAgent");
-    let req = only_request(&server).await;
-    assert_eq!((req.method.as_str(), req.url.path(), req.url.query()), ("DELETE", "/v1/agents/agent_abc123", None));
-    assert_bearer(&req);
+    let server = TypedMock::start().await;
+    server
+        .delete_agent()
+        .id("agent_abc123")
+        .respond(tk::DeleteAgentEnvelope::new(tk::DeleteResult::new().message("Agent deleted successfully")).success(true))
+        .times(1)
+        .mount();
+    let response =
+        mock_client(&server).delete_agent("agent_abc123").send_with_response().await.expect("deleteAgent");
+    let req = only_received(&server);
+    assert_eq!((req.method.as_str(), req.path.as_str()), ("DELETE", "/v1/agents/agent_abc123"));
+    assert!(req.query.is_empty());
+    assert_mock_bearer(&req);
     assert!(req.body.is_empty());
     assert_eq!(response.data.message.as_deref(), Some("Agent deleted successfully"));
     assert_eq!(response.envelope, Some(json!({"success": true})));
+    server.verify();
 }
 
 #[tokio::test]
 async fn list_custom_functions_returns_the_bare_body_and_filters_by_agent_id() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/custom-functions"))
-        .and(query_param("agentId", "agent_abc123"))
-        .and(header("authorization", "Bearer tk_live_test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"functions": [function_json()]})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/custom-functions"))
-        .and(query_param_is_missing("agentId"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"functions": []})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let c = client(&server);
+    let server = TypedMock::start().await;
+    let filtered = server
+        .list_custom_functions()
+        .agent_id("agent_abc123")
+        .respond(typed::<tk::CustomFunctionList>(json!({"functions": [function_json()]})))
+        .times(1)
+        .mount();
+    let unfiltered = server
+        .list_custom_functions()
+        .matching_described("no agentId", |r| r.agent_id.is_none())
+        .respond(tk::CustomFunctionList::new(vec![]))
+        .times(1)
+        .mount();
+    let c = mock_client(&server);
     let response = c.list_custom_functions().agent_id("agent_abc123").send_with_response().await.expect("filtered");
     let all = c.list_custom_functions().await.expect("unfiltered");
-    server.verify().await;
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests[0].url.query(), Some("agentId=agent_abc123"));
-    assert_eq!(requests[1].url.query(), None);
-    requests.iter().for_each(assert_bearer);
+    server.verify();
+    assert_eq!(filtered.requests()[0].agent_id.as_deref(), Some("agent_abc123"));
+    assert_eq!(unfiltered.requests()[0].agent_id, None);
+    let requests = server.received();
+    assert_eq!(requests[0].query, [("agentId".to_string(), "agent_abc123".to_string())]);
+    assert!(requests[1].query.is_empty());
+    requests.iter().for_each(assert_mock_bearer);
 
     // x-envelope: false -- the body itself is the payload and there is no envelope metadata.
     assert_eq!(response.envelope, None);
@@ -451,53 +484,53 @@ async fn create_custom_function_posts_to_the_agent_path_and_returns_the_bare_res
 
 #[tokio::test]
 async fn update_custom_function_puts_the_function_id_in_the_body() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path("/api/custom-functions/agent_abc123"))
-        .and(header("authorization", "Bearer tk_live_test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    let server = TypedMock::start().await;
+    let put = server
+        .update_custom_function()
+        .agent_id("agent_abc123")
+        .respond(typed::<tk::CustomFunctionResult>(json!({
             "success": true,
             "function": {"id": "fn_001", "name": "check_order_status", "endpoint": "https://api.example.com/v2/orders/status", "method": "POST", "agentId": "agent_abc123", "updatedAt": "2024-01-13T09:00:00Z"}
         })))
-        .expect(1)
-        .mount(&server)
-        .await;
+        .times(1)
+        .mount();
     let body = tk::CustomFunctionUpdate::new("fn_001").endpoint("https://api.example.com/v2/orders/status");
-    let result = client(&server).update_custom_function("agent_abc123", body).await.expect("update fn");
-    let req = only_request(&server).await;
+    let result = mock_client(&server).update_custom_function("agent_abc123", body.clone()).await.expect("update fn");
+    let req = only_received(&server);
+    assert_eq!((req.method.as_str(), req.path.as_str()), ("PUT", "/api/custom-functions/agent_abc123"));
+    assert!(req.query.is_empty());
+    assert_mock_bearer(&req);
+    assert_json_content_type(&req);
+    let sent = &put.requests()[0].body;
+    assert_eq!(sent, &body);
     assert_eq!(
-        (req.method.as_str(), req.url.path(), req.url.query()),
-        ("PUT", "/api/custom-functions/agent_abc123", None)
+        (sent.function_id.as_str(), sent.endpoint.as_deref()),
+        ("fn_001", Some("https://api.example.com/v2/orders/status"))
     );
-    assert_bearer(&req);
-    assert_json_body(&req, json!({"functionId": "fn_001", "endpoint": "https://api.example.com/v2/orders/status"}));
     let f = result.function.expect("function");
     assert_eq!(f.endpoint.as_deref(), Some("https://api.example.com/v2/orders/status"));
     assert_eq!(f.created_at, None);
+    server.verify();
 }
 
 #[tokio::test]
 async fn delete_custom_function_sends_the_function_id_as_a_query_parameter() {
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path("/api/custom-functions/agent_abc123"))
-        .and(query_param("functionId", "fn_001"))
-        .and(header("authorization", "Bearer tk_live_test"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"success": true, "message": "Custom function deleted"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let result = client(&server).delete_custom_function("agent_abc123", "fn_001").await.expect("delete fn");
-    let req = only_request(&server).await;
-    assert_eq!(
-        (req.method.as_str(), req.url.path(), req.url.query()),
-        ("DELETE", "/api/custom-functions/agent_abc123", Some("functionId=fn_001"))
-    );
-    assert_bearer(&req);
+    let server = TypedMock::start().await;
+    server
+        .delete_custom_function()
+        .agent_id("agent_abc123")
+        .function_id("fn_001")
+        .respond(typed::<tk::SuccessMessage>(json!({"success": true, "message": "Custom function deleted"})))
+        .times(1)
+        .mount();
+    let result = mock_client(&server).delete_custom_function("agent_abc123", "fn_001").await.expect("delete fn");
+    let req = only_received(&server);
+    assert_eq!((req.method.as_str(), req.path.as_str()), ("DELETE", "/api/custom-functions/agent_abc123"));
+    assert_eq!(req.query, [("functionId".to_string(), "fn_001".to_string())]);
+    assert_mock_bearer(&req);
     assert!(req.body.is_empty());
     assert_eq!((result.success, result.message.as_deref()), (Some(true), Some("Custom function deleted")));
+    server.verify();
 }
 
 #[tokio::test]
@@ -587,14 +620,11 @@ async fn limit_above_100_is_rejected_before_sending() {
 
 #[tokio::test]
 async fn limit_of_exactly_100_is_sent() {
-    let server = MockServer::start().await;
-    Mock::given(query_param("limit", "100"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": []})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    client(&server).list_agents().limit(100).await.expect("the maximum itself is allowed");
-    server.verify().await;
+    let server = TypedMock::start().await;
+    let list = server.list_agents().limit(100).respond(tk::AgentListEnvelope::new(vec![])).times(1).mount();
+    mock_client(&server).list_agents().limit(100).await.expect("the maximum itself is allowed");
+    assert_eq!(list.requests()[0].limit, Some(100));
+    server.verify();
 }
 
 #[tokio::test]
@@ -709,16 +739,22 @@ fn a_create_body_missing_a_field_its_architecture_requires_does_not_decode() {
 /// overwritten by hand goes out as the variant's own.
 #[tokio::test]
 async fn a_variant_always_sends_its_own_architecture_tag() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"success": true, "data": {"id": "x"}})))
-        .mount(&server)
-        .await;
+    let server = TypedMock::start().await;
+    let create = server
+        .create_agent()
+        .respond(tk::AgentSummaryEnvelope::new(tk::AgentSummary::new("x")).success(true))
+        .times(1)
+        .mount();
     let mut body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "m".into(), stt: "s".into(), tts: "t".into() });
     body.agent_architecture = "realtime".into();
-    client(&server).create_agent(body).await.expect("created");
-    let sent = body_of(&only_request(&server).await);
-    assert_eq!(sent["agentArchitecture"], "pipeline", "a pipeline body went out tagged {}", sent["agentArchitecture"]);
+    mock_client(&server).create_agent(body).await.expect("created");
+    match &create.requests()[0].body {
+        tk::AgentCreate::PipelineAgentCreate(p) => {
+            assert_eq!(p.agent_architecture, tk::PipelineAgentCreateAgentArchitecture::Pipeline, "a pipeline body went out tagged {:?}", p.agent_architecture)
+        }
+        other => panic!("a pipeline body was received as {other:?}"),
+    }
+    server.verify();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -727,19 +763,16 @@ async fn a_variant_always_sends_its_own_architecture_tag() {
 
 #[tokio::test]
 async fn error_envelope_decodes_into_the_typed_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents/agent_missing"))
-        .respond_with(
-            ResponseTemplate::new(404)
-                .insert_header("x-request-id", "req-404")
-                .set_body_json(json!({"success": false, "error": "Agent not found", "code": "NOT_FOUND"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = client(&server).get_agent("agent_missing").await.expect_err("404");
-    server.verify().await;
+    let server = TypedMock::start().await;
+    server
+        .get_agent()
+        .id("agent_missing")
+        .respond_error(404, tk::ErrorEnvelope::new("Agent not found").success(false).code("NOT_FOUND"))
+        .header("x-request-id", "req-404")
+        .times(1)
+        .mount();
+    let err = mock_client(&server).get_agent("agent_missing").await.expect_err("404");
+    server.verify();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.code(), Some("NOT_FOUND"));
@@ -756,19 +789,22 @@ async fn error_envelope_decodes_into_the_typed_error() {
 
 #[tokio::test]
 async fn forbidden_update_is_a_permission_error_with_its_code() {
-    let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "success": false,
-            "error": "Only org owners/admins can update public or commercial agents",
-            "code": "FORBIDDEN"
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err =
-        client(&server).update_agent("agent_abc123", tk::AgentUpdate::new().active(false)).await.expect_err("403");
-    server.verify().await;
+    let server = TypedMock::start().await;
+    server
+        .update_agent()
+        .respond_error(
+            403,
+            tk::ErrorEnvelope::new("Only org owners/admins can update public or commercial agents")
+                .success(false)
+                .code("FORBIDDEN"),
+        )
+        .times(1)
+        .mount();
+    let err = mock_client(&server)
+        .update_agent("agent_abc123", tk::AgentUpdate::new().active(false))
+        .await
+        .expect_err("403");
+    server.verify();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied);
     assert_eq!(err.code(), Some("FORBIDDEN"));
     assert!(err.message().unwrap().starts_with("Only org owners/admins"));
@@ -776,21 +812,16 @@ async fn forbidden_update_is_a_permission_error_with_its_code() {
 
 #[tokio::test]
 async fn rate_limit_error_keeps_code_message_and_retry_after() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "30")
-                .insert_header("x-ratelimit-limit", "60")
-                .set_body_json(
-                    json!({"success": false, "error": "Rate limit exceeded", "code": "RATE_LIMIT_EXCEEDED"}),
-                ),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = client(&server).list_agents().max_retries(0).await.expect_err("429");
-    server.verify().await;
+    let server = TypedMock::start().await;
+    server
+        .list_agents()
+        .respond_error(429, tk::ErrorEnvelope::new("Rate limit exceeded").success(false).code("RATE_LIMIT_EXCEEDED"))
+        .header("retry-after", "30")
+        .header("x-ratelimit-limit", "60")
+        .times(1)
+        .mount();
+    let err = mock_client(&server).list_agents().max_retries(0).await.expect_err("429");
+    server.verify();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.code(), Some("RATE_LIMIT_EXCEEDED"));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
@@ -801,55 +832,51 @@ async fn rate_limit_error_keeps_code_message_and_retry_after() {
 #[tokio::test]
 async fn an_error_status_the_spec_does_not_list_still_decodes_the_error_envelope() {
     // listCustomFunctions declares 401/429/500 only; a 403 with the standard body stays typed.
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(403)
-                .set_body_json(json!({"success": false, "error": "Not your agent", "code": "FORBIDDEN"})),
-        )
-        .mount(&server)
-        .await;
-    let err = client(&server).list_custom_functions().agent_id("agent_other").await.expect_err("403");
+    let server = TypedMock::start().await;
+    server
+        .list_custom_functions()
+        .agent_id("agent_other")
+        .reply(Reply::new(403).json(&tk::ErrorEnvelope::new("Not your agent").success(false).code("FORBIDDEN")))
+        .times(1)
+        .mount();
+    let err = mock_client(&server).list_custom_functions().agent_id("agent_other").await.expect_err("403");
     assert_eq!(err.kind(), ErrorKind::PermissionDenied);
     assert_eq!(err.code(), Some("FORBIDDEN"));
     assert!(err.body_as::<tk::ErrorEnvelope>().is_some());
+    server.verify();
 }
 
 #[tokio::test]
 async fn an_error_body_without_code_still_gives_the_message() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"success": false, "error": "systemPrompt is required"})),
-        )
-        .mount(&server)
-        .await;
+    let server = TypedMock::start().await;
+    server
+        .create_agent()
+        .respond_error(400, tk::ErrorEnvelope::new("systemPrompt is required").success(false))
+        .times(1)
+        .mount();
     let body = tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "n".into(), system_prompt: "".into(), model: "m".into() });
-    let err = client(&server).create_agent(body).await.expect_err("400");
+    let err = mock_client(&server).create_agent(body).await.expect_err("400");
     assert_eq!(err.kind(), ErrorKind::BadRequest);
     assert_eq!(err.code(), None);
     assert_eq!(err.message(), Some("systemPrompt is required"));
+    server.verify();
 }
 
 /// The spec marks the outbound call `x-retry: false`: its 408 means a call was placed and not
 /// answered, so a retry would ring the person again.
 #[tokio::test]
 async fn outbound_call_sip_timeout_is_not_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/telephony/outbound-call"))
-        .respond_with(
-            ResponseTemplate::new(408)
-                .set_body_json(json!({"success": false, "error": "SIP call timed out", "code": "SIP_TIMEOUT"})),
-        )
-        .expect(1)
-        .named("one dial only")
-        .mount(&server)
-        .await;
-    let err = client(&server).initiate_outbound_call("+15551234567", "+15557654321").await.expect_err("408");
+    let server = TypedMock::start().await;
+    let dial = server
+        .initiate_outbound_call()
+        .respond_error(408, tk::ErrorEnvelope::new("SIP call timed out").success(false).code("SIP_TIMEOUT"))
+        .times(1)
+        .mount();
+    let err = mock_client(&server).initiate_outbound_call("+15551234567", "+15557654321").await.expect_err("408");
     assert_eq!(err.code(), Some("SIP_TIMEOUT"));
     assert_eq!(err.attempts(), 1, "the number was dialled {} times", err.attempts());
-    server.verify().await;
+    assert_eq!((dial.hits(), server.received().len()), (1, 1), "one dial only");
+    server.verify();
 }
 
 #[tokio::test]
@@ -927,124 +954,108 @@ async fn update_agent_null_setters_send_an_explicit_null_and_unset_fields_stay_a
 // Pagination
 // ------------------------------------------------------------------------------------------
 
-/// Matches the request for page `n`; a request without `page` asks for the default page 1.
-fn page_is(n: u64) -> impl Fn(&Request) -> bool + Send + Sync {
-    move |req: &Request| match req.url.query_pairs().find(|(k, _)| k == "page") {
-        Some((_, v)) => v == n.to_string(),
-        None => n == 1,
-    }
-}
-
-async fn mount_three_talkifai_pages(server: &MockServer) {
+/// Pages 1 to 3 of two agents each (`limit=2`), each expected once; a request without `page`
+/// asks for the default page 1. Any other request is answered 501 and fails `verify`.
+fn mount_three_talkifai_pages(server: &TypedMock) -> Vec<Mounted<tk::mock::ListAgentsReceived>> {
     let pages = [(1, vec!["a1", "a2"], true), (2, vec!["a3", "a4"], true), (3, vec!["a5"], false)];
-    for (n, ids, has_next) in pages {
-        let data: Vec<Value> = ids.iter().map(|id| summary_json(id)).collect();
-        Mock::given(method("GET"))
-            .and(path("/v1/agents"))
-            .and(page_is(n))
-            .and(query_param("limit", "2"))
-            .and(header("authorization", "Bearer tk_live_test"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "success": true,
-                "data": data,
-                "pagination": {"page": n, "limit": 2, "total": 5, "hasNext": has_next, "hasPrev": n > 1}
-            })))
-            .expect(1)
-            .named(format!("page {n}"))
-            .mount(server)
-            .await;
-    }
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .named("no page after the last (no page 4)")
-        .mount(server)
-        .await;
+    pages
+        .into_iter()
+        .map(|(n, ids, has_next)| {
+            let data: Vec<Value> = ids.iter().map(|id| summary_json(id)).collect();
+            server
+                .list_agents()
+                .matching_described(format!("page {n}"), move |r| r.page.unwrap_or(1) == n)
+                .limit(2)
+                .respond(typed::<tk::AgentListEnvelope>(json!({
+                    "success": true,
+                    "data": data,
+                    "pagination": {"page": n, "limit": 2, "total": 5, "hasNext": has_next, "hasPrev": n > 1}
+                })))
+                .times(1)
+                .mount()
+        })
+        .collect()
 }
 
-fn pages_requested(requests: &[Request]) -> Vec<Option<String>> {
-    requests.iter().map(|r| r.url.query_pairs().find(|(k, _)| k == "page").map(|(_, v)| v.into_owned())).collect()
+fn pages_requested(requests: &[RecordedRequest]) -> Vec<Option<String>> {
+    requests.iter().map(|r| r.query.iter().find(|(k, _)| k == "page").map(|(_, v)| v.clone())).collect()
 }
 
 #[tokio::test]
 async fn items_walks_three_pages_and_stops_when_has_next_is_false() {
-    let server = MockServer::start().await;
-    mount_three_talkifai_pages(&server).await;
-    let c = client(&server);
+    let server = TypedMock::start().await;
+    let pages = mount_three_talkifai_pages(&server);
+    let c = mock_client(&server);
     let items: Vec<_> = c.list_agents().limit(2).items().collect().await;
     let ids: Vec<String> = items.into_iter().map(|r| r.expect("item").id).collect();
     assert_eq!(ids, ["a1", "a2", "a3", "a4", "a5"]);
-    server.verify().await;
-    let requests = server.received_requests().await.unwrap();
-    let pages = pages_requested(&requests);
-    assert_eq!(pages.len(), 3, "three requests: {pages:?}");
-    assert!(matches!(pages[0].as_deref(), None | Some("1")), "first request asks for page 1: {pages:?}");
-    assert_eq!(pages[1..], [Some("2".to_string()), Some("3".to_string())]);
-    for r in &requests {
-        assert_eq!(r.url.query_pairs().find(|(k, _)| k == "limit").map(|(_, v)| v.into_owned()).as_deref(), Some("2"));
+    server.verify();
+    assert_eq!(pages.iter().map(Mounted::hits).collect::<Vec<_>>(), [1, 1, 1]);
+    let requests = server.received();
+    let asked = pages_requested(&requests);
+    assert_eq!(asked.len(), 3, "three requests: {asked:?}");
+    assert!(matches!(asked[0].as_deref(), None | Some("1")), "first request asks for page 1: {asked:?}");
+    assert_eq!(asked[1..], [Some("2".to_string()), Some("3".to_string())]);
+    for page in &pages {
+        assert_eq!(page.requests()[0].limit, Some(2));
     }
+    requests.iter().for_each(assert_mock_bearer);
 }
 
 #[tokio::test]
 async fn pages_streams_each_page_once_with_its_metadata() {
-    let server = MockServer::start().await;
-    mount_three_talkifai_pages(&server).await;
-    let pages: Vec<_> = client(&server).list_agents().limit(2).pages().collect().await;
+    let server = TypedMock::start().await;
+    mount_three_talkifai_pages(&server);
+    let pages: Vec<_> = mock_client(&server).list_agents().limit(2).pages().collect().await;
     let summary: Vec<(u64, usize, bool, Option<u64>)> =
         pages.into_iter().map(|p| p.expect("page")).map(|p| (p.number, p.items.len(), p.has_next, p.total)).collect();
     assert_eq!(summary, [(1, 2, true, Some(5)), (2, 2, true, Some(5)), (3, 1, false, Some(5))]);
-    server.verify().await;
+    server.verify();
 }
 
 #[tokio::test]
 async fn items_yields_the_error_of_a_failing_page_and_then_ends() {
-    let server = MockServer::start().await;
-    Mock::given(page_is(1))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .list_agents()
+        .matching(|r| r.page.unwrap_or(1) == 1)
+        .respond(typed::<tk::AgentListEnvelope>(json!({
             "success": true, "data": [summary_json("a1"), summary_json("a2")], "pagination": {"page": 1, "hasNext": true}
         })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(page_is(2))
-        .respond_with(
-            ResponseTemplate::new(404)
-                .set_body_json(json!({"success": false, "error": "Page not found", "code": "NOT_FOUND"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .named("nothing after the error")
-        .mount(&server)
-        .await;
-    let results: Vec<_> = client(&server).list_agents().limit(2).items().collect().await;
+        .times(1)
+        .mount();
+    // listAgents declares no 404: sent as given.
+    server
+        .list_agents()
+        .page(2)
+        .reply(Reply::new(404).json(&tk::ErrorEnvelope::new("Page not found").success(false).code("NOT_FOUND")))
+        .times(1)
+        .mount();
+    let results: Vec<_> = mock_client(&server).list_agents().limit(2).items().collect().await;
     assert_eq!(results.len(), 3, "two items, then the error, then the end");
     assert!(results[0].is_ok() && results[1].is_ok());
     let err = results[2].as_ref().expect_err("page 2 failed");
     assert_eq!((err.kind(), err.code()), (ErrorKind::NotFound, Some("NOT_FOUND")));
-    server.verify().await;
+    assert_eq!(server.received().len(), 2, "nothing after the error");
+    server.verify();
 }
 
 #[tokio::test]
 async fn fetch_page_returns_one_page_with_has_next_and_total() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents"))
-        .and(query_param("page", "2"))
-        .and(query_param("limit", "2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .list_agents()
+        .page(2)
+        .limit(2)
+        .respond(typed::<tk::AgentListEnvelope>(json!({
             "success": true,
             "data": [summary_json("a3"), summary_json("a4")],
             "pagination": {"page": 2, "total": 5, "hasNext": true}
         })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let page = client(&server).list_agents().page(2).limit(2).fetch_page().await.expect("page 2");
-    server.verify().await;
+        .times(1)
+        .mount();
+    let page = mock_client(&server).list_agents().page(2).limit(2).fetch_page().await.expect("page 2");
+    server.verify();
     assert_eq!(page.number, 2);
     assert_eq!(page.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["a3", "a4"]);
     assert!(page.has_next);
@@ -1052,14 +1063,14 @@ async fn fetch_page_returns_one_page_with_has_next_and_total() {
     assert_eq!(page.status.as_u16(), 200);
 
     // The flag wins over arithmetic: hasNext false ends the list even if the total says more.
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .list_agents()
+        .respond(typed::<tk::AgentListEnvelope>(json!({
             "success": true, "data": [summary_json("a1")], "pagination": {"page": 1, "total": 99, "hasNext": false}
         })))
-        .mount(&server)
-        .await;
-    let page = client(&server).list_agents().fetch_page().await.unwrap();
+        .mount();
+    let page = mock_client(&server).list_agents().fetch_page().await.unwrap();
     assert_eq!((page.number, page.has_next, page.total), (1, false, Some(99)));
 }
 
@@ -1067,15 +1078,13 @@ async fn fetch_page_returns_one_page_with_has_next_and_total() {
 // The agentArchitecture union
 // ------------------------------------------------------------------------------------------
 
+/// `getAgent` answered with `data` exactly as given (raw JSON: unknown members and nulls kept).
 async fn get_agent_returning(data: Value) -> tk::Agent {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents/agent_x"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "data": data})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    client(&server).get_agent("agent_x").await.expect("getAgent decodes")
+    let server = TypedMock::start().await;
+    server.get_agent().id("agent_x").reply(Reply::new(200).json(&json!({"success": true, "data": data}))).times(1).mount();
+    let agent = mock_client(&server).get_agent("agent_x").await.expect("getAgent decodes");
+    server.verify();
+    agent
 }
 
 #[tokio::test]
@@ -1174,10 +1183,10 @@ fn a_create_body_with_an_unknown_architecture_is_rejected_on_decode() {
 
 #[tokio::test]
 async fn unknown_enum_values_and_unknown_fields_decode() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    let server = TypedMock::start().await;
+    server
+        .list_agents()
+        .reply(Reply::new(200).json(&json!({
             "success": true,
             "requestId": "new-top-level-field",
             "data": [{
@@ -1190,25 +1199,23 @@ async fn unknown_enum_values_and_unknown_fields_decode() {
             }],
             "pagination": {"page": 1, "total": 1, "hasNext": false, "cursor": "abc"}
         })))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/custom-functions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .mount();
+    server
+        .list_custom_functions()
+        .reply(Reply::new(200).json(&json!({
             "functions": [{"id": "fn_9", "method": "DELETE", "timeoutMs": 5000}],
             "count": 1
         })))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/agents/agent_new"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .mount();
+    server
+        .get_agent()
+        .id("agent_new")
+        .reply(Reply::new(200).json(&json!({
             "success": true,
             "data": {"id": "agent_new", "agentArchitecture": "pipeline", "mode": "team", "interruptions": {"enabled": true}}
         })))
-        .mount(&server)
-        .await;
-    let c = client(&server);
+        .mount();
+    let c = mock_client(&server);
 
     let response = c.list_agents().send_with_response().await.expect("unknown values decode");
     let agent = &response.data[0];
@@ -1228,4 +1235,5 @@ async fn unknown_enum_values_and_unknown_fields_decode() {
         tk::Agent::PipelineAgent(p) => assert_eq!(p.mode, Some(tk::AgentMode::Unknown("team".into()))),
         other => panic!("expected a pipeline agent, got {other:?}"),
     }
+    server.verify();
 }

@@ -3,6 +3,9 @@
 //! kept raw, a broken event ending the stream with an error that names it, JSON errors before
 //! the stream), and the hand-written chat handle (`ext::talkifai`) end to end: the API key
 //! creates the session, the session token authenticates everything after it and never shows.
+//!
+//! Streams whose bytes matter (CRLF, comments, multi-line data, cut events) are written raw on
+//! wiremock; the others are typed events on the generated mock (`talkifai::mock`).
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
@@ -12,6 +15,9 @@ use voice_agents::talkifai::{self as tk, SendChatMessageEvent as Event};
 use voice_agents_runtime::__private::StreamEvent;
 use voice_agents_tests::mock::{assert_json_body, body_of};
 use wiremock::matchers::{header, method, path};
+use voice_agents::talkifai::mock::{
+    GetChatHistoryReceived, MockServer as TypedMock, Mounted, RecordedRequest, SendChatMessageReceived,
+};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "tk_live_test-key-0123";
@@ -51,6 +57,69 @@ fn assert_session_token(req: &Request) {
     let auth = req.headers.get("authorization").and_then(|v| v.to_str().ok());
     assert_eq!(auth, Some(format!("Bearer {TOKEN}").as_str()), "{} {}", req.method, req.url);
     assert!(req.headers.get("x-api-key").is_none(), "the API key is not sent on session calls: {}", req.url);
+}
+
+/// A client of the typed mock with both chat credentials, as the contract tests configure it.
+fn typed_session_client(server: &TypedMock) -> tk::Client {
+    tk::Client::builder()
+        .base_url(server.base_url())
+        .api_key_auth(KEY)
+        .chat_session_token(TOKEN)
+        .max_retries(0)
+        .build()
+        .expect("client builds")
+}
+
+/// As [`assert_session_token`], for a request the typed mock received.
+fn assert_typed_session_token(req: &RecordedRequest) {
+    let auth = req.headers.get("authorization").and_then(|v| v.to_str().ok());
+    assert_eq!(auth, Some(format!("Bearer {TOKEN}").as_str()), "{} {}", req.method, req.path);
+    assert!(req.headers.get("x-api-key").is_none(), "the API key is not sent on session calls: {}", req.path);
+}
+
+/// The chat expectations of a typed mock: what each call answered.
+struct TypedChat {
+    send: Mounted<SendChatMessageReceived>,
+    history: Mounted<GetChatHistoryReceived>,
+}
+
+/// The session, its messages (a reply of `events`), its history and its end, on the typed mock;
+/// the session is created with the API key only.
+fn mount_typed_chat(server: &TypedMock, events: Vec<Event>) -> TypedChat {
+    server
+        .create_chat_session()
+        .respond(
+            serde_json::from_value::<tk::ChatSession>(json!({
+                "conversation_id": CONVERSATION,
+                "session_token": TOKEN,
+                "agent_name": "Support Chatbot",
+                "greeting": "Hi! How can I help you today?",
+                "agent_model": "gpt-4o-mini"
+            }))
+            .unwrap(),
+        )
+        .mount();
+    let send = server.send_chat_message().conversation_id(CONVERSATION).respond(events).mount();
+    let history = server
+        .get_chat_history()
+        .conversation_id(CONVERSATION)
+        .respond(
+            serde_json::from_value::<tk::ChatHistory>(json!({
+                "messages": [
+                    {"role": "user", "content": "Where is my order 12345?", "timestamp": "2024-01-15T10:30:00Z"},
+                    {"role": "assistant", "content": "Let me check your order: it ships tomorrow.", "timestamp": "2024-01-15T10:30:02Z", "token_count": 18}
+                ],
+                "count": 2
+            }))
+            .unwrap(),
+        )
+        .mount();
+    server
+        .end_chat_session()
+        .conversation_id(CONVERSATION)
+        .respond(serde_json::from_value::<tk::SuccessMessage>(json!({"success": true, "message": "Session ended"})).unwrap())
+        .mount();
+    TypedChat { send, history }
 }
 
 #[tokio::test]
@@ -150,21 +219,26 @@ async fn data_that_is_not_json_is_a_decode_error_naming_its_event() {
 
 #[tokio::test]
 async fn an_error_before_the_stream_is_a_typed_api_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
-            "success": false, "error": "This session belongs to another conversation", "code": "conversation_mismatch"
-        })))
-        .mount(&server)
-        .await;
-    let err = session_client(&server)
+    let server = TypedMock::start().await;
+    server
+        .send_chat_message()
+        .conversation_id(CONVERSATION)
+        .respond_error(
+            403,
+            tk::ErrorEnvelope::new("This session belongs to another conversation")
+                .success(false)
+                .code("conversation_mismatch"),
+        )
+        .times(1)
+        .mount();
+    let err = typed_session_client(&server)
         .send_chat_message(CONVERSATION, tk::ChatMessageCreate::new("hi"))
         .await
         .expect_err("403");
     assert_eq!(err.kind(), ErrorKind::PermissionDenied);
     assert_eq!(err.code(), Some("conversation_mismatch"));
     assert_eq!(err.message(), Some("This session belongs to another conversation"));
+    server.verify();
 }
 
 #[tokio::test]
@@ -281,23 +355,22 @@ async fn the_chat_handle_creates_the_session_with_the_key_and_uses_its_token_for
 
 #[tokio::test]
 async fn a_session_resumed_from_its_id_and_token_uses_the_token() {
-    let server = MockServer::start().await;
-    mount_chat(&server, STREAM).await;
-    let client = tk::Client::builder().base_url(server.uri()).bearer_auth(KEY).build().unwrap();
+    let server = TypedMock::start().await;
+    let history = mount_typed_chat(&server, vec![]).history;
+    let client = tk::Client::builder().base_url(server.base_url()).bearer_auth(KEY).build().unwrap();
     let chat = voice_agents::ext::talkifai::Chat::resume(&client, CONVERSATION, TOKEN).unwrap();
     chat.history().await.expect("history");
-    let requests = server.received_requests().await.unwrap();
-    assert_session_token(&requests[0]);
+    assert_eq!(history.requests()[0].conversation_id, CONVERSATION);
+    assert_typed_session_token(&server.received()[0]);
     assert!(!format!("{chat:?}").contains(TOKEN));
 }
 
 #[tokio::test]
 async fn an_error_event_makes_reply_text_fail_with_the_text_received_before_it() {
-    let server = MockServer::start().await;
-    let stream = "event: chunk\ndata: {\"delta\": \"Let me \"}\n\n\
-                  event: error\ndata: {\"error\": \"LLM provider unavailable\"}\n\n";
-    mount_chat(&server, stream).await;
-    let client = tk::Client::builder().base_url(server.uri()).api_key_auth(KEY).build().unwrap();
+    let server = TypedMock::start().await;
+    let error: tk::ChatStreamError = serde_json::from_value(json!({"error": "LLM provider unavailable"})).unwrap();
+    mount_typed_chat(&server, vec![Event::Chunk(tk::ChatChunk::new("Let me ")), Event::Error(error)]);
+    let client = tk::Client::builder().base_url(server.base_url()).api_key_auth(KEY).build().unwrap();
     let chat = client.start_chat("agent_txt789").await.unwrap();
     match chat.reply("hi").await {
         Err(ChatError::Agent { error, partial, .. }) => {
@@ -309,15 +382,19 @@ async fn an_error_event_makes_reply_text_fail_with_the_text_received_before_it()
     // The same stream through `reply_text` directly, and the error's message.
     let err = reply_text(chat.send("hi").await.unwrap()).await.unwrap_err();
     assert_eq!(err.to_string(), "the agent reported an error: LLM provider unavailable");
+    server.verify();
 }
 
 #[tokio::test]
 async fn a_reply_without_stream_end_fails_as_incomplete() {
-    let server = MockServer::start().await;
+    let server = TypedMock::start().await;
     // Every event is complete; the server just closes before `stream_end`.
-    let stream = "event: stream_start\ndata: {}\n\nevent: chunk\ndata: {\"delta\": \"Your order ships\"}\n\n";
-    mount_chat(&server, stream).await;
-    let client = tk::Client::builder().base_url(server.uri()).api_key_auth(KEY).build().unwrap();
+    let send = mount_typed_chat(
+        &server,
+        vec![Event::StreamStart(tk::ChatStreamStart::new()), Event::Chunk(tk::ChatChunk::new("Your order ships"))],
+    )
+    .send;
+    let client = tk::Client::builder().base_url(server.base_url()).api_key_auth(KEY).build().unwrap();
     let chat = client.start_chat("agent_txt789").await.unwrap();
     match chat.reply("When?").await {
         Err(ChatError::Incomplete { partial, .. }) => assert_eq!(partial, "Your order ships"),
@@ -325,6 +402,9 @@ async fn a_reply_without_stream_end_fails_as_incomplete() {
     }
     let err = collect_reply(chat.send("When?").await.unwrap()).await.unwrap_err();
     assert!(err.to_string().contains("without `stream_end`"), "{err}");
+    let sent: Vec<String> = send.requests().into_iter().map(|r| r.body.message).collect();
+    assert_eq!(sent, ["When?", "When?"]);
+    server.verify();
 }
 
 #[tokio::test]
