@@ -6,7 +6,7 @@
 //! mock (`talkifai::mock`); those that check exact bytes on the wire (query encoding and order,
 //! exact JSON bodies, headers of a hand-built client) stay on wiremock.
 
-use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, validation_error as validation_field};
+use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, sole_request, typed, validation_error as validation_field};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -50,16 +50,9 @@ fn mock_client(server: &TypedMock) -> tk::Client {
     server.client_builder().bearer_auth(KEY).build().expect("client builds")
 }
 
-/// A fixture (the vendor's JSON) as the generated type the mock answers with.
-fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
-    serde_json::from_value(value).unwrap_or_else(|e| panic!("the fixture decodes as {}: {e}", std::any::type_name::<T>()))
-}
-
 /// The one request the typed mock saw, as it arrived.
 fn only_received(server: &TypedMock) -> RecordedRequest {
-    let mut requests = server.received();
-    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
-    requests.remove(0)
+    sole_request(server.received())
 }
 
 /// The request carried the Bearer key and not the X-API-Key alternative.

@@ -36,3 +36,16 @@ pub fn validation_error(err: &voice_agents::runtime::Error) -> (String, String) 
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
+
+/// A fixture (the vendor's JSON) as the generated type a typed mock answers with.
+pub fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).unwrap_or_else(|e| panic!("the fixture decodes as {}: {e}", std::any::type_name::<T>()))
+}
+
+/// The one request a typed mock saw (its `received()`), as it arrived.
+pub fn sole_request(
+    mut requests: Vec<voice_agents_runtime::mock::RecordedRequest>,
+) -> voice_agents_runtime::mock::RecordedRequest {
+    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+    requests.remove(0)
+}
