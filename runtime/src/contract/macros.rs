@@ -686,10 +686,9 @@ macro_rules! __mock_server {
             /// Answers every `method` request at `path` (as sent, without the query) with
             /// `reply`, outside the spec: for a URL the API hands out without describing it as an
             /// operation, such as a presigned upload URL. Answer the operation that hands it out
-            /// with the handle's [`url`]($crate::mock::RouteHandle::url); the handle counts the
-            /// hits and keeps the raw requests. Served before the spec's operations, unchecked,
-            /// any number of times (see the engine's
-            /// [`MockServer::route`]($crate::mock::MockServer::route)).
+            /// with the returned handle's `url()`; the handle counts the hits (`hits()`) and keeps
+            /// the raw requests (`requests()`). Served before the spec's operations, unchecked,
+            /// any number of times; [`verify`](Self::verify) does not count it.
             ///
             /// # Panics
             ///
