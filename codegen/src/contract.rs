@@ -63,6 +63,7 @@ const MOCK_SERVER: &[&str] = &[
     "client_builder",
     "verify",
     "problems",
+    "route",
     "received",
     "reset",
     "engine",

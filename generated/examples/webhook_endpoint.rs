@@ -7,6 +7,11 @@
 //! and point the vendors at `http://<host>:8080/talkifai` and `http://<host>:8080/ayra`.
 //! Answers 204 to a verified delivery, 401 to a bad signature, 400 to anything else.
 //!
+//! Without the two secrets (or with `VOICE_AGENTS_MOCK=1`) it serves on a free loopback port
+//! instead, sends itself a few signed deliveries with the SDK's mock (`deliver_webhook` of
+//! `voice_agents::talkifai::mock` and `voice_agents::ayra::mock`, in `deliver_mock_events` at the
+//! bottom), one of them tampered with, and exits.
+//!
 //! The HTTP parsing is the minimum for the example (one request per connection, a
 //! `Content-Length` body, size limits); use your web framework's in production: all it needs
 //! to hand over is the headers and the body bytes exactly as received.
@@ -15,6 +20,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use voice_agents::http::StatusCode;
 use voice_agents::http::{HeaderMap, HeaderName, HeaderValue};
 use voice_agents::runtime::{WebhookError, WebhookVerifier};
 use voice_agents::{ayra, talkifai};
@@ -26,16 +32,35 @@ const MAX_BODY: usize = 1024 * 1024;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let talkifai = talkifai::webhook_verifier(std::env::var("TALKIFAI_WEBHOOK_SECRET")?);
-    let ayra = ayra::webhook_verifier(std::env::var("AYRA_WEBHOOK_SECRET")?);
-    let listener = TcpListener::bind(("0.0.0.0", 8080)).await?;
-    println!("listening on {}", listener.local_addr()?);
+    let mock_requested = std::env::var("VOICE_AGENTS_MOCK").as_deref() == Ok("1");
+    let secrets = (std::env::var("TALKIFAI_WEBHOOK_SECRET"), std::env::var("AYRA_WEBHOOK_SECRET"));
+    match secrets {
+        (Ok(talkifai_secret), Ok(ayra_secret)) if !mock_requested => {
+            let listener = TcpListener::bind(("0.0.0.0", 8080)).await?;
+            println!("listening on {}", listener.local_addr()?);
+            serve(listener, talkifai::webhook_verifier(talkifai_secret), ayra::webhook_verifier(ayra_secret)).await?;
+        }
+        _ => {
+            println!("webhook secrets not set: sending signed deliveries from the SDK's mock to a local endpoint");
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+            let url = format!("http://{}", listener.local_addr()?);
+            println!("listening on {url}");
+            let verifiers = (talkifai::webhook_verifier(MOCK_SECRET), ayra::webhook_verifier(MOCK_SECRET));
+            tokio::spawn(serve(listener, verifiers.0, verifiers.1));
+            deliver_mock_events(&url).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Accepts connections for good, one task each.
+async fn serve(listener: TcpListener, talkifai: WebhookVerifier, ayra: WebhookVerifier) -> std::io::Result<()> {
     loop {
         let (socket, peer) = listener.accept().await?;
         let (talkifai, ayra) = (talkifai.clone(), ayra.clone());
         tokio::spawn(async move {
             // A slow or stuck client gets ten seconds, not a task forever.
-            match tokio::time::timeout(Duration::from_secs(10), serve(socket, &talkifai, &ayra)).await {
+            match tokio::time::timeout(Duration::from_secs(10), serve_one(socket, &talkifai, &ayra)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => eprintln!("{peer}: {e}"),
                 Err(_) => eprintln!("{peer}: timed out"),
@@ -45,7 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// One request: read it, handle it, answer it.
-async fn serve(mut socket: TcpStream, talkifai: &WebhookVerifier, ayra: &WebhookVerifier) -> std::io::Result<()> {
+async fn serve_one(mut socket: TcpStream, talkifai: &WebhookVerifier, ayra: &WebhookVerifier) -> std::io::Result<()> {
     let status = match read_request(&mut socket).await? {
         Some((path, headers, body)) => match path.as_str() {
             "/talkifai" => respond(talkifai_delivery(talkifai, &headers, &body)),
@@ -152,4 +177,54 @@ async fn read_request(socket: &mut TcpStream) -> std::io::Result<Option<(String,
     socket.read_exact(&mut rest).await?;
     body.extend_from_slice(&rest);
     Ok(Some((path.to_owned(), headers, body)))
+}
+
+/// The signing secret of both endpoints in mock mode.
+const MOCK_SECRET: &str = "whsec_mock";
+
+/// Sends the endpoint at `url` what the vendors would, signed with [`MOCK_SECRET`]: TalkifAI's
+/// `call.ended` and `transcript.ready`, an event type this SDK does not know yet, and Ayra's
+/// `call.completed`, each of which it must accept; then a `call.ended` whose signature does not
+/// match its body, which it must reject.
+async fn deliver_mock_events(url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use voice_agents::ayra::mock as ayra_mock;
+    use voice_agents::talkifai::mock::{self as talkifai_mock, Delivery};
+
+    let talkifai_url = format!("{url}/talkifai");
+    let call_ended = talkifai::WebhookEvent::CallEnded(talkifai::CallEndedWebhook::new(
+        "evt_mock_1",
+        "call.ended",
+        talkifai::CallEndedData::new().call_id("call_mock_1").duration(42.5).end_reason("customer_hangup"),
+    ));
+    let transcript = talkifai::WebhookEvent::TranscriptReady(talkifai::TranscriptReadyWebhook::new(
+        "evt_mock_2",
+        "transcript.ready",
+        talkifai::TranscriptReadyData::new().call_id("call_mock_1").transcript_url("https://example.com/t/1"),
+    ));
+    let unknown = talkifai_mock::unknown_event("call.recording_ready", &call_ended);
+    for event in [&call_ended, &transcript, &unknown] {
+        let status = talkifai_mock::deliver_webhook(&talkifai_url, event, MOCK_SECRET).await?;
+        check("talkifai", event.event_type().unwrap_or("?"), status, StatusCode::NO_CONTENT)?;
+    }
+
+    let completed = ayra::WebhookEvent::CallCompleted(ayra::CallCompletedWebhook::new(
+        "evt_ayra_1",
+        "call.completed",
+        ayra::WebhookCallData::new().call_id("call_ayra_1").duration_seconds(95).outcome("appointment_booked"),
+    ));
+    let status = ayra_mock::deliver_webhook(&format!("{url}/ayra"), &completed, MOCK_SECRET).await?;
+    check("ayra", "call.completed", status, StatusCode::NO_CONTENT)?;
+
+    let status =
+        talkifai_mock::deliver_webhook_as(&talkifai_url, &call_ended, MOCK_SECRET, Delivery::BadSignature).await?;
+    check("talkifai", "call.ended with a tampered signature", status, StatusCode::UNAUTHORIZED)?;
+    println!("all deliveries answered as expected");
+    Ok(())
+}
+
+/// Prints a delivery's answer; an error when it is not `expected`.
+fn check(api: &str, what: &str, status: StatusCode, expected: StatusCode) -> Result<(), String> {
+    let verdict = if status.is_success() { "accepted" } else { "rejected" };
+    println!("delivered {api} {what}: {verdict} ({status})");
+    if status == expected { Ok(()) } else { Err(format!("{api} {what}: expected {expected}, got {status}")) }
 }

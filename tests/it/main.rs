@@ -13,6 +13,7 @@ mod contract_ayra;
 mod contract_pipecat;
 mod contract_talkifai;
 mod docs_scan;
+mod examples_mock;
 mod extra_fields;
 mod generated_identity;
 mod pipecat_examples;

@@ -26,7 +26,7 @@ use quote::{format_ident, quote, ToTokens};
 use std::collections::BTreeSet;
 
 /// Names the module re-exports from the runtime's mock layer: what tests hold or pass.
-const RE_EXPORTS: &[&str] = &["Delivery", "MockEvent", "Mounted", "RecordedRequest", "Reply", "Times"];
+const RE_EXPORTS: &[&str] = &["Delivery", "MockEvent", "Mounted", "RecordedRequest", "Reply", "RouteHandle", "Times"];
 
 /// The media type a reply uses for a declared response, or the body kind's default (empty) when
 /// the spec declares a range (`audio/*`, `*/*`).

@@ -683,6 +683,25 @@ macro_rules! __mock_server {
                 self.server.problems()
             }
 
+            /// Answers every `method` request at `path` (as sent, without the query) with
+            /// `reply`, outside the spec: for a URL the API hands out without describing it as an
+            /// operation, such as a presigned upload URL. Answer the operation that hands it out
+            /// with the returned handle's `url()`; the handle counts the hits (`hits()`) and keeps
+            /// the raw requests (`requests()`). Served before the spec's operations, unchecked,
+            /// any number of times; [`verify`](Self::verify) does not count it.
+            ///
+            /// # Panics
+            ///
+            /// When `path` does not start with `/`.
+            pub fn route(
+                &self,
+                method: $crate::http::Method,
+                path: &str,
+                reply: $crate::mock::Reply,
+            ) -> $crate::mock::RouteHandle {
+                self.server.route(method, path, reply)
+            }
+
             /// Every request that reached the mock so far, in arrival order, whatever it was
             /// answered.
             pub fn received(&self) -> ::std::vec::Vec<$crate::mock::RecordedRequest> {

@@ -140,6 +140,7 @@ const MOCK_SERVER: &[&str] = &[
     "client_builder",
     "verify",
     "problems",
+    "route",
     "received",
     "reset",
     "engine",

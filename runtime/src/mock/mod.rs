@@ -27,6 +27,9 @@
 //!    answers, with the reply for this hit ([`Expectation::reply`]). None: `501`, naming the
 //!    closest expectation.
 //!
+//! A request for a [route outside the spec](MockServer::route) (a presigned upload URL the API
+//! hands out) is answered by that route before step 2, unchecked.
+//!
 //! Each answer of steps 2-4 that is not an expectation's is also recorded as a failure, which
 //! [`MockServer::verify`] reports together with the expectations whose counts are not met. The
 //! same check runs when the server is dropped, and panics (unless the thread is already
@@ -35,6 +38,7 @@
 
 mod api;
 mod expect;
+mod outside;
 mod params;
 mod reply;
 mod request;
@@ -49,6 +53,7 @@ pub use params::{
     In, bytes_body, decode, header, list, path, query, required, required_header, required_list, required_query,
     text_body,
 };
+pub use outside::RouteHandle;
 pub use reply::{MockEvent, Reply};
 pub use request::{MockRequest, RecordedRequest, Violation};
 pub use server::MockServer;

@@ -16,6 +16,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::api::{Decoded, MockApi, MockOperation};
 use super::expect::{Expectation, ExpectationHandle, Registered, panic_message};
+use super::outside::{OutsideRoute, RouteHandle};
 use super::reply::{Reply, ResponseBody, full_body};
 use super::request::{MockRequest, RecordedRequest};
 use super::route::{Routed, Router};
@@ -42,6 +43,8 @@ struct Shared {
     api: &'static MockApi,
     router: Router,
     expectations: Mutex<Vec<Arc<Registered>>>,
+    /// The routes outside the spec ([`MockServer::route`]), in registration order.
+    outside: Mutex<Vec<Arc<OutsideRoute>>>,
     /// Held while one request is matched and counted, so that two requests never both take the
     /// last hit of an expectation.
     matching: Mutex<()>,
@@ -95,6 +98,7 @@ impl MockServer {
             api,
             router,
             expectations: Mutex::new(Vec::new()),
+            outside: Mutex::new(Vec::new()),
             matching: Mutex::new(()),
             log: Mutex::new(Log::default()),
         });
@@ -151,6 +155,41 @@ impl MockServer {
         ExpectationHandle { registered }
     }
 
+    /// Answers every `method` request at `path` with `reply`, outside the spec: for the URLs an
+    /// API hands out to its clients without describing them as operations, such as a presigned
+    /// upload URL or a download link. Put [`RouteHandle::url`] in the response that hands the URL
+    /// out, and read what was sent there with [`RouteHandle::requests`].
+    ///
+    /// `path` is compared with the request's path exactly as sent (percent-encoded, without the
+    /// query); such a route is served before the spec's operations, so it may also stand in
+    /// for one. Its requests are not checked against the spec, are answered any number of
+    /// times (none included: [`verify`](Self::verify) does not count them) and are recorded in
+    /// [`received`](Self::received) too. A later route for the same method and path replaces
+    /// an earlier one.
+    ///
+    /// ```no_run
+    /// # async fn example(server: &voice_agents_runtime::mock::MockServer) {
+    /// use voice_agents_runtime::http::Method;
+    /// use voice_agents_runtime::mock::Reply;
+    ///
+    /// let upload = server.route(Method::POST, "/uploads/42", Reply::new(204));
+    /// // ...an expectation answers the upload-URL operation with `upload.url()`, the code under
+    /// // test uploads there...
+    /// assert_eq!(upload.hits(), 1);
+    /// println!("{} bytes uploaded", upload.requests()[0].body.len());
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When `path` does not start with `/`.
+    pub fn route(&self, method: Method, path: &str, reply: Reply) -> RouteHandle {
+        assert!(path.starts_with('/'), "mock route `{path}`: a path starts with `/`");
+        let route = Arc::new(OutsideRoute::new(method, path.to_owned(), reply));
+        lock(&self.shared.outside).push(route.clone());
+        RouteHandle { route, url: format!("{}{path}", self.base_url()) }
+    }
+
     /// Everything wrong so far, one line each: every expectation whose count is not met (its
     /// operation, what it matches, expected and received requests), then every request answered
     /// by the mock itself rather than an expectation (404, 405, spec violations, no matching
@@ -187,10 +226,11 @@ impl MockServer {
         lock(&self.shared.log).received.clone()
     }
 
-    /// Forgets the expectations, the recorded requests and the failures (handles keep what
-    /// their expectations received).
+    /// Forgets the expectations, the [routes](Self::route), the recorded requests and the
+    /// failures (handles keep what they received).
     pub fn reset(&self) {
         lock(&self.shared.expectations).clear();
+        lock(&self.shared.outside).clear();
         *lock(&self.shared.log) = Log::default();
     }
 }
@@ -295,6 +335,11 @@ impl Shared {
             body: body.clone(),
             operation: None,
         };
+        let outside = lock(&self.outside).iter().rev().find(|r| r.matches(&parts.method, &path)).cloned();
+        if let Some(route) = outside {
+            lock(&self.log).received.push(recorded.clone());
+            return route.hit(recorded).render().await.ok_or(DropConnection);
+        }
         let routed = self.router.route(self.api, &parts.method, &path);
         if let Routed::Found { op, .. } = &routed {
             recorded.operation = Some(self.api.operations[*op].id);

@@ -200,6 +200,14 @@ fn panic_of(f: impl FnOnce()) -> String {
         .unwrap_or_default()
 }
 
+/// A plain reqwest client, for requests the runtime's client would not send. Building a runtime
+/// client first installs the TLS crypto provider that reqwest (built with `rustls-no-provider`)
+/// needs, so that a test using it passes when it runs alone too.
+fn plain_http() -> reqwest::Client {
+    let _ = ClientBuilder::<TestClient>::new().base_url("http://127.0.0.1:9").credential("bearerAuth", SECRET).build();
+    reqwest::Client::new()
+}
+
 /// Status and body text of a reqwest response.
 async fn status_and_text(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
@@ -228,7 +236,7 @@ async fn urls_name_the_loopback_port_and_server_prefixes() {
 #[tokio::test]
 async fn routing_answers_404_and_405_with_allow_and_records_them() {
     let server = MockServer::start(&MOCK_API).await;
-    let http = reqwest::Client::new();
+    let http = plain_http();
     let base = server.base_url();
 
     let (status, text) = status_and_text(http.get(format!("{base}/v1/nothing/here")).send().await.unwrap()).await;
@@ -260,6 +268,53 @@ async fn routing_answers_404_and_405_with_allow_and_records_them() {
     server.verify();
 }
 
+/// A route outside the spec (a presigned upload URL) answers its method and exact path, before
+/// the operations and unchecked, records the raw requests on its handle and in `received`, and
+/// is no problem for `verify`; another method or path still goes through the spec's routing.
+#[tokio::test]
+async fn routes_outside_the_spec_answer_and_record_raw_requests() {
+    let server = MockServer::start(&MOCK_API).await;
+    let http = plain_http();
+    let upload = server.route(Method::POST, "/uploads/a%20b", Reply::new(204).header("etag", "\"1\""));
+    assert_eq!(upload.url(), format!("{}/uploads/a%20b", server.base_url()));
+    assert_eq!(upload.hits(), 0);
+    // Not checked against `createThing`'s body: this route stands in for the operation.
+    let shadow = server.route(Method::POST, "/v1/things", Reply::new(201).text("shadowed"));
+
+    let response = http.post(format!("{}?sig=x", upload.url())).body("archive bytes").send().await.unwrap();
+    assert_eq!((response.status().as_u16(), response.headers()["etag"].to_str().unwrap()), (204, "\"1\""));
+    let (status, text) =
+        status_and_text(http.post(format!("{}/v1/things", server.base_url())).send().await.unwrap()).await;
+    assert_eq!((status, text.as_str()), (201, "shadowed"));
+    assert_eq!(shadow.hits(), 1);
+
+    assert_eq!(upload.hits(), 1);
+    let sent = upload.last_request().expect("a request");
+    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/uploads/a%20b"));
+    assert_eq!(sent.query, [("sig".to_owned(), "x".to_owned())]);
+    assert_eq!(&sent.body[..], b"archive bytes");
+    assert_eq!(sent.operation, None);
+    assert_eq!(server.received().len(), 2);
+    server.verify();
+
+    // Another method, or a path below the route's, is not the route: the spec's routing answers.
+    let (status, _) = status_and_text(http.get(upload.url()).send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    let (status, _) = status_and_text(http.post(format!("{}/more", upload.url())).send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert_eq!(upload.hits(), 1);
+    assert_eq!(server.problems().len(), 2, "{:#?}", server.problems());
+
+    // A later route for the same method and path wins; `reset` forgets routes too.
+    let again = server.route(Method::POST, "/uploads/a%20b", Reply::new(500));
+    assert_eq!(http.post(upload.url()).send().await.unwrap().status().as_u16(), 500);
+    assert_eq!((upload.hits(), again.hits()), (1, 1));
+    server.reset();
+    assert_eq!(http.post(upload.url()).send().await.unwrap().status().as_u16(), 404);
+    server.reset();
+    assert!(panic_of(|| drop(server.route(Method::GET, "uploads", Reply::new(200)))).contains("starts with `/`"));
+}
+
 /// A missing required parameter, a body that does not decode, a broken constraint and a wrong
 /// content type are answered with the violation's status and rule, and each is a failure.
 #[tokio::test]
@@ -267,7 +322,7 @@ async fn spec_violations_are_answered_and_reported() {
     let server = MockServer::start(&MOCK_API).await;
     let any = server.register(Expectation::new("createThing").reply(ok_thing("1")));
     let search = server.register(Expectation::new("searchThings").reply(Reply::new(200).json(&[0; 0])));
-    let http = reqwest::Client::new();
+    let http = plain_http();
     let url = format!("{}/things", server.server_url(0));
 
     let json = |body: &'static str| http.post(&url).header("content-type", "application/json").body(body);
