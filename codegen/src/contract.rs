@@ -7,9 +7,18 @@
 /// expands included: `__request_builder!` expands `__call_options!`).
 pub const BUILDER_MACROS: &[(&str, &[&str])] = &[
     ("__call_options", CALL_OPTIONS),
-    ("__request_builder", &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"]),
-    ("__stream_builder", &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"]),
-    ("__download_builder", &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"]),
+    (
+        "__request_builder",
+        &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
+    ),
+    (
+        "__stream_builder",
+        &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
+    ),
+    (
+        "__download_builder",
+        &["timeout", "max_retries", "header", "query", "idempotency_key", "extra_body", "send", "send_with_response"],
+    ),
     ("__paginated_builder", &["fetch_page", "pages", "items"]),
     ("__mock_expectation", MOCK_EXPECTATION),
     ("__mock_server", MOCK_SERVER),

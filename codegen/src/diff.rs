@@ -35,7 +35,9 @@ pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
     webhooks(old.webhook_events.as_ref(), new.webhook_events.as_ref(), &mut out);
     for (name, t) in &new_types {
         match old_types.get(name) {
-            None if is_component(t) => out.push(change(false, format!("type {name} added ({})", describe_kind(&t.kind)))),
+            None if is_component(t) => {
+                out.push(change(false, format!("type {name} added ({})", describe_kind(&t.kind))))
+            }
             None => {}
             Some(o) => type_changes(&ctx, o, t, &mut out),
         }
@@ -82,7 +84,10 @@ fn operations(ctx: &Ctx<'_>, old: &Api, new: &Api, out: &mut Vec<Change>) {
             continue;
         };
         if (o.method.as_str(), o.path.as_str()) != (op.method.as_str(), op.path.as_str()) {
-            out.push(change(false, format!("operation {} moved: {} {} -> {} {}", op.id, o.method, o.path, op.method, op.path)));
+            out.push(change(
+                false,
+                format!("operation {} moved: {} {} -> {} {}", op.id, o.method, o.path, op.method, op.path),
+            ));
         }
         if !o.deprecated && op.deprecated {
             out.push(change(false, format!("operation {} deprecated", op.id)));
@@ -90,7 +95,10 @@ fn operations(ctx: &Ctx<'_>, old: &Api, new: &Api, out: &mut Vec<Change>) {
         params(ctx, o, op, out);
         let body = |b: &Option<Body>| b.as_ref().map(|b| (render(&b.shape.ty), b.required));
         if body(&o.body) != body(&op.body) {
-            out.push(change(true, format!("operation {} request body: {} -> {}", op.id, body_text(&o.body), body_text(&op.body))));
+            out.push(change(
+                true,
+                format!("operation {} request body: {} -> {}", op.id, body_text(&o.body), body_text(&op.body)),
+            ));
         }
         if let (Output::EventStream(a), Output::EventStream(b)) = (&o.output, &op.output) {
             event_changes(&format!("operation {} event", op.id), a, b, out);
@@ -119,10 +127,9 @@ fn event_changes(prefix: &str, old: &EventEnum, new: &EventEnum, out: &mut Vec<C
     for e in &new.variants {
         match old.variants.iter().find(|o| o.wire == e.wire) {
             None => out.push(change(false, format!("{prefix} `{}` added: {}", e.wire, text(&e.data)))),
-            Some(o) if text(&o.data) != text(&e.data) => out.push(change(
-                true,
-                format!("{prefix} `{}` payload: {} -> {}", e.wire, text(&o.data), text(&e.data)),
-            )),
+            Some(o) if text(&o.data) != text(&e.data) => {
+                out.push(change(true, format!("{prefix} `{}` payload: {} -> {}", e.wire, text(&o.data), text(&e.data))))
+            }
             Some(_) => {}
         }
     }
@@ -159,11 +166,26 @@ fn params(ctx: &Ctx<'_>, o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         match o.params.iter().find(|q| q.wire == p.wire) {
             None => out.push(change(
                 p.required,
-                format!("operation {} parameter {} added{}: {}", n.id, p.wire, if p.required { " (required)" } else { "" }, type_text(ctx, &p.shape.ty)),
+                format!(
+                    "operation {} parameter {} added{}: {}",
+                    n.id,
+                    p.wire,
+                    if p.required { " (required)" } else { "" },
+                    type_text(ctx, &p.shape.ty)
+                ),
             )),
             Some(q) => {
                 if render(&q.shape.ty) != render(&p.shape.ty) {
-                    out.push(change(true, format!("operation {} parameter {} type: {} -> {}", n.id, p.wire, render(&q.shape.ty), type_text(ctx, &p.shape.ty))));
+                    out.push(change(
+                        true,
+                        format!(
+                            "operation {} parameter {} type: {} -> {}",
+                            n.id,
+                            p.wire,
+                            render(&q.shape.ty),
+                            type_text(ctx, &p.shape.ty)
+                        ),
+                    ));
                 }
                 if !q.required && p.required {
                     out.push(change(true, format!("operation {} parameter {} became required", n.id, p.wire)));
@@ -191,7 +213,10 @@ fn type_changes(ctx: &Ctx<'_>, o: &TypeDef, n: &TypeDef, out: &mut Vec<Change>) 
                         // A new required field breaks constructing the type (for requests).
                         let breaking = f.required && n.usage.request;
                         let req = if f.required { "required" } else { "optional" };
-                        out.push(change(breaking, format!("field {name}.{} added ({req}): {}", f.wire, type_text(ctx, &f.shape.ty))));
+                        out.push(change(
+                            breaking,
+                            format!("field {name}.{} added ({req}): {}", f.wire, type_text(ctx, &f.shape.ty)),
+                        ));
                     }
                     Some(g) => field_changes(ctx, name, n.usage, g, f, out),
                 }
@@ -227,7 +252,9 @@ fn type_changes(ctx: &Ctx<'_>, o: &TypeDef, n: &TypeDef, out: &mut Vec<Change>) 
             }
         }
         (TypeKind::Alias(a), TypeKind::Alias(b)) if render(&a.ty) == render(&b.ty) => {}
-        (ok, nk) => out.push(change(true, format!("type {name} changed: {} -> {}", describe_kind(ok), describe_kind(nk)))),
+        (ok, nk) => {
+            out.push(change(true, format!("type {name} changed: {} -> {}", describe_kind(ok), describe_kind(nk))))
+        }
     }
     if !o.deprecated && n.deprecated {
         out.push(change(false, format!("type {name} deprecated")));
@@ -272,7 +299,10 @@ fn output_text(o: &Output) -> String {
         Output::Single(s) => render(&s.ty),
         Output::Optional(s) => format!("Option<{}>", render(&s.ty)),
         Output::PerStatus { name, variants } => {
-            let v: Vec<String> = variants.iter().map(|(c, _, b)| format!("{c}: {}", b.as_ref().map(|s| render(&s.ty)).unwrap_or_else(|| "()".into()))).collect();
+            let v: Vec<String> = variants
+                .iter()
+                .map(|(c, _, b)| format!("{c}: {}", b.as_ref().map(|s| render(&s.ty)).unwrap_or_else(|| "()".into())))
+                .collect();
             format!("{name} {{{}}}", v.join(", "))
         }
         // The events are part of what the operation returns: a changed payload is a change.
@@ -328,7 +358,8 @@ fn type_text(ctx: &Ctx<'_>, ty: &TypeRef) -> String {
         },
         _ => None,
     };
-    match inner.and_then(|n| ctx.new.get(n.as_str()).filter(|t| !ctx.old.contains_key(n.as_str()) && !is_component(t))) {
+    match inner.and_then(|n| ctx.new.get(n.as_str()).filter(|t| !ctx.old.contains_key(n.as_str()) && !is_component(t)))
+    {
         Some(t) => format!("{base} ({})", describe_kind(&t.kind)),
         None => base,
     }
@@ -337,8 +368,12 @@ fn type_text(ctx: &Ctx<'_>, ty: &TypeRef) -> String {
 fn describe_kind(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Struct(s) => format!("struct, {} field(s)", s.fields.len()),
-        TypeKind::Enum(e) => format!("enum: {}", e.variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join(", ")),
-        TypeKind::Union(u) => format!("union of {}", u.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ")),
+        TypeKind::Enum(e) => {
+            format!("enum: {}", e.variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join(", "))
+        }
+        TypeKind::Union(u) => {
+            format!("union of {}", u.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "))
+        }
         TypeKind::Alias(s) => format!("alias of {}", render(&s.ty)),
     }
 }

@@ -63,10 +63,17 @@ fn generics(g: &syn::Generics) -> String {
 fn variant_fields(fields: &syn::Fields) -> String {
     match fields {
         syn::Fields::Unit => String::new(),
-        syn::Fields::Unnamed(u) => format!("({})", u.unnamed.iter().map(|f| pretty(&f.ty)).collect::<Vec<_>>().join(", ")),
+        syn::Fields::Unnamed(u) => {
+            format!("({})", u.unnamed.iter().map(|f| pretty(&f.ty)).collect::<Vec<_>>().join(", "))
+        }
         syn::Fields::Named(n) => {
-            let fields: Vec<String> =
-                n.named.iter().map(|f| format!("{}: {}", f.ident.as_ref().map(ToString::to_string).unwrap_or_default(), pretty(&f.ty))).collect();
+            let fields: Vec<String> = n
+                .named
+                .iter()
+                .map(|f| {
+                    format!("{}: {}", f.ident.as_ref().map(ToString::to_string).unwrap_or_default(), pretty(&f.ty))
+                })
+                .collect();
             format!(" {{ {} }}", fields.join(", "))
         }
     }
@@ -110,7 +117,10 @@ fn collect(item: &syn::Item, out: &mut BTreeSet<String>) {
             let self_ty = pretty(&i.self_ty);
             match &i.trait_ {
                 Some((_, path, _)) => {
-                    out.insert(format!("impl {} for {self_ty}", path.to_token_stream().to_string().replace(" :: ", "::")));
+                    out.insert(format!(
+                        "impl {} for {self_ty}",
+                        path.to_token_stream().to_string().replace(" :: ", "::")
+                    ));
                 }
                 None => {
                     for f in &i.items {

@@ -34,12 +34,12 @@ pub mod prelude {
 /// this crate's API.
 pub mod runtime {
     pub use voice_agents_runtime::{
-        ApiError, ByteStream, Config, Core, DecodeError, Error, ErrorBody, ErrorKind, EventStream, Multipart, Nullable,
-        Page, RawCall, RawResponse, Response, SignatureEncoding, SignedPayload, SseEvent, TimeoutKind,
-        True, Upload, ValidationError, WebhookError, WebhookEvent, WebhookSignature, WebhookVerifier,
-        DEFAULT_ACCEPT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER,
-        DEFAULT_READ_IDLE_TIMEOUT, DEFAULT_RETRY_COUNT_HEADER, DEFAULT_TIMEOUT, DEFAULT_TOLERANCE,
-        IDEMPOTENCY_KEY_HEADER, MAX_EVENT_BYTES,
+        ApiError, ByteStream, Config, Core, DEFAULT_ACCEPT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
+        DEFAULT_MAX_RETRY_AFTER, DEFAULT_READ_IDLE_TIMEOUT, DEFAULT_RETRY_COUNT_HEADER, DEFAULT_TIMEOUT,
+        DEFAULT_TOLERANCE, DecodeError, Error, ErrorBody, ErrorKind, EventStream, IDEMPOTENCY_KEY_HEADER,
+        MAX_EVENT_BYTES, Multipart, Nullable, Page, RawCall, RawResponse, Response, SignatureEncoding, SignedPayload,
+        SseEvent, TimeoutKind, True, Upload, ValidationError, WebhookError, WebhookEvent, WebhookSignature,
+        WebhookVerifier,
     };
 }
 

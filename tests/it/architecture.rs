@@ -188,7 +188,8 @@ fn the_mock_is_compiled_only_with_its_feature() {
         let module = module.unwrap_or_else(|| panic!("{} declares no `mock` module", file.display()));
         module.attrs.iter().filter(|a| a.path().is_ident("cfg")).any(|a| match a.parse_args::<syn::MetaNameValue>() {
             Ok(nv) => {
-                let is_mock = matches!(&nv.value, syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Str(s) if s.value() == "mock"));
+                let is_mock =
+                    matches!(&nv.value, syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Str(s) if s.value() == "mock"));
                 nv.path.is_ident("feature") && is_mock
             }
             Err(_) => false,
@@ -204,7 +205,10 @@ fn the_mock_is_compiled_only_with_its_feature() {
     let manifest = read(&root.join("generated/Cargo.toml"));
     let default = manifest.lines().find(|l| l.starts_with("default = ")).expect("default features");
     assert!(!default.contains("mock"), "the SDK's default features include the mock: {default}");
-    assert!(manifest.contains(r#"mock = ["voice-agents-runtime/mock"]"#), "the SDK's `mock` feature turns on the runtime's");
+    assert!(
+        manifest.contains(r#"mock = ["voice-agents-runtime/mock"]"#),
+        "the SDK's `mock` feature turns on the runtime's"
+    );
     let runtime = read(&root.join("runtime/Cargo.toml"));
     assert!(!runtime.lines().any(|l| l.starts_with("default = ") && l.contains("mock")), "the runtime's defaults");
     for server_crate in ["hyper ", "hyper-util ", "http-body-util "] {

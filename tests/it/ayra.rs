@@ -6,15 +6,17 @@
 //! mock (`ayra::mock`); those that check exact bytes on the wire (query encoding and order,
 //! exact JSON bodies) stay on wiremock.
 
-use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, sole_request, typed, validation_error as validation};
 use std::collections::BTreeMap;
+use voice_agents_tests::mock::{
+    assert_json_body, assert_nothing_sent, body_of, silent_server, sole_request, typed, validation_error as validation,
+};
 
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use voice_agents::ayra;
+use voice_agents::ayra::mock::{MockServer as TypedMock, Mounted, RecordedRequest};
 use voice_agents::runtime::{ErrorKind, Nullable};
 use wiremock::matchers::{any, body_json, header, method, path};
-use voice_agents::ayra::mock::{MockServer as TypedMock, Mounted, RecordedRequest};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "sk_live_test";
@@ -32,11 +34,6 @@ async fn only_request(server: &MockServer) -> Request {
 fn assert_bearer(req: &Request) {
     assert_eq!(req.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer sk_live_test"));
 }
-
-
-
-
-
 
 /// A client of the typed mock, with the test key as its Bearer credential.
 fn mock_client(server: &TypedMock) -> ayra::Client {
@@ -102,8 +99,18 @@ fn minimal_agent(id: &str) -> Value {
 
 #[test]
 fn default_server_carries_the_v1_prefix() {
-    assert_eq!(<ayra::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url, "https://api.ayra.ai/v1");
-    assert_eq!(<ayra::Client as voice_agents_runtime::__private::ApiClient>::API.security_schemes.iter().map(|s| s.name).collect::<Vec<_>>(), ["BearerAuth"]);
+    assert_eq!(
+        <ayra::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url,
+        "https://api.ayra.ai/v1"
+    );
+    assert_eq!(
+        <ayra::Client as voice_agents_runtime::__private::ApiClient>::API
+            .security_schemes
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>(),
+        ["BearerAuth"]
+    );
 }
 
 #[test]
@@ -256,7 +263,9 @@ async fn get_agent_takes_the_request_id_from_meta_unless_a_header_carries_one() 
     server
         .get_agent()
         .agent_id("agent_hdr")
-        .respond(typed::<ayra::AgentEnvelope>(json!({"data": minimal_agent("agent_hdr"), "meta": meta("req_from_body")})))
+        .respond(typed::<ayra::AgentEnvelope>(
+            json!({"data": minimal_agent("agent_hdr"), "meta": meta("req_from_body")}),
+        ))
         .header("x-request-id", "req_from_header")
         .times(1)
         .mount();
@@ -714,9 +723,12 @@ async fn missing_api_key_is_an_authentication_error() {
     let server = TypedMock::start().await;
     server
         .list_conversations()
-        .respond_error(401, typed::<ayra::ErrorEnvelope>(json!({
-            "error": {"type": "authentication_error", "message": "No API key provided", "code": "missing_api_key"}
-        })))
+        .respond_error(
+            401,
+            typed::<ayra::ErrorEnvelope>(json!({
+                "error": {"type": "authentication_error", "message": "No API key provided", "code": "missing_api_key"}
+            })),
+        )
         .mount();
     let err = mock_client(&server).list_conversations().await.expect_err("401");
     assert_eq!(err.kind(), ErrorKind::Authentication);

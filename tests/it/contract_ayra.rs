@@ -6,7 +6,6 @@
 //! The spec's server is `https://api.ayra.ai/v1` but Prism routes on the bare path, so the
 //! client's base URL is Prism's base URL without `/v1`.
 
-
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 

@@ -7,7 +7,6 @@
 //! Both servers of the client (private `/v1`, public `/v1/public`) point at Prism's bare base
 //! URL: Prism ignores server paths when routing.
 
-
 use std::sync::OnceLock;
 
 use crate::contract_common::{
@@ -17,8 +16,8 @@ use crate::contract_common::{
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use voice_agents::pipecat_cloud as pc;
-use voice_agents_runtime::__private::{Operation, OperationInfo};
 use voice_agents::uuid::Uuid;
+use voice_agents_runtime::__private::{Operation, OperationInfo};
 
 pub(crate) const AGENT: &str = "my-agent";
 pub(crate) const SESSION_ID: &str = "57af5437-97a2-4646-9873-a5c5935bd705";

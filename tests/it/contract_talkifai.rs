@@ -7,7 +7,6 @@
 //! The spec's only server is the bare host (paths carry `/v1`, `/api`, `/telephony`), so the
 //! client's base URL is Prism's base URL as is.
 
-
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -18,8 +17,8 @@ use crate::contract_common::{
 use futures_util::TryStreamExt;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
-use voice_agents_runtime::__private::{Operation, OperationInfo};
 use voice_agents::talkifai as tk;
+use voice_agents_runtime::__private::{Operation, OperationInfo};
 
 pub(crate) const AGENT_ID: &str = "agent_abc123";
 pub(crate) const FUNCTION_ID: &str = "fn_001";
@@ -87,28 +86,39 @@ async fn list_agents() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_agent() {
     let c = client();
-    let pipeline: tk::AgentCreate =
-        tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "Sales Bot".into(), system_prompt: "You are a helpful sales agent.".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
-            .voice_id("some-cartesia-voice-id")
-            .language("en")
-            .mode(tk::AgentMode::Private)
-            .temperature(0.7)
-            .into();
+    let pipeline: tk::AgentCreate = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired {
+        name: "Sales Bot".into(),
+        system_prompt: "You are a helpful sales agent.".into(),
+        model: "gpt-4o".into(),
+        stt: "deepgram".into(),
+        tts: "cartesia".into(),
+    })
+    .voice_id("some-cartesia-voice-id")
+    .language("en")
+    .mode(tk::AgentMode::Private)
+    .temperature(0.7)
+    .into();
     exercise!(mock(), c.create_agent(pipeline.clone()));
-    let realtime: tk::AgentCreate =
-        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired { name: "Low Latency Support".into(), system_prompt: "You are a support agent.".into(), realtime_provider: "openai".into() })
-            .voice_id("alloy")
-            .language("en")
-            .mode(tk::AgentMode::Public)
-            .temperature(0.8)
-            .into();
+    let realtime: tk::AgentCreate = tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired {
+        name: "Low Latency Support".into(),
+        system_prompt: "You are a support agent.".into(),
+        realtime_provider: "openai".into(),
+    })
+    .voice_id("alloy")
+    .language("en")
+    .mode(tk::AgentMode::Public)
+    .temperature(0.8)
+    .into();
     exercise!(mock(), c.create_agent(realtime.clone()));
-    let text: tk::AgentCreate =
-        tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "Support Chatbot".into(), system_prompt: "You are a support assistant.".into(), model: "gpt-4o-mini".into() })
-            .language("de")
-            .mode(tk::AgentMode::Commercial)
-            .temperature(0.2)
-            .into();
+    let text: tk::AgentCreate = tk::TextAgentCreate::new(tk::TextAgentCreateRequired {
+        name: "Support Chatbot".into(),
+        system_prompt: "You are a support assistant.".into(),
+        model: "gpt-4o-mini".into(),
+    })
+    .language("de")
+    .mode(tk::AgentMode::Commercial)
+    .temperature(0.2)
+    .into();
     exercise!(mock(), c.create_agent(text.clone()));
 }
 

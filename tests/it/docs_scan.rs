@@ -22,7 +22,8 @@ fn placeholders_provenance_and_filler_summaries_are_found() {
 #[test]
 fn unresolved_links_are_found_but_not_in_other_crates_trait_impls() {
     assert_eq!(problems("<p>Another name for [<code>AgentProfile</code>].</p>").len(), 1);
-    let blanket = r#"<p>fine</p><h2 id="blanket-implementations">Blanket</h2><p>returns [<code>Action::Follow</code>]</p>"#;
+    let blanket =
+        r#"<p>fine</p><h2 id="blanket-implementations">Blanket</h2><p>returns [<code>Action::Follow</code>]</p>"#;
     assert!(problems(blanket).is_empty(), "{:?}", problems(blanket));
     assert!(problems(r#"<a href="x.html"><code>AgentProfile</code></a>"#).is_empty());
 }

@@ -70,7 +70,10 @@ fn pipecat_cloud_types_round_trip_every_drawn_instance() {
 #[test]
 fn buildomat_types_round_trip_every_drawn_instance() {
     // Where the oracle first failed: `format: uint` above i64::MAX, `null` array items.
-    assert_perfect(&run("tests/corpus/buildomat.json", Sample { count: 12, ..SAMPLE }, &tables::round_trip_buildomat), true);
+    assert_perfect(
+        &run("tests/corpus/buildomat.json", Sample { count: 12, ..SAMPLE }, &tables::round_trip_buildomat),
+        true,
+    );
 }
 
 /// The generator's fixture of each class the oracle found, drawn like the specs.
@@ -111,7 +114,9 @@ fn integer_formats_decode_their_whole_range_and_nothing_beyond_it() {
     });
     let counters: Counters = same_back(edges.clone());
     assert_eq!(counters.seq, u64::MAX, "format: uint is u64 (11341255895459967163 failed as i64)");
-    for (field, beyond) in [("seq", -1), ("tiny", 128), ("small", -32769), ("byte", 256), ("port", -1), ("count", 4_294_967_296_i64)] {
+    for (field, beyond) in
+        [("seq", -1), ("tiny", 128), ("small", -32769), ("byte", 256), ("port", -1), ("count", 4_294_967_296_i64)]
+    {
         let mut value = edges.clone();
         value[field] = serde_json::json!(beyond);
         assert!(serde_json::from_value::<Counters>(value).is_err(), "{field}: {beyond} is outside its format");
@@ -128,7 +133,8 @@ fn integer_formats_decode_their_whole_range_and_nothing_beyond_it() {
 fn null_decodes_as_an_item_a_map_value_and_a_union_alternative() {
     use serde_json::json;
     use tables::{nullable_items as items, nullable_map_values as maps, nullable_union_alternatives as unions};
-    let board: items::Board = same_back(json!({"things": [null, {"id": "a"}], "scores": [1, null], "grid": [["x", null]]}));
+    let board: items::Board =
+        same_back(json!({"things": [null, {"id": "a"}], "scores": [1, null], "grid": [["x", null]]}));
     assert_eq!(board.things[0], None, "`{{nullable, allOf: [$ref]}}` items (buildomat's ObjWithOptionArray)");
     let _: maps::Labels = same_back(json!({"a": null, "b": "x"}));
     let _: maps::Index = same_back(json!({"tasks": {"a": null, "b": {"id": "x"}}}));

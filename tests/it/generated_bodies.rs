@@ -69,7 +69,11 @@ async fn petstore_update_pet_with_form_leaves_unset_fields_out() {
     Mock::given(method("POST")).and(path("/pet/7")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     let client = petstore::Client::builder().petstore_auth("token").base_url(server.uri()).build().expect("client");
 
-    client.update_pet_with_form(7).body(petstore::UpdatePetWithFormRequest::new().status("pending")).await.expect("sent");
+    client
+        .update_pet_with_form(7)
+        .body(petstore::UpdatePetWithFormRequest::new().status("pending"))
+        .await
+        .expect("sent");
 
     let req = only_request(&server).await;
     let fields: Vec<(String, String)> = form_urlencoded::parse(&req.body).into_owned().collect();
@@ -81,7 +85,10 @@ async fn petstore_upload_file_sends_the_file_and_its_metadata_as_parts() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/pet/42/uploadImage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"code": 200, "type": "ok", "message": "stored"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"code": 200, "type": "ok", "message": "stored"})),
+        )
         .mount(&server)
         .await;
     let client = petstore::Client::builder().petstore_auth("token").base_url(server.uri()).build().expect("client");
@@ -128,7 +135,9 @@ async fn openai_create_transcription_streams_a_file_and_encodes_arrays_and_enums
     let answer = client.create_transcription(body).await.expect("sent");
     std::fs::remove_dir_all(&dir).ok();
     match answer {
-        openai::CreateTranscriptionResponse::CreateTranscriptionResponseJson(json) => assert_eq!(json.text, "hello there"),
+        openai::CreateTranscriptionResponse::CreateTranscriptionResponseJson(json) => {
+            assert_eq!(json.text, "hello there")
+        }
         other => panic!("decoded as {other:?}"),
     }
 

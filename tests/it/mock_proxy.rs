@@ -99,8 +99,7 @@ struct Run<M, C> {
 fn assert_every_operation(api: &str, received: Vec<tk::mock::RecordedRequest>) {
     let spec: BTreeSet<String> =
         voice_agents_tests::load_spec(api).api.operations.iter().map(|op| op.id.clone()).collect();
-    let answered: BTreeSet<String> =
-        received.iter().filter_map(|r| r.operation.map(str::to_owned)).collect();
+    let answered: BTreeSet<String> = received.iter().filter_map(|r| r.operation.map(str::to_owned)).collect();
     assert_eq!(answered, spec, "{api}: operations the mock answered vs the spec's");
 }
 
@@ -184,7 +183,8 @@ async fn every_talkifai_operation_through_prism_proxy_to_the_generated_mock() {
         .respond(example.clone())
         .times(1)
         .mount();
-    let got = run.client.send_chat_message(CONVERSATION_ID, message).send_with_response().await.expect("the stream opens");
+    let got =
+        run.client.send_chat_message(CONVERSATION_ID, message).send_with_response().await.expect("the stream opens");
     assert_conforms("send_chat_message", &got.headers, &run.prism);
     let events: Vec<tk::SendChatMessageEvent> = got.data.try_collect().await.expect("the mock's stream decodes");
     assert_eq!(events, example, "the SDK reads the mock's events as Prism's example");
@@ -208,8 +208,8 @@ async fn every_ayra_operation_through_prism_proxy_to_the_generated_mock() {
 
     roundtrip!(run, ay::AgentListEnvelope, list_agents, |c| c.list_agents().page(1).per_page(10));
     let create = ay::AgentCreate::new("Customer Support Agent", ay::VoicePlatform::Vapi).welcome_message("Hello!");
-    let created = roundtrip!(run, ay::AgentEnvelope, create_agent.body(create.clone()), |c| c
-        .create_agent(create.clone()));
+    let created =
+        roundtrip!(run, ay::AgentEnvelope, create_agent.body(create.clone()), |c| c.create_agent(create.clone()));
     assert_eq!(created.requests()[0].body, create);
     roundtrip!(run, ay::AgentEnvelope, get_agent.agent_id(AGENT_ID), |c| c.get_agent(AGENT_ID));
     let update = ay::AgentUpdate::new().name("Renamed").null_voice_id();
@@ -259,18 +259,30 @@ async fn every_pipecat_operation_through_prism_proxy_to_the_generated_mock() {
     roundtrip!(run, pc::ServiceDetailsResponse, update_service.agent_name(AGENT).body(update.clone()), |c| c
         .update_service(AGENT, update.clone()));
     roundtrip!(run, pc::DeleteServiceResponse, delete_service.agent_name(AGENT), |c| c.delete_service(AGENT));
-    roundtrip!(run, pc::GetLogsResponse, get_logs.agent_name(AGENT).limit(50), |c| c.get_logs(AGENT).limit(50).order(pc::GetLogsOrder::Asc));
-    roundtrip!(run, pc::SessionResponse, get_session.agent_name(AGENT).session_id(SESSION_ID), |c| c.get_session(AGENT, SESSION_ID));
+    roundtrip!(run, pc::GetLogsResponse, get_logs.agent_name(AGENT).limit(50), |c| c
+        .get_logs(AGENT)
+        .limit(50)
+        .order(pc::GetLogsOrder::Asc));
+    roundtrip!(run, pc::SessionResponse, get_session.agent_name(AGENT).session_id(SESSION_ID), |c| c
+        .get_session(AGENT, SESSION_ID));
     roundtrip!(run, pc::StopResponse, stop_session.session_id(SESSION_ID), |c| c.stop_session(AGENT, SESSION_ID));
-    roundtrip!(run, pc::GetSessionsResponse, get_sessions.agent_name(AGENT).status(pc::GetSessionsStatus::Ended), |c| c
-        .get_sessions(AGENT)
-        .status(pc::GetSessionsStatus::Ended));
+    roundtrip!(
+        run,
+        pc::GetSessionsResponse,
+        get_sessions.agent_name(AGENT).status(pc::GetSessionsStatus::Ended),
+        |c| c.get_sessions(AGENT).status(pc::GetSessionsStatus::Ended)
+    );
 
-    roundtrip!(run, pc::ListBuildsResponse, list_builds.region("us-west").limit(100), |c| c.list_builds().region("us-west").limit(100));
+    roundtrip!(run, pc::ListBuildsResponse, list_builds.region("us-west").limit(100), |c| c
+        .list_builds()
+        .region("us-west")
+        .limit(100));
     let build = pc::CreateBuildRequest::new(uuid(UPLOAD_ID), "us-west").dockerfile_path("docker/Dockerfile");
     roundtrip!(run, pc::CreateBuildResponse, create_build.body(build.clone()), |c| c.create_build(build.clone()));
     roundtrip!(run, pc::GetBuildResponse, get_build.build_id(uuid(BUILD_ID)), |c| c.get_build(BUILD_ID));
-    roundtrip!(run, pc::GetBuildLogsResponse, get_build_logs.build_id(uuid(BUILD_ID)), |c| c.get_build_logs(BUILD_ID).limit(10_000));
+    roundtrip!(run, pc::GetBuildLogsResponse, get_build_logs.build_id(uuid(BUILD_ID)), |c| c
+        .get_build_logs(BUILD_ID)
+        .limit(10_000));
     let upload = pc::UploadUrlRequest::new("eu-central");
     roundtrip!(run, pc::UploadUrlResponse, get_build_upload_url.body(upload.clone()), |c| c
         .get_build_upload_url(upload.clone()));
@@ -288,14 +300,17 @@ async fn every_pipecat_operation_through_prism_proxy_to_the_generated_mock() {
             .into();
     roundtrip!(run, pc::UpsertSecretSetResponse, upsert_secret_set.set_name(SET_NAME).body(secrets.clone()), |c| c
         .upsert_secret_set(SET_NAME, secrets.clone()));
-    roundtrip!(run, pc::DeleteSecretSetResponse, delete_secret_set.set_name(SET_NAME), |c| c.delete_secret_set(SET_NAME));
+    roundtrip!(run, pc::DeleteSecretSetResponse, delete_secret_set.set_name(SET_NAME), |c| c
+        .delete_secret_set(SET_NAME));
     roundtrip!(run, pc::DeleteSecretFromSetResponse, delete_secret_from_set.secret_key("API_KEY"), |c| c
         .delete_secret_from_set(SET_NAME, "API_KEY"));
     roundtrip!(run, pc::ListSecretSetsResponse, list_secret_sets, |c| c.list_secret_sets());
 
-    roundtrip!(run, pc::StartResponse, start_service.agent_name(AGENT).body(contract_pipecat::start_request()), |c| c.start_service(AGENT, contract_pipecat::start_request()));
+    roundtrip!(run, pc::StartResponse, start_service.agent_name(AGENT).body(contract_pipecat::start_request()), |c| c
+        .start_service(AGENT, contract_pipecat::start_request()));
     // The session proxy's `{path}` is one segment here: Prism matches it against one only.
-    roundtrip!(run, pc::ProxiedResponse, session_proxy_get.path("status"), |c| c.session_proxy_get(AGENT, SESSION_ID, "status"));
+    roundtrip!(run, pc::ProxiedResponse, session_proxy_get.path("status"), |c| c
+        .session_proxy_get(AGENT, SESSION_ID, "status"));
     let proxied = contract_pipecat::proxy_body();
     roundtrip!(run, pc::ProxiedResponse, session_proxy_put.service_name(AGENT).body(proxied.clone()), |c| c
         .session_proxy_put(AGENT, SESSION_ID, "status")
@@ -306,7 +321,8 @@ async fn every_pipecat_operation_through_prism_proxy_to_the_generated_mock() {
     roundtrip!(run, pc::ProxiedResponse, session_proxy_patch, |c| c
         .session_proxy_patch(AGENT, SESSION_ID, "status")
         .body(proxied.clone()));
-    roundtrip!(run, pc::ProxiedResponse, session_proxy_delete.path("status"), |c| c.session_proxy_delete(AGENT, SESSION_ID, "status"));
+    roundtrip!(run, pc::ProxiedResponse, session_proxy_delete.path("status"), |c| c
+        .session_proxy_delete(AGENT, SESSION_ID, "status"));
     roundtrip!(run, (), session_proxy_options, |c| c.session_proxy_options(AGENT, SESSION_ID, "status"));
     roundtrip!(run, (), session_proxy_head, |c| c.session_proxy_head(AGENT, SESSION_ID, "status"));
 

@@ -21,13 +21,37 @@ fn round_trip(type_name: &str, value: &Value) -> Result<Value, String> {
         };
     }
     types!(
-        CreateServiceRequest, UpdateServiceRequest, ServiceDetailsResponse, ErrorResponse, ListServicesResponse,
-        DeleteServiceResponse, GetLogsResponse, SessionResponse, StopResponse, GetSessionsResponse,
-        CreateBuildRequest, CreateBuildResponse, ListBuildsResponse, GetBuildResponse, GetBuildLogsResponse,
-        UploadUrlRequest, UploadUrlResponse, GetPropertiesResponse, UpdatePropertiesRequest,
-        UpdatePropertiesResponse, GetPropertiesSchemaResponse, ListRegionsResponse, UpsertSecretSetRequest,
-        UpsertSecretSetResponse, DeleteSecretSetResponse, GetSecretSetResponse, DeleteSecretFromSetResponse,
-        ListSecretSetsResponse, ProxiedResponse, StartRequest, StartResponse,
+        CreateServiceRequest,
+        UpdateServiceRequest,
+        ServiceDetailsResponse,
+        ErrorResponse,
+        ListServicesResponse,
+        DeleteServiceResponse,
+        GetLogsResponse,
+        SessionResponse,
+        StopResponse,
+        GetSessionsResponse,
+        CreateBuildRequest,
+        CreateBuildResponse,
+        ListBuildsResponse,
+        GetBuildResponse,
+        GetBuildLogsResponse,
+        UploadUrlRequest,
+        UploadUrlResponse,
+        GetPropertiesResponse,
+        UpdatePropertiesRequest,
+        UpdatePropertiesResponse,
+        GetPropertiesSchemaResponse,
+        ListRegionsResponse,
+        UpsertSecretSetRequest,
+        UpsertSecretSetResponse,
+        DeleteSecretSetResponse,
+        GetSecretSetResponse,
+        DeleteSecretFromSetResponse,
+        ListSecretSetsResponse,
+        ProxiedResponse,
+        StartRequest,
+        StartResponse,
     )
 }
 
@@ -66,7 +90,11 @@ fn request_re_encodes(page: &str, type_name: &str, body: &Value) {
 
 #[test]
 fn update_agent_page_request_and_response_decode() {
-    request_re_encodes("update-agent", "UpdateServiceRequest", &vendor_example("pipecat-cloud", "update-agent.request"));
+    request_re_encodes(
+        "update-agent",
+        "UpdateServiceRequest",
+        &vendor_example("pipecat-cloud", "update-agent.request"),
+    );
     let response: pc::ServiceDetailsResponse =
         serde_json::from_value(vendor_example("pipecat-cloud", "update-agent.response")).expect("response decodes");
     assert_eq!(response.name.as_deref(), Some("voice-starter"));
@@ -74,7 +102,11 @@ fn update_agent_page_request_and_response_decode() {
 
 #[test]
 fn create_agent_page_request_and_response_decode() {
-    request_re_encodes("create-agent", "CreateServiceRequest", &vendor_example("pipecat-cloud", "create-agent.request"));
+    request_re_encodes(
+        "create-agent",
+        "CreateServiceRequest",
+        &vendor_example("pipecat-cloud", "create-agent.request"),
+    );
     let response: pc::ServiceDetailsResponse =
         serde_json::from_value(vendor_example("pipecat-cloud", "create-agent.response")).expect("response decodes");
     assert_eq!(response.ready, Some(false));

@@ -1181,10 +1181,8 @@ async fn upsert_secret_set_puts_image_pull_secret_with_is_image_pull_secret_true
 
     let body =
         pc::ImagePullSecretRequest::new("https://index.docker.io/v1/", "your-docker-auth-token").region("us-west");
-    let accepted = client(&server)
-        .upsert_secret_set("dockerhub-credentials", body)
-        .await
-        .expect("upsertSecretSet succeeds");
+    let accepted =
+        client(&server).upsert_secret_set("dockerhub-credentials", body).await.expect("upsertSecretSet succeeds");
     assert_eq!(accepted.status, pc::UpsertSecretSetResponseStatus::Ok);
 }
 
@@ -1649,10 +1647,8 @@ async fn upsert_secret_set_rejects_invalid_set_name() {
 #[tokio::test]
 async fn upsert_secret_set_rejects_empty_secrets_list() {
     let server = voice_agents_tests::mock::silent_server().await;
-    let err = client(&server)
-        .upsert_secret_set("my-app-secrets", pc::RegularSecretsRequest::new(vec![]))
-        .await
-        .unwrap_err();
+    let err =
+        client(&server).upsert_secret_set("my-app-secrets", pc::RegularSecretsRequest::new(vec![])).await.unwrap_err();
     assert_validation(&err, "body.secrets", "minItems 1");
 }
 

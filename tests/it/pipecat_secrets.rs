@@ -25,11 +25,14 @@ async fn trace_logs_of_a_secret_upsert_leave_the_body_out() {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .and(path("/v1/secrets/my-secrets"))
-        .respond_with(ResponseTemplate::new(202).set_body_json(serde_json::json!({"status": "OK", "region": "us-west"})))
+        .respond_with(
+            ResponseTemplate::new(202).set_body_json(serde_json::json!({"status": "OK", "region": "us-west"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder().private_key_auth("pk_test").base_url(format!("{}/v1", server.uri())).build().expect("client");
+    let client =
+        Client::builder().private_key_auth("pk_test").base_url(format!("{}/v1", server.uri())).build().expect("client");
     let (captured, _guard) = voice_agents_tests::logs::capture_logs();
     client.upsert_secret_set("my-secrets", secrets_body()).await.expect("accepted");
     let logs = captured.contents();

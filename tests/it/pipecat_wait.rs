@@ -49,7 +49,11 @@ async fn waits_for_reconciliation_then_readiness() {
     let server = MockServer::start().await;
     serve_in_order(
         &server,
-        vec![(200, agent(None, false, "Creating")), (200, agent(Some("dep-2"), false, "Validating")), (200, agent(Some("dep-2"), true, "Active"))],
+        vec![
+            (200, agent(None, false, "Creating")),
+            (200, agent(Some("dep-2"), false, "Validating")),
+            (200, agent(Some("dep-2"), true, "Active")),
+        ],
     )
     .await;
     let started = tokio::time::Instant::now();

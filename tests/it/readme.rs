@@ -60,10 +60,17 @@ fn getting_started_cargo_toml_names_only_the_sdk_and_tokio() {
     let page = root_file("generated/GETTING_STARTED.md");
     let toml = blocks(&page, "toml");
     assert_eq!(toml.len(), 1, "one Cargo.toml snippet");
-    let deps: Vec<&str> =
-        toml[0].lines().filter(|l| !l.starts_with('[') && !l.trim().is_empty()).map(|l| l.split('=').next().unwrap_or("").trim()).collect();
+    let deps: Vec<&str> = toml[0]
+        .lines()
+        .filter(|l| !l.starts_with('[') && !l.trim().is_empty())
+        .map(|l| l.split('=').next().unwrap_or("").trim())
+        .collect();
     assert_eq!(deps, ["voice-agents", "tokio"]);
-    assert!(toml[0].contains("\"macros\"") && toml[0].contains("\"rt-multi-thread\""), "tokio's features for #[tokio::main]: {}", toml[0]);
+    assert!(
+        toml[0].contains("\"macros\"") && toml[0].contains("\"rt-multi-thread\""),
+        "tokio's features for #[tokio::main]: {}",
+        toml[0]
+    );
 }
 
 #[test]
@@ -82,14 +89,19 @@ fn getting_started_programs_use_only_the_sdk_std_and_tokio() {
     for api in ["pipecat_cloud", "talkifai", "ayra"] {
         let quick_start = programs.iter().find(|c| c.contains(&format!("voice_agents::{api}::")));
         let quick_start = quick_start.unwrap_or_else(|| panic!("no quick start for {api}"));
-        assert!(quick_start.contains("#[tokio::main]") && quick_start.contains("async fn main()"), "{api}'s quick start is a whole program");
+        assert!(
+            quick_start.contains("#[tokio::main]") && quick_start.contains("async fn main()"),
+            "{api}'s quick start is a whole program"
+        );
     }
 }
 
 #[test]
 fn the_crate_names_check_sees_a_foreign_crate() {
     // The check above must not pass because it reads nothing.
-    let names = crates_named("use futures_util::StreamExt;\nlet v = serde_json::json!({});\nlet x = voice_agents::ayra::Client::builder();");
+    let names = crates_named(
+        "use futures_util::StreamExt;\nlet v = serde_json::json!({});\nlet x = voice_agents::ayra::Client::builder();",
+    );
     assert_eq!(names, ["futures_util", "serde_json", "voice_agents"]);
 }
 
@@ -97,7 +109,10 @@ fn the_crate_names_check_sees_a_foreign_crate() {
 fn readme_getting_started_is_the_crate_docs_page() {
     let readme = root_file("README.md");
     let page = root_file("generated/GETTING_STARTED.md");
-    assert!(readme.contains(&page), "README.md's getting-started section differs from generated/GETTING_STARTED.md: run `cargo xtask regen`");
+    assert!(
+        readme.contains(&page),
+        "README.md's getting-started section differs from generated/GETTING_STARTED.md: run `cargo xtask regen`"
+    );
     let user_part = &readme[..readme.find("## Developing voice-agents").expect("a maintainers' section")];
     assert!(user_part.find(&page).is_some_and(|at| at < 1000), "the getting-started page is the top of the README");
 }

@@ -73,7 +73,9 @@ fn the_runtimes_list_of_builder_methods_is_what_its_macros_define() {
     }
     // Every macro that adds methods to a generated type is listed.
     for (name, (fns, _)) in &file {
-        let builds_methods = fns.iter().any(|f| f == "send" || f == "build" || f == "timeout" || f == "fetch_page" || f == "mount" || f == "verify");
+        let builds_methods = fns.iter().any(|f| {
+            f == "send" || f == "build" || f == "timeout" || f == "fetch_page" || f == "mount" || f == "verify"
+        });
         assert!(!builds_methods || listed.contains_key(name), "`{name}!` adds methods but is not in BUILDER_MACROS");
     }
 }

@@ -6,15 +6,18 @@
 //! mock (`talkifai::mock`); those that check exact bytes on the wire (query encoding and order,
 //! exact JSON bodies, headers of a hand-built client) stay on wiremock.
 
-use voice_agents_tests::mock::{assert_json_body, assert_nothing_sent, body_of, silent_server, sole_request, typed, validation_error as validation_field};
 use std::time::Duration;
+use voice_agents_tests::mock::{
+    assert_json_body, assert_nothing_sent, body_of, silent_server, sole_request, typed,
+    validation_error as validation_field,
+};
 
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use voice_agents::runtime::{ErrorKind, Nullable};
 use voice_agents::talkifai as tk;
-use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use voice_agents::talkifai::mock::{MockServer as TypedMock, Mounted, RecordedRequest, Reply};
+use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "tk_live_test";
@@ -39,11 +42,6 @@ fn assert_bearer(req: &Request) {
     assert_eq!(req.headers.get("authorization").and_then(|v| v.to_str().ok()), Some("Bearer tk_live_test"));
     assert!(req.headers.get("x-api-key").is_none(), "only one scheme is sent");
 }
-
-
-
-
-
 
 /// A client of the typed mock, with the test key as its Bearer credential.
 fn mock_client(server: &TypedMock) -> tk::Client {
@@ -114,8 +112,15 @@ fn function_json() -> Value {
 #[test]
 fn default_server_is_the_bare_host_because_paths_carry_their_own_prefix() {
     assert_eq!(<tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers.len(), 1);
-    assert_eq!(<tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url, "https://api.talkifai.dev");
-    let names: Vec<_> = <tk::Client as voice_agents_runtime::__private::ApiClient>::API.security_schemes.iter().map(|s| s.name).collect();
+    assert_eq!(
+        <tk::Client as voice_agents_runtime::__private::ApiClient>::API.servers[0].url,
+        "https://api.talkifai.dev"
+    );
+    let names: Vec<_> = <tk::Client as voice_agents_runtime::__private::ApiClient>::API
+        .security_schemes
+        .iter()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(names, ["BearerAuth", "ApiKeyAuth", "ChatSessionToken"]);
 }
 
@@ -291,7 +296,13 @@ async fn create_agent_posts_the_pipeline_body_and_returns_the_new_summary() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "Sales Bot".into(), system_prompt: "You are a helpful sales agent for Acme Corp...".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
+    let body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired {
+        name: "Sales Bot".into(),
+        system_prompt: "You are a helpful sales agent for Acme Corp...".into(),
+        model: "gpt-4o".into(),
+        stt: "deepgram".into(),
+        tts: "cartesia".into(),
+    })
     .voice_id("some-cartesia-voice-id")
     .language("en")
     .mode(tk::AgentMode::Private)
@@ -376,11 +387,12 @@ async fn delete_agent_returns_the_confirmation_payload() {
     server
         .delete_agent()
         .id("agent_abc123")
-        .respond(tk::DeleteAgentEnvelope::new(tk::DeleteResult::new().message("Agent deleted successfully")).success(true))
+        .respond(
+            tk::DeleteAgentEnvelope::new(tk::DeleteResult::new().message("Agent deleted successfully")).success(true),
+        )
         .times(1)
         .mount();
-    let response =
-        mock_client(&server).delete_agent("agent_abc123").send_with_response().await.expect("deleteAgent");
+    let response = mock_client(&server).delete_agent("agent_abc123").send_with_response().await.expect("deleteAgent");
     let req = only_received(&server);
     assert_eq!((req.method.as_str(), req.path.as_str()), ("DELETE", "/v1/agents/agent_abc123"));
     assert!(req.query.is_empty());
@@ -675,20 +687,34 @@ async fn custom_function_name_must_be_snake_case_and_endpoint_https() {
 /// the required fields.
 #[test]
 fn each_architecture_constructor_takes_exactly_its_required_fields() {
-    let pipeline: tk::AgentCreate = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
+    let pipeline: tk::AgentCreate = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired {
+        name: "n".into(),
+        system_prompt: "p".into(),
+        model: "gpt-4o".into(),
+        stt: "deepgram".into(),
+        tts: "cartesia".into(),
+    })
     .into();
     assert_eq!(
         serde_json::to_value(&pipeline).unwrap(),
         json!({"name": "n", "agentArchitecture": "pipeline", "systemPrompt": "p", "model": "gpt-4o", "stt": "deepgram", "tts": "cartesia"})
     );
-    let realtime: tk::AgentCreate =
-        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), realtime_provider: "openai".into() }).into();
+    let realtime: tk::AgentCreate = tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired {
+        name: "n".into(),
+        system_prompt: "p".into(),
+        realtime_provider: "openai".into(),
+    })
+    .into();
     assert_eq!(
         serde_json::to_value(&realtime).unwrap(),
         json!({"name": "n", "agentArchitecture": "realtime", "systemPrompt": "p", "realtimeProvider": "openai"})
     );
-    let text: tk::AgentCreate =
-        tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "gpt-4o-mini".into() }).into();
+    let text: tk::AgentCreate = tk::TextAgentCreate::new(tk::TextAgentCreateRequired {
+        name: "n".into(),
+        system_prompt: "p".into(),
+        model: "gpt-4o-mini".into(),
+    })
+    .into();
     assert_eq!(
         serde_json::to_value(&text).unwrap(),
         json!({"name": "n", "agentArchitecture": "text", "systemPrompt": "p", "model": "gpt-4o-mini"})
@@ -738,12 +764,23 @@ async fn a_variant_always_sends_its_own_architecture_tag() {
         .respond(tk::AgentSummaryEnvelope::new(tk::AgentSummary::new("x")).success(true))
         .times(1)
         .mount();
-    let mut body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "n".into(), system_prompt: "p".into(), model: "m".into(), stt: "s".into(), tts: "t".into() });
+    let mut body = tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired {
+        name: "n".into(),
+        system_prompt: "p".into(),
+        model: "m".into(),
+        stt: "s".into(),
+        tts: "t".into(),
+    });
     body.agent_architecture = "realtime".into();
     mock_client(&server).create_agent(body).await.expect("created");
     match &create.requests()[0].body {
         tk::AgentCreate::PipelineAgentCreate(p) => {
-            assert_eq!(p.agent_architecture, tk::PipelineAgentCreateAgentArchitecture::Pipeline, "a pipeline body went out tagged {:?}", p.agent_architecture)
+            assert_eq!(
+                p.agent_architecture,
+                tk::PipelineAgentCreateAgentArchitecture::Pipeline,
+                "a pipeline body went out tagged {:?}",
+                p.agent_architecture
+            )
         }
         other => panic!("a pipeline body was received as {other:?}"),
     }
@@ -793,10 +830,8 @@ async fn forbidden_update_is_a_permission_error_with_its_code() {
         )
         .times(1)
         .mount();
-    let err = mock_client(&server)
-        .update_agent("agent_abc123", tk::AgentUpdate::new().active(false))
-        .await
-        .expect_err("403");
+    let err =
+        mock_client(&server).update_agent("agent_abc123", tk::AgentUpdate::new().active(false)).await.expect_err("403");
     server.verify();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied);
     assert_eq!(err.code(), Some("FORBIDDEN"));
@@ -847,7 +882,11 @@ async fn an_error_body_without_code_still_gives_the_message() {
         .respond_error(400, tk::ErrorEnvelope::new("systemPrompt is required").success(false))
         .times(1)
         .mount();
-    let body = tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "n".into(), system_prompt: "".into(), model: "m".into() });
+    let body = tk::TextAgentCreate::new(tk::TextAgentCreateRequired {
+        name: "n".into(),
+        system_prompt: "".into(),
+        model: "m".into(),
+    });
     let err = mock_client(&server).create_agent(body).await.expect_err("400");
     assert_eq!(err.kind(), ErrorKind::BadRequest);
     assert_eq!(err.code(), None);
@@ -1074,7 +1113,12 @@ async fn fetch_page_returns_one_page_with_has_next_and_total() {
 /// `getAgent` answered with `data` exactly as given (raw JSON: unknown members and nulls kept).
 async fn get_agent_returning(data: Value) -> tk::Agent {
     let server = TypedMock::start().await;
-    server.get_agent().id("agent_x").reply(Reply::new(200).json(&json!({"success": true, "data": data}))).times(1).mount();
+    server
+        .get_agent()
+        .id("agent_x")
+        .reply(Reply::new(200).json(&json!({"success": true, "data": data})))
+        .times(1)
+        .mount();
     let agent = mock_client(&server).get_agent("agent_x").await.expect("getAgent decodes");
     server.verify();
     agent
@@ -1134,16 +1178,30 @@ async fn create_agent_bodies_carry_the_architecture_tag_of_their_variant() {
         .await;
     let c = client(&server);
     let bodies: [tk::AgentCreate; 3] = [
-        tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired { name: "Sales Bot".into(), system_prompt: "p".into(), model: "gpt-4o".into(), stt: "deepgram".into(), tts: "cartesia".into() })
+        tk::PipelineAgentCreate::new(tk::PipelineAgentCreateRequired {
+            name: "Sales Bot".into(),
+            system_prompt: "p".into(),
+            model: "gpt-4o".into(),
+            stt: "deepgram".into(),
+            tts: "cartesia".into(),
+        })
         .into(),
-        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired { name: "Low Latency Support".into(), system_prompt: "p".into(), realtime_provider: "openai".into() })
+        tk::RealtimeAgentCreate::new(tk::RealtimeAgentCreateRequired {
+            name: "Low Latency Support".into(),
+            system_prompt: "p".into(),
+            realtime_provider: "openai".into(),
+        })
         .voice_id("alloy")
         .language("en")
         .mode(tk::AgentMode::Public)
         .into(),
-        tk::TextAgentCreate::new(tk::TextAgentCreateRequired { name: "Support Chatbot".into(), system_prompt: "p".into(), model: "gpt-4o-mini".into() })
-            .temperature(0.3)
-            .into(),
+        tk::TextAgentCreate::new(tk::TextAgentCreateRequired {
+            name: "Support Chatbot".into(),
+            system_prompt: "p".into(),
+            model: "gpt-4o-mini".into(),
+        })
+        .temperature(0.3)
+        .into(),
     ];
     for body in bodies {
         c.create_agent(body).await.expect("createAgent");

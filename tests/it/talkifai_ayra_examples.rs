@@ -284,9 +284,21 @@ fn ayra_vendor_examples_decode_and_requests_re_encode_exactly() {
         ayra_round_trip("AgentUpdate", &blocks[0]),
         &blocks[0],
     );
-    response_re_encodes("ayra/update-agent.response as AgentEnvelope", ayra_round_trip("AgentEnvelope", &blocks[1]), &blocks[1]);
-    response_re_encodes("ayra/update-agent.404 as ErrorEnvelope", ayra_round_trip("ErrorEnvelope", &blocks[2]), &blocks[2]);
-    response_re_encodes("ayra/update-agent.400 as ErrorEnvelope", ayra_round_trip("ErrorEnvelope", &blocks[3]), &blocks[3]);
+    response_re_encodes(
+        "ayra/update-agent.response as AgentEnvelope",
+        ayra_round_trip("AgentEnvelope", &blocks[1]),
+        &blocks[1],
+    );
+    response_re_encodes(
+        "ayra/update-agent.404 as ErrorEnvelope",
+        ayra_round_trip("ErrorEnvelope", &blocks[2]),
+        &blocks[2],
+    );
+    response_re_encodes(
+        "ayra/update-agent.400 as ErrorEnvelope",
+        ayra_round_trip("ErrorEnvelope", &blocks[3]),
+        &blocks[3],
+    );
 
     let update: ayra::AgentUpdate = serde_json::from_value(blocks[0].clone()).unwrap();
     assert_eq!(update.metadata.as_ref().and_then(|m| m.get("version")).map(String::as_str), Some("2.0"));

@@ -11,13 +11,13 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use voice_agents::ext::talkifai::{collect_reply, reply_text, ChatError};
 use voice_agents::runtime::{ErrorKind, SseEvent};
+use voice_agents::talkifai::mock::{
+    GetChatHistoryReceived, MockServer as TypedMock, Mounted, RecordedRequest, SendChatMessageReceived,
+};
 use voice_agents::talkifai::{self as tk, SendChatMessageEvent as Event};
 use voice_agents_runtime::__private::StreamEvent;
 use voice_agents_tests::mock::{assert_json_body, body_of};
 use wiremock::matchers::{header, method, path};
-use voice_agents::talkifai::mock::{
-    GetChatHistoryReceived, MockServer as TypedMock, Mounted, RecordedRequest, SendChatMessageReceived,
-};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "tk_live_test-key-0123";
@@ -117,7 +117,9 @@ fn mount_typed_chat(server: &TypedMock, events: Vec<Event>) -> TypedChat {
     server
         .end_chat_session()
         .conversation_id(CONVERSATION)
-        .respond(serde_json::from_value::<tk::SuccessMessage>(json!({"success": true, "message": "Session ended"})).unwrap())
+        .respond(
+            serde_json::from_value::<tk::SuccessMessage>(json!({"success": true, "message": "Session ended"})).unwrap(),
+        )
         .mount();
     TypedChat { send, history }
 }

@@ -121,7 +121,9 @@ fn unrendered_link(html: &str) -> Option<String> {
             let after = bytes.get(at + close + 8).copied();
             // `[<code>x</code>](...)` would be a link rustdoc left alone too; a markdown link
             // rustdoc resolved is an `<a>`, never bracketed code.
-            if !inner.contains('<') && inner.chars().all(|c| c.is_alphanumeric() || "_:".contains(c)) && after != Some(b'(')
+            if !inner.contains('<')
+                && inner.chars().all(|c| c.is_alphanumeric() || "_:".contains(c))
+                && after != Some(b'(')
             {
                 return Some(format!("[{inner}]"));
             }

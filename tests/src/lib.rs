@@ -66,7 +66,14 @@ pub fn spec_examples(spec: &LoadedSpec) -> Vec<SpecExample> {
         let op_ptr = format!("/paths/{}/{}", escape(&op.path), op.method.to_ascii_lowercase());
         if let Some(body) = &op.body {
             let rb = doc.pointer(&format!("{op_ptr}/requestBody")).and_then(|n| resolve_ref(doc, n));
-            collect_media_examples(doc, rb, &format!("{op_ptr}/requestBody"), &type_name(&body.shape.ty), true, &mut out);
+            collect_media_examples(
+                doc,
+                rb,
+                &format!("{op_ptr}/requestBody"),
+                &type_name(&body.shape.ty),
+                true,
+                &mut out,
+            );
         }
         for r in &op.responses {
             let Some(shape) = &r.body else { continue };
@@ -98,7 +105,14 @@ pub fn spec_examples(spec: &LoadedSpec) -> Vec<SpecExample> {
     out
 }
 
-fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str, request: bool, out: &mut Vec<SpecExample>) {
+fn collect_media_examples(
+    doc: &Value,
+    node: Option<&Value>,
+    ptr: &str,
+    ty: &str,
+    request: bool,
+    out: &mut Vec<SpecExample>,
+) {
     let Some(content) = node.and_then(|n| n.get("content")).and_then(Value::as_object) else { return };
     for (media, m) in content {
         // Only JSON documents decode into the generated types; a `text/event-stream` example is
@@ -108,7 +122,12 @@ fn collect_media_examples(doc: &Value, node: Option<&Value>, ptr: &str, ty: &str
         }
         let base = format!("{ptr}/content/{}", escape(media));
         if let Some(e) = m.get("example") {
-            out.push(SpecExample { pointer: format!("{base}/example"), type_name: ty.to_owned(), value: e.clone(), request });
+            out.push(SpecExample {
+                pointer: format!("{base}/example"),
+                type_name: ty.to_owned(),
+                value: e.clone(),
+                request,
+            });
         }
         if let Some(examples) = m.get("examples").and_then(Value::as_object) {
             for (name, e) in examples {

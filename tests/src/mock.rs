@@ -39,7 +39,8 @@ pub fn validation_error(err: &voice_agents::runtime::Error) -> (String, String) 
 
 /// A fixture (the vendor's JSON) as the generated type a typed mock answers with.
 pub fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
-    serde_json::from_value(value).unwrap_or_else(|e| panic!("the fixture decodes as {}: {e}", std::any::type_name::<T>()))
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("the fixture decodes as {}: {e}", std::any::type_name::<T>()))
 }
 
 /// The one request a typed mock saw (its `received()`), as it arrived.

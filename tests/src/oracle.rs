@@ -85,7 +85,10 @@ impl Report {
     /// also without an `Unknown` fallback anywhere.
     pub fn perfect(&self, typed: bool) -> bool {
         let t = &self.totals;
-        t.decoded == t.instances && t.valid == t.instances && t.lossless == t.instances && (!typed || t.typed == t.instances)
+        t.decoded == t.instances
+            && t.valid == t.instances
+            && t.lossless == t.instances
+            && (!typed || t.typed == t.instances)
     }
 
     /// One line per failure (the first `max`; fallbacks only with `typed`), for a test failure
@@ -109,7 +112,10 @@ impl Report {
 fn clip(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 300 {
-        format!("{}...", &s[..s.char_indices().take_while(|(i, _)| *i < 300).last().map_or(0, |(i, c)| i + c.len_utf8())])
+        format!(
+            "{}...",
+            &s[..s.char_indices().take_while(|(i, _)| *i < 300).last().map_or(0, |(i, c)| i + c.len_utf8())]
+        )
     } else {
         s
     }
@@ -156,7 +162,12 @@ pub fn run(
     std::fs::write(&results_file, results_text).map_err(|e| format!("cannot write {}: {e}", results_file.display()))?;
     let report_text = node(
         tests_dir,
-        &["check".to_owned(), spec.display().to_string(), drawn_file.display().to_string(), results_file.display().to_string()],
+        &[
+            "check".to_owned(),
+            spec.display().to_string(),
+            drawn_file.display().to_string(),
+            results_file.display().to_string(),
+        ],
     )?;
     let report: Value = serde_json::from_str(&report_text).map_err(|e| format!("oracle check output: {e}"))?;
     let t = &report["totals"];
@@ -184,11 +195,10 @@ pub fn run(
 
 fn node(tests_dir: &Path, args: &[String]) -> Result<String, String> {
     let script: PathBuf = tests_dir.join("oracle").join("oracle.cjs");
-    let out = Command::new("node")
-        .arg(&script)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run node {}: {e} (the oracle needs Node.js, as Prism does)", script.display()))?;
+    let out =
+        Command::new("node").arg(&script).args(args).output().map_err(|e| {
+            format!("cannot run node {}: {e} (the oracle needs Node.js, as Prism does)", script.display())
+        })?;
     if !out.status.success() {
         return Err(format!(
             "node oracle.cjs {} failed ({}):\n{}",

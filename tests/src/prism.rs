@@ -403,7 +403,6 @@ impl Drop for Prism {
     }
 }
 
-
 /// One entry of the [`VIOLATIONS_HEADER`] header (or of the `validation`
 /// array of a Prism-generated 422 problem+json body, whose `location` lacks
 /// the leading `"request"`).

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 use std::process::Command;
+use std::time::Instant;
 use voice_agents_codegen::{analyze, diff, drift, generate_module, ir, surface, Input};
 
 /// The command named in preambles and in the fix hint.
@@ -50,11 +50,8 @@ pub fn generate_api(root: &Path, api: &ApiSpec) -> Result<(BTreeMap<String, Stri
     for w in &generated.warnings {
         eprintln!("{w}");
     }
-    let files = generated
-        .files
-        .into_iter()
-        .map(|f| (format!("generated/src/{}/{}", api.module, f.path), f.contents))
-        .collect();
+    let files =
+        generated.files.into_iter().map(|f| (format!("generated/src/{}/{}", api.module, f.path), f.contents)).collect();
     Ok((files, generated.api))
 }
 
@@ -247,6 +244,8 @@ pub fn check(root: &Path) -> Result<(), String> {
     for (path, problem) in &problems {
         msg.push_str(&format!("  {path}: {problem}\n"));
     }
-    msg.push_str(&format!("fix: run `{REGEN}` and commit the result (edit the spec, its overlay or the generator, never the output)"));
+    msg.push_str(&format!(
+        "fix: run `{REGEN}` and commit the result (edit the spec, its overlay or the generator, never the output)"
+    ));
     Err(msg)
 }

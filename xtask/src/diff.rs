@@ -16,8 +16,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             files.push(a.clone());
         }
     }
-    let [old, new] = files.as_slice() else { return Err("usage: cargo xtask diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]".to_owned()) };
-    let overlay_text = overlay.as_ref().map(|o| fs::read_to_string(o).map_err(|e| format!("cannot read {o}: {e}"))).transpose()?;
+    let [old, new] = files.as_slice() else {
+        return Err("usage: cargo xtask diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]".to_owned());
+    };
+    let overlay_text =
+        overlay.as_ref().map(|o| fs::read_to_string(o).map_err(|e| format!("cannot read {o}: {e}"))).transpose()?;
     let load = |path: &str| -> Result<voice_agents_codegen::ir::Api, String> {
         let text = fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         let input = Input { file: path, text: &text, overlay: overlay.as_deref().zip(overlay_text.as_deref()) };

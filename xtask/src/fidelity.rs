@@ -56,7 +56,11 @@ pub fn expected_files(root: &Path, sdk: &[(&str, &ir::Api)]) -> Result<BTreeMap<
          use super::round_trip;\n\n",
     );
     for (module, api) in sdk {
-        body.push_str(&dispatch_fn(&format!("round_trip_{module}"), &format!("voice_agents::{module}"), &component_types(api)));
+        body.push_str(&dispatch_fn(
+            &format!("round_trip_{module}"),
+            &format!("voice_agents::{module}"),
+            &component_types(api),
+        ));
         body.push('\n');
     }
     for (file, module) in CORPUS {
@@ -68,10 +72,17 @@ pub fn expected_files(root: &Path, sdk: &[(&str, &ir::Api)]) -> Result<BTreeMap<
             files.insert(format!("{DIR}/{module}/{}", f.path), f.contents);
         }
         body.push_str(&format!("#[path = \"{module}/mod.rs\"]\npub mod {module};\n\n"));
-        body.push_str(&dispatch_fn(&format!("round_trip_{module}"), &format!("self::{module}"), &component_types(&generated.api)));
+        body.push_str(&dispatch_fn(
+            &format!("round_trip_{module}"),
+            &format!("self::{module}"),
+            &component_types(&generated.api),
+        ));
         body.push('\n');
     }
-    files.insert(format!("{DIR}/tables.rs"), emit::standalone_file(crate::apis::REGEN, &format!("{}\n", body.trim_end())));
+    files.insert(
+        format!("{DIR}/tables.rs"),
+        emit::standalone_file(crate::apis::REGEN, &format!("{}\n", body.trim_end())),
+    );
     Ok(files)
 }
 
@@ -98,7 +109,11 @@ pub fn run_corpus(root: &Path, corpus: &[(&str, bool)], args: &[String]) -> Resu
     let mut specs: Vec<(String, Option<String>, String)> = Vec::new();
     for (spec, large) in corpus {
         if !(small && *large) {
-            specs.push((format!("tests/corpus/{spec}"), None, spec.rsplit_once('.').map_or(*spec, |(s, _)| s).to_owned()));
+            specs.push((
+                format!("tests/corpus/{spec}"),
+                None,
+                spec.rsplit_once('.').map_or(*spec, |(s, _)| s).to_owned(),
+            ));
         }
     }
     for api in crate::apis::discover(root)? {
@@ -129,7 +144,12 @@ pub fn run_corpus(root: &Path, corpus: &[(&str, bool)], args: &[String]) -> Resu
     for row in &rows {
         println!("{row}");
     }
-    println!("\nfidelity: {} specs in {:.1} s; failures in {}", rows.len(), started.elapsed().as_secs_f64(), out_root.display());
+    println!(
+        "\nfidelity: {} specs in {:.1} s; failures in {}",
+        rows.len(),
+        started.elapsed().as_secs_f64(),
+        out_root.display()
+    );
     Ok(())
 }
 
@@ -200,7 +220,13 @@ fn run_one(
     let [schemas, instances, decoded, typed, valid, lossless, undrawn] = n[..] else {
         return Err(format!("{name}: unexpected harness output {stdout:?}"));
     };
-    let pct = |k: u64| if instances == 0 { "-".to_owned() } else { format!("{k} ({:.1} %)", 100.0 * k as f64 / instances as f64) };
+    let pct = |k: u64| {
+        if instances == 0 {
+            "-".to_owned()
+        } else {
+            format!("{k} ({:.1} %)", 100.0 * k as f64 / instances as f64)
+        }
+    };
     let mut row = String::new();
     let _ = write!(
         row,

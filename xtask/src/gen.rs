@@ -55,7 +55,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<Written, String> {
         eprintln!("{w}");
     }
     if options.report_untyped {
-        println!("untyped: {} schema(s) typed as free-form JSON (serde_json::Value or a JSON object):", written.untyped.len());
+        println!(
+            "untyped: {} schema(s) typed as free-form JSON (serde_json::Value or a JSON object):",
+            written.untyped.len()
+        );
         for u in &written.untyped {
             println!("  {u}");
         }
@@ -96,9 +99,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
 /// A crate name from the spec's file name (`api.github.com.json` -> `api-github-com`).
 pub fn default_name(spec: &str) -> String {
     let stem = Path::new(spec).file_stem().and_then(|s| s.to_str()).unwrap_or("api");
-    let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let name: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let name = name.trim_matches('-').to_owned();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name }
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("api-{name}")
+    } else {
+        name
+    }
 }
 
 /// Generates the spec and writes the crate: `Cargo.toml`, `Cargo.lock`, `src/lib.rs` and the

@@ -10,7 +10,8 @@ use std::path::Path;
 pub const SOURCE: &str = "generated/GETTING_STARTED.md";
 /// The README, from the root.
 pub const README: &str = "README.md";
-const BEGIN: &str = "<!-- getting-started: copied from generated/GETTING_STARTED.md by `cargo xtask regen`; edit that file -->\n";
+const BEGIN: &str =
+    "<!-- getting-started: copied from generated/GETTING_STARTED.md by `cargo xtask regen`; edit that file -->\n";
 const END: &str = "<!-- /getting-started -->\n";
 
 /// The README as it should be: its text with the region between the markers replaced by the

@@ -18,7 +18,9 @@ impl<'a> Ctx<'a> {
 
     /// The named type has a `Validate` impl (request structs and unions; enums have no rules).
     pub fn validates(&self, name: &str) -> bool {
-        self.types.get(name).is_some_and(|t| t.usage.request && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)))
+        self.types
+            .get(name)
+            .is_some_and(|t| t.usage.request && matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_)))
     }
 
     /// The named type.
@@ -45,7 +47,9 @@ impl<'a> Ctx<'a> {
             TypeRef::Array(s) if depth < 16 => self.contains_upload_depth(&s.ty, depth + 1),
             TypeRef::Named(n) if depth < 16 => match self.types.get(n.as_str()).map(|t| &t.kind) {
                 Some(TypeKind::Alias(s)) => self.contains_upload_depth(&s.ty, depth + 1),
-                Some(TypeKind::Union(u)) => u.variants.iter().any(|v| self.contains_upload_depth(&v.shape.ty, depth + 1)),
+                Some(TypeKind::Union(u)) => {
+                    u.variants.iter().any(|v| self.contains_upload_depth(&v.shape.ty, depth + 1))
+                }
                 _ => false,
             },
             _ => false,

@@ -29,7 +29,11 @@ pub fn attrs_with_links(docs: &Docs, extra: &[String], trusted: &[String]) -> To
     }
     let text = own.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("\n\n");
     let own = trusted_attrs(&text);
-    if spec.is_empty() { own } else { quote! { #spec #[doc = ""] #own } }
+    if spec.is_empty() {
+        own
+    } else {
+        quote! { #spec #[doc = ""] #own }
+    }
 }
 
 /// `#[doc]` attributes for already-joined text.
@@ -62,7 +66,11 @@ pub fn inner_attrs(text: &str) -> TokenStream {
 /// already ends with "API" (not "TalkifAI API API").
 pub fn api_name(title: &str) -> String {
     let title = sanitize(title);
-    if title.to_ascii_lowercase().ends_with(" api") { title } else { format!("{title} API") }
+    if title.to_ascii_lowercase().ends_with(" api") {
+        title
+    } else {
+        format!("{title} API")
+    }
 }
 
 /// Makes markdown from a spec safe for rustdoc:
@@ -156,7 +164,10 @@ fn sanitize_prose(seg: &str) -> String {
         } else if c == ']' {
             out.push_str("\\]");
         } else if c == 'h' && (rest_starts_with(i, "http://") || rest_starts_with(i, "https://")) {
-            let len = chars[i..].iter().position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'')).unwrap_or(chars.len() - i);
+            let len = chars[i..]
+                .iter()
+                .position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\''))
+                .unwrap_or(chars.len() - i);
             let mut url: String = chars[i..i + len].iter().collect();
             let trailing: String = {
                 let mut t = String::new();

@@ -12,9 +12,7 @@ const RUNTIME_IMPORT: &str = "use voice_agents_runtime::__private as rt;\n";
 
 /// Adds [`RUNTIME_IMPORT`] after the file's inner docs and attributes when the file uses `rt::`.
 fn import_runtime(text: &str) -> String {
-    let uses = text.match_indices("rt::").any(|(i, _)| {
-        !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
-    });
+    let uses = text.match_indices("rt::").any(|(i, _)| !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
     if !uses {
         return text.to_owned();
     }

@@ -41,11 +41,8 @@ fn concrete_media(media: Option<&str>) -> String {
 /// which the mock serves that server's operations under.
 pub(crate) fn server_prefix(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = if url.contains("://") {
-        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
-    } else {
-        after_scheme
-    };
+    let path =
+        if url.contains("://") { after_scheme.find('/').map_or("", |i| &after_scheme[i..]) } else { after_scheme };
     let path = path.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
     if path.is_empty() || path.starts_with('/') {
         path.to_owned()
@@ -117,7 +114,8 @@ impl ReplyShape {
 /// How the body of `response` is written, for operation `op`.
 fn reply_shape(op: &Operation, response: &Response) -> ReplyShape {
     let media = concrete_media(response.media_type.as_deref());
-    let essence = response.media_type.as_deref().map(|m| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let essence =
+        response.media_type.as_deref().map(|m| m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
     let kind = if response.is_success && essence.as_deref() == Some("text/event-stream") {
         match &op.output {
             Output::EventStream(events) => {
@@ -344,8 +342,12 @@ fn operation(ctx: &Ctx<'_>, op: &Operation, names: &OpNames) -> OpItems {
     if let Some(body) = &op.body {
         let (ty, doc, read) = match body_hold(body) {
             BodyHold::Json(ty) => {
-                let text = format!("The request body, decoded as `{}`.", super::events::code_text(&ty.to_string().replace(' ', "")));
-                let read = if body.required { quote!(request.json_body()?) } else { quote!(request.optional_json_body()?) };
+                let text = format!(
+                    "The request body, decoded as `{}`.",
+                    super::events::code_text(&ty.to_string().replace(' ', ""))
+                );
+                let read =
+                    if body.required { quote!(request.json_body()?) } else { quote!(request.optional_json_body()?) };
                 (ty, text, read)
             }
             BodyHold::Text => {
@@ -354,7 +356,11 @@ fn operation(ctx: &Ctx<'_>, op: &Operation, names: &OpNames) -> OpItems {
                 } else {
                     quote!(rt::mock::text_body(request)?)
                 };
-                (quote!(String), format!("The request body (`{}`), as text.", super::events::code_text(&body.media_type)), read)
+                (
+                    quote!(String),
+                    format!("The request body (`{}`), as text.", super::events::code_text(&body.media_type)),
+                    read,
+                )
             }
             BodyHold::Bytes => {
                 let read = if body.required {
@@ -447,7 +453,8 @@ fn operation(ctx: &Ctx<'_>, op: &Operation, names: &OpNames) -> OpItems {
         super::events::code_text(id),
         names.expectation,
     ));
-    let summary = first_line(&op.docs).map(|l| format!(": {}", docs::sanitize(l.trim_end_matches('.')))).unwrap_or_default();
+    let summary =
+        first_line(&op.docs).map(|l| format!(": {}", docs::sanitize(l.trim_end_matches('.')))).unwrap_or_default();
     let expectation_doc = docs::trusted_attrs(&format!(
         "An expectation of `{}` requests ({endpoint}{summary}), from [`MockServer::{}`]: narrow it with the matchers, answer with `respond` (or a `respond_` method per declared status, or [`reply`](Self::reply)), then [`mount`](Self::mount) it.",
         super::events::code_text(id),
@@ -688,9 +695,11 @@ fn module_doc(ctx: &Ctx<'_>, names: &[OpNames]) -> String {
          and a request no expectation matches `501` naming the closest one. [`MockServer::verify`], and dropping the server, fail on each of those and on every expectation hit the wrong number of times."
     );
     if let Some((op, n)) = ctx.api.operations.iter().zip(names).find(|(op, _)| {
-        success_response(op).is_some_and(|r| r.body.is_some() && !matches!(op.output, Output::EventStream(_) | Output::RawEventStream))
+        success_response(op)
+            .is_some_and(|r| r.body.is_some() && !matches!(op.output, Output::EventStream(_) | Output::RawEventStream))
     }) {
-        let response = success_response(op).and_then(|r| r.body.as_ref()).map(|s| rust_type(&s.ty).to_string().replace(' ', ""));
+        let response =
+            success_response(op).and_then(|r| r.body.as_ref()).map(|s| rust_type(&s.ty).to_string().replace(' ', ""));
         let response = response.unwrap_or_default();
         let mut sig = format!("body: {module}::{response}");
         if !response.chars().next().is_some_and(|c| c.is_ascii_uppercase()) || response.contains(['<', ':']) {
@@ -770,7 +779,8 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
         .iter()
         .map(|op| {
             let bare = op.method_name.trim_start_matches("r#");
-            let wanted = if crate::contract::is_taken_on_mock_servers(bare) { format!("{bare}_op") } else { bare.to_owned() };
+            let wanted =
+                if crate::contract::is_taken_on_mock_servers(bare) { format!("{bare}_op") } else { bare.to_owned() };
             let method = crate::naming::Ident::new(methods.claim(&wanted));
             OpNames {
                 received: scope.claim(&format!("{}Received", op.type_name)),
@@ -795,7 +805,6 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
         .collect();
     let webhooks = api.webhook_events.as_ref().map(|w| webhook_items(ctx, w));
 
-
     // Imports: every type of the API the items name.
     let mut mentioned = Vec::new();
     for op in &api.operations {
@@ -811,15 +820,17 @@ pub(crate) fn file(ctx: &Ctx<'_>) -> TokenStream {
             }
         }
     }
-    let mut imported: BTreeSet<String> =
-        mentioned.into_iter().filter(|n| type_names.contains(n.as_str())).collect();
+    let mut imported: BTreeSet<String> = mentioned.into_iter().filter(|n| type_names.contains(n.as_str())).collect();
     imported.extend(event_enums.iter().cloned());
     let import_idents = imported.iter().map(|n| ident(n));
     let imports = (!imported.is_empty()).then(|| quote!(use super::{ #( #import_idents ),* };));
     let re_export_idents = re_exports.iter().map(|n| format_ident!("{}", n));
 
     let deprecated = api.operations.iter().any(|o| o.deprecated || o.params.iter().any(|p| p.deprecated))
-        || api.types.iter().any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)));
+        || api
+            .types
+            .iter()
+            .any(|t| t.deprecated || matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.deprecated)));
     let allow = deprecated.then(|| quote!(#![allow(deprecated)]));
     let module_doc = docs::trusted_inner_attrs(&module_doc(ctx, &names));
     let api_name = &api.title;

@@ -3,9 +3,9 @@
 
 mod client;
 mod ctx;
-mod layout;
 pub mod docs;
 mod events;
+mod layout;
 mod mock;
 mod operations;
 pub(crate) mod preamble;
@@ -33,9 +33,9 @@ pub fn standalone_file(command: &str, body: &str) -> String {
 }
 
 use crate::diagnostic::Diagnostic;
-use ctx::{ident, Ctx};
 use crate::ir::*;
 use crate::naming;
+use ctx::{ident, Ctx};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
@@ -287,8 +287,18 @@ fn root(api: &Api, provenance: &Provenance, has_models: bool, has_operations: bo
     let doc = docs::trusted_inner_attrs(&text);
     // Inlined, so the module's page lists every operation and type (the submodules are an
     // implementation detail of the file layout).
-    let models = has_models.then(|| quote!(#[doc(inline)] pub use models::*;));
-    let operations = has_operations.then(|| quote!(#[doc(inline)] pub use operations::*;));
+    let models = has_models.then(|| {
+        quote!(
+            #[doc(inline)]
+            pub use models::*;
+        )
+    });
+    let operations = has_operations.then(|| {
+        quote!(
+            #[doc(inline)]
+            pub use operations::*;
+        )
+    });
     let webhooks = api.webhook_events.as_ref().map(|w| {
         let names = webhooks::exported(w).into_iter().map(|n| ident(&n));
         quote!(mod webhooks; pub use webhooks::{ #( #names ),* };)

@@ -1,10 +1,10 @@
 //! Operations -> one request builder type per operation (its own docs page: endpoint, arguments,
 //! setters for optional parameters, an example), its `Operation` impl and a `Client` method.
 
-use super::types::{check_value, rust_type};
 use super::ctx::{ident, Ctx};
 use super::docs;
 use super::events;
+use super::types::{check_value, rust_type};
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -60,7 +60,12 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         } else {
             fields.push(quote!(body: Option<#ty>,));
             inits.push(quote!(body: None));
-            let bdoc = docs::attrs(&super::types::with_fallback(&body.docs, || "Sets the request body (optional for this operation).".to_owned()), &[]);
+            let bdoc = docs::attrs(
+                &super::types::with_fallback(&body.docs, || {
+                    "Sets the request body (optional for this operation).".to_owned()
+                }),
+                &[],
+            );
             setters.push(quote! {
                 #bdoc
                 pub fn body(mut self, value: impl Into<#ty>) -> Self { self.body = Some(value.into()); self }
@@ -94,8 +99,16 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         }
     });
     let paginated = op.pagination.as_ref().map(|p| paginated_impl(op, p));
-    let no_retry = (!op.retry).then(|| quote!(const RETRY: bool = false;));
-    let sensitive = op.body.as_ref().is_some_and(|b| ctx.holds_secrets(&b.shape.ty)).then(|| quote!(const SENSITIVE_BODY: bool = true;));
+    let no_retry = (!op.retry).then(|| {
+        quote!(
+            const RETRY: bool = false;
+        )
+    });
+    let sensitive = op.body.as_ref().is_some_and(|b| ctx.holds_secrets(&b.shape.ty)).then(|| {
+        quote!(
+            const SENSITIVE_BODY: bool = true;
+        )
+    });
     let builder_setters = (!setters.is_empty()).then(|| {
         quote! {
             impl #op_name<'_> {
@@ -138,7 +151,8 @@ pub fn operation(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     how.push_str(&format!("\n\n# Example\n\n{}", example(ctx, op, &example_params)));
     let builder_how = docs::trusted_attrs(&how);
-    let headline = docs::sanitize(first_line(summary.summary.as_deref().or(summary.description.as_deref()).unwrap_or_default()));
+    let headline =
+        docs::sanitize(first_line(summary.summary.as_deref().or(summary.description.as_deref()).unwrap_or_default()));
     let method_doc = docs::trusted_attrs(&format!(
         "{} ({endpoint}); see [`{}`] for its options.",
         headline.trim_end_matches('.'),
@@ -210,7 +224,8 @@ fn param_summary(ctx: &Ctx<'_>, p: &Param) -> String {
 /// A type as docs show it: a link for a type of this API (`[`Agent`]`), code for the rest.
 fn type_link(ty: &TokenStream) -> String {
     let text = type_text(ty);
-    let is_local = text.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !text.contains(['<', ':']) && text != "String";
+    let is_local =
+        text.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !text.contains(['<', ':']) && text != "String";
     if is_local {
         format!("[`{text}`]")
     } else if let Some(runtime) = text.strip_prefix("rt::") {
@@ -266,7 +281,12 @@ fn paginated_impl(op: &Operation, p: &Pagination) -> TokenStream {
     let page = ident(&p.page_param);
     let page_default = proc_macro2::Literal::u64_unsuffixed(p.page_default.unwrap_or(1));
     // The page parameter's own integer type bounds the conversion from the runtime's u64.
-    let page_ty = op.params.iter().find(|q| q.name == p.page_param).map(|q| rust_type(&q.shape.ty)).unwrap_or_else(|| quote!(i64));
+    let page_ty = op
+        .params
+        .iter()
+        .find(|q| q.name == p.page_param)
+        .map(|q| rust_type(&q.shape.ty))
+        .unwrap_or_else(|| quote!(i64));
     let has_next = match &p.has_next_pointer {
         Some(ptr) => quote!(Some(#ptr)),
         None => quote!(None),
@@ -440,7 +460,9 @@ fn to_text(ctx: &Ctx<'_>, ty: &TypeRef, value: TokenStream) -> TokenStream {
         }
         TypeRef::String => quote!(#value.as_str()),
         TypeRef::DateTime => quote!(&#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => quote!(&serde_json::to_string(#value).unwrap_or_default()),
+        TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => {
+            quote!(&serde_json::to_string(#value).unwrap_or_default())
+        }
         _ => quote!(&#value.to_string()),
     }
 }
@@ -456,7 +478,9 @@ fn to_owned_text(ctx: &Ctx<'_>, ty: &TypeRef, value: TokenStream) -> TokenStream
         TypeRef::Named(n) if !ctx.is_enum(n) => json_text(value),
         TypeRef::String => quote!(#value.clone()),
         TypeRef::DateTime => quote!(#value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => quote!(serde_json::to_string(#value).unwrap_or_default()),
+        TypeRef::Json | TypeRef::JsonObject | TypeRef::Map(_) => {
+            quote!(serde_json::to_string(#value).unwrap_or_default())
+        }
         _ => quote!(#value.to_string()),
     }
 }
@@ -605,7 +629,10 @@ fn decode_fn(op: &Operation) -> TokenStream {
     let body = match &op.output {
         // The runtime hands a stream or a download to the caller and never decodes it.
         Output::EventStream(_) | Output::RawEventStream | Output::Download => return quote!(),
-        Output::Unit => quote!({ let _ = resp; Ok(()) }),
+        Output::Unit => quote!({
+            let _ = resp;
+            Ok(())
+        }),
         Output::Single(s) => decode_shape(s),
         Output::Optional(s) => {
             let empty: Vec<u16> = op
@@ -711,7 +738,11 @@ fn decode_error_fn(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let ty = format_ident!("{}", name);
         let patterns = merge_intervals(intervals).into_iter().map(|(lo, hi)| {
             let (l, h) = (proc_macro2::Literal::u16_unsuffixed(lo), proc_macro2::Literal::u16_unsuffixed(hi));
-            if lo == hi { quote!(#l) } else { quote!(#l..=#h) }
+            if lo == hi {
+                quote!(#l)
+            } else {
+                quote!(#l..=#h)
+            }
         });
         quote!( #( #patterns )|* => rt::decode_error_body::<#ty>(body), )
     });
@@ -760,7 +791,8 @@ fn body_sent_doc(body: &Body) -> Option<String> {
         BodyEncoding::Binary => format!("as the bytes of the [`Upload`](rt::Upload) (`{}`); an upload made from a stream is sent once, without retries", body.media_type),
         BodyEncoding::Text => format!("as text (`{}`)", body.media_type),
     };
-    let others: Vec<String> = body.offered.iter().filter(|m| **m != body.media_type).map(|m| format!("`{m}`")).collect();
+    let others: Vec<String> =
+        body.offered.iter().filter(|m| **m != body.media_type).map(|m| format!("`{m}`")).collect();
     if body.encoding == BodyEncoding::Json && others.is_empty() {
         return None;
     }
@@ -837,7 +869,14 @@ fn multipart_field(ctx: &Ctx<'_>, f: &Field, usage: Usage, encodings: &[Property
 }
 
 /// Statements adding `value` (a reference to a value of `ty`) as the part(s) named `wire`.
-fn part_of(ctx: &Ctx<'_>, ty: &TypeRef, value: TokenStream, wire: &str, content_type: &TokenStream, depth: usize) -> TokenStream {
+fn part_of(
+    ctx: &Ctx<'_>,
+    ty: &TypeRef,
+    value: TokenStream,
+    wire: &str,
+    content_type: &TokenStream,
+    depth: usize,
+) -> TokenStream {
     if depth < 8 && ctx.contains_upload(ty) {
         match ty {
             TypeRef::Upload => return quote!(form.add_upload(#wire, #value, #content_type);),

@@ -104,7 +104,8 @@ fn field_type(f: &Field, usage: Usage) -> TokenStream {
 
 /// The docs, or a generated line when the spec has none (every public item is documented).
 pub fn with_fallback(d: &Docs, fallback: impl FnOnce() -> String) -> Docs {
-    if d.summary.as_deref().unwrap_or("").trim().is_empty() && d.description.as_deref().unwrap_or("").trim().is_empty() {
+    if d.summary.as_deref().unwrap_or("").trim().is_empty() && d.description.as_deref().unwrap_or("").trim().is_empty()
+    {
         Docs { summary: Some(fallback()), description: None }
     } else {
         d.clone()
@@ -163,7 +164,9 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct, doc: TokenStream) -> Tok
         let wire = &f.wire;
         let rename = (f.name.trim_start_matches("r#") != f.wire).then(|| quote!(rename = #wire,));
         let serde = match holder(f, def.usage) {
-            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => {
+                rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default()
+            }
             Holder::Plain => rename.as_ref().map(|r| quote!(#[serde(#r)])).unwrap_or_default(),
             Holder::Option if f.required => quote!(#[serde(#rename default)]),
             Holder::Option => quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
@@ -226,7 +229,9 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
         let deprecated = f.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the API spec")]));
         let (param, value) = setter_argument(&f.shape.ty);
         match holder(f, def.usage) {
-            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => inits.push(Some(quote!(#fname: rt::True))),
+            Holder::Plain if matches!(f.shape.ty, TypeRef::BoolConst(true)) => {
+                inits.push(Some(quote!(#fname: rt::True)))
+            }
             // A required single-value enum (a union's tag, a `kind: [widget]`) has one possible value.
             Holder::Plain if ctx.single_value(&f.shape.ty).is_some() => {
                 let only = ctx.single_value(&f.shape.ty).unwrap_or_default();
@@ -254,7 +259,10 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
                 inits.push(Some(quote!(#fname: rt::Nullable::Absent)));
                 let doc = docs::trusted_attrs(&field_link);
                 let null_name = format_ident!("null_{}", f.name.trim_start_matches("r#"));
-                let null_doc = docs::lines_to_attrs(&format!("Sends `{}: null`, clearing it; leaving it unset sends nothing.", f.wire));
+                let null_doc = docs::lines_to_attrs(&format!(
+                    "Sends `{}: null`, clearing it; leaving it unset sends nothing.",
+                    f.wire
+                ));
                 let value = wrap(value);
                 setters.push(quote! {
                     #doc #deprecated
@@ -305,7 +313,11 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &Struct) -> TokenStream {
             });
             let moves = required.iter().map(|Required { field: f, .. }| {
                 let fname = ident(&f.name);
-                if f.boxed { quote!(#fname: Box::new(required.#fname)) } else { quote!(#fname: required.#fname) }
+                if f.boxed {
+                    quote!(#fname: Box::new(required.#fname))
+                } else {
+                    quote!(#fname: required.#fname)
+                }
             });
             let inits = in_field_order(&inits, moves.collect());
             let struct_doc = docs::trusted_attrs(&format!(
@@ -415,7 +427,11 @@ fn swappable(required: &[Required<'_>]) -> Option<usize> {
 /// `<Type>Required`, or `<Type>RequiredFields` when the API has a type of that name.
 fn required_fields_name(ctx: &Ctx<'_>, def: &TypeDef) -> String {
     let name = format!("{}Required", def.name);
-    if ctx.type_named(&name).is_some() { format!("{name}Fields") } else { name }
+    if ctx.type_named(&name).is_some() {
+        format!("{name}Fields")
+    } else {
+        name
+    }
 }
 
 fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
@@ -430,7 +446,8 @@ fn redacting_debug(def: &TypeDef, s: &Struct) -> TokenStream {
             quote!(.field(#label, &self.#fname))
         }
     });
-    let additional = s.additional.as_ref().map(|_| quote!(.field("additional_properties", &self.additional_properties)));
+    let additional =
+        s.additional.as_ref().map(|_| quote!(.field("additional_properties", &self.additional_properties)));
     quote! {
         impl std::fmt::Debug for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -644,11 +661,15 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     });
     // `From` only where it is unambiguous: a named, non-alias type held by one variant alone.
     let unique = |v: &UnionVariant| u.variants.iter().filter(|w| w.shape.ty == v.shape.ty).count() == 1;
-    let froms = u.variants.iter().filter(|v| !v.boxed && matches!(&v.shape.ty, TypeRef::Named(n) if ctx.alias_of(n).is_none()) && unique(v)).map(|v| {
-        let vname = format_ident!("{}", v.name);
-        let ty = rust_type(&v.shape.ty);
-        quote! { impl From<#ty> for #name { fn from(value: #ty) -> Self { Self::#vname(value) } } }
-    });
+    let froms = u
+        .variants
+        .iter()
+        .filter(|v| !v.boxed && matches!(&v.shape.ty, TypeRef::Named(n) if ctx.alias_of(n).is_none()) && unique(v))
+        .map(|v| {
+            let vname = format_ident!("{}", v.name);
+            let ty = rust_type(&v.shape.ty);
+            quote! { impl From<#ty> for #name { fn from(value: #ty) -> Self { Self::#vname(value) } } }
+        });
     let validate = def.usage.request.then(|| {
         let arms = u.variants.iter().map(|v| {
             let vname = format_ident!("{}", v.name);
@@ -680,7 +701,8 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &Union, doc: TokenStream) -> Token
     };
     let kind_doc = match &u.discriminator {
         Some(p) => format!("Chosen by the `{p}` property."),
-        None => "Untagged: decoded as the alternative that keeps the most of the JSON (the first of those on a tie).".to_owned(),
+        None => "Untagged: decoded as the alternative that keeps the most of the JSON (the first of those on a tie)."
+            .to_owned(),
     };
     let kind_doc = docs::lines_to_attrs(&kind_doc);
     quote! {

@@ -126,7 +126,9 @@ impl<'a> Builder<'a> {
                 renames.insert(member.name.clone(), name.clone());
                 member.docs = Docs {
                     // An explicit link target: the docs sanitizer keeps `[text](target)` links.
-                    summary: Some(format!("Another name for [`{name}`]({name}): the spec repeats the same enum in several places.")),
+                    summary: Some(format!(
+                        "Another name for [`{name}`]({name}): the spec repeats the same enum in several places."
+                    )),
                     description: None,
                 };
                 member.kind = TypeKind::Alias(Shape::plain(TypeRef::Named(name.clone())));
@@ -252,9 +254,15 @@ impl<'a> Builder<'a> {
                 None => {}
                 Some(serde_json::Value::String(group)) => match credentials.iter_mut().find(|c| &c.name == group) {
                     Some(c) => c.schemes.push(name.clone()),
-                    None => credentials.push(Credential { name: group.clone(), setter: String::new(), schemes: vec![name.clone()] }),
+                    None => credentials.push(Credential {
+                        name: group.clone(),
+                        setter: String::new(),
+                        schemes: vec![name.clone()],
+                    }),
                 },
-                Some(_) => self.error(&format!("{at}/x-credential"), "`x-credential` must be a string naming the secret"),
+                Some(_) => {
+                    self.error(&format!("{at}/x-credential"), "`x-credential` must be a string naming the secret")
+                }
             }
         }
         for c in &mut credentials {
@@ -370,7 +378,10 @@ impl<'a> Builder<'a> {
             Some(Stream::Typed(origin, variants)) => {
                 let others = responses.iter().filter(|r| r.status.is_success() && r.body.is_some()).count();
                 if others > 1 {
-                    self.warn(&origin, "the operation returns the event stream; its other success responses are not decoded");
+                    self.warn(
+                        &origin,
+                        "the operation returns the event stream; its other success responses are not decoded",
+                    );
                 }
                 let name = self.space.claim_type_name(&format!("{op_name}Event"));
                 output = Output::EventStream(EventEnum { name, origin, variants });
@@ -426,7 +437,12 @@ impl<'a> Builder<'a> {
                 Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_-:".contains(c)) => {
                     out.push(n.to_owned())
                 }
-                _ => self.warn(&at, &format!("`{name}` is not a name rustdoc can search for (letters, digits, `_`, `-`, `:`): left out")),
+                _ => self.warn(
+                    &at,
+                    &format!(
+                        "`{name}` is not a name rustdoc can search for (letters, digits, `_`, `-`, `:`): left out"
+                    ),
+                ),
             }
         }
         out
@@ -706,7 +722,8 @@ impl<'a> Builder<'a> {
         let (rb, at) = self.item_or_ref(rb, at, at)?;
         let (media, content, kind) = media::choose_request(&rb.content)?;
         let media_at = format!("{at}/content/{}", pointer::escape(media));
-        let hint = Hint { name: format!("{op_name}Request"), owner: owner.clone(), pointer: format!("{media_at}/schema") };
+        let hint =
+            Hint { name: format!("{op_name}Request"), owner: owner.clone(), pointer: format!("{media_at}/schema") };
         let mut describe = |free_form: TypeRef| match &content.schema {
             Some(s) => self.space.describe(s, &hint).shape,
             None => Shape::plain(free_form),
@@ -829,7 +846,13 @@ impl<'a> Builder<'a> {
                 }
             }
             let media_type = chosen.map(|(m, _, _)| m.to_string());
-            out.push(Response { status, body, media_type, description: resp.description.clone(), is_success: as_success });
+            out.push(Response {
+                status,
+                body,
+                media_type,
+                description: resp.description.clone(),
+                is_success: as_success,
+            });
         }
         let mut accept = success_media.clone();
         for m in error_media.iter().filter(|m| !success_media.contains(m) && *m != "*/*") {

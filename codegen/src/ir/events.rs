@@ -45,7 +45,10 @@ pub(crate) fn sse_events(
     let media_at = format!("{at}/content/{}", pointer::escape(media));
     let Some(ext) = m.extensions.get("x-sse-events") else {
         if !json_too {
-            space.warn(&media_at, "`text/event-stream` response without `x-sse-events`: its events are untyped (`SseEvent`)");
+            space.warn(
+                &media_at,
+                "`text/event-stream` response without `x-sse-events`: its events are untyped (`SseEvent`)",
+            );
         }
         return None;
     };

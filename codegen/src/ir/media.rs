@@ -71,9 +71,7 @@ fn is_json_schema(schema: Option<&ReferenceOr<Schema>>) -> bool {
 
 /// The media type a request body is sent as: JSON, then form, then multipart, then binary,
 /// then text; the first offered of the best kind. `None` for an empty `content`.
-pub(crate) fn choose_request(
-    content: &indexmap::IndexMap<String, MediaType>,
-) -> Option<(&str, &MediaType, MediaKind)> {
+pub(crate) fn choose_request(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType, MediaKind)> {
     // An event stream is not a request body kind: sent as bytes.
     let rank = |k: MediaKind| if k == MediaKind::EventStream { MediaKind::Binary } else { k };
     content.iter().map(|(m, c)| (m.as_str(), c, rank(kind(m, c)))).min_by_key(|(_, _, k)| *k)
@@ -128,7 +126,10 @@ mod tests {
         };
         let chosen = |types: &[&str]| choose_request(&content(types)).map(|(m, _, _)| m.to_owned());
         assert_eq!(chosen(&["application/xml", "application/json"]).as_deref(), Some("application/json"));
-        assert_eq!(chosen(&["multipart/form-data", "application/x-www-form-urlencoded"]).as_deref(), Some("application/x-www-form-urlencoded"));
+        assert_eq!(
+            chosen(&["multipart/form-data", "application/x-www-form-urlencoded"]).as_deref(),
+            Some("application/x-www-form-urlencoded")
+        );
         assert_eq!(chosen(&["application/sdp", "multipart/form-data"]).as_deref(), Some("multipart/form-data"));
         assert_eq!(chosen(&["text/plain", "text/x-markdown"]).as_deref(), Some("text/plain"));
         assert_eq!(chosen(&[]), None);

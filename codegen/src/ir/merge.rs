@@ -84,8 +84,7 @@ fn shared_name(names: impl Iterator<Item = Vec<String>>) -> Option<String> {
 /// generic word (`Build.status` -> `Build Status`); its Rust name's words elsewhere (parameters).
 fn member_words(def: &TypeDef) -> Vec<String> {
     let tokens = crate::pointer::parse(&def.origin).unwrap_or_default();
-    let props: Vec<&String> =
-        tokens.windows(2).filter(|w| w[0] == "properties").map(|w| &w[1]).collect();
+    let props: Vec<&String> = tokens.windows(2).filter(|w| w[0] == "properties").map(|w| &w[1]).collect();
     let owner = match (tokens.first().map(String::as_str), tokens.get(2)) {
         (Some("components"), Some(schema)) => Some(schema),
         _ => None,
@@ -204,7 +203,10 @@ mod tests {
             docs: Docs::default(),
             deprecated: false,
             kind: TypeKind::Enum(Enum {
-                variants: values.iter().map(|v| EnumVariant { wire: (*v).to_owned(), name: v.to_uppercase() }).collect(),
+                variants: values
+                    .iter()
+                    .map(|v| EnumVariant { wire: (*v).to_owned(), name: v.to_uppercase() })
+                    .collect(),
                 fallback: "Unknown".to_owned(),
             }),
             usage: Usage::default(),

@@ -117,7 +117,11 @@ components:
 "#);
         assert_eq!(
             api.credentials,
-            [Credential { name: "api key".into(), setter: "api_key".into(), schemes: vec!["BearerAuth".into(), "KeyHeader".into()] }]
+            [Credential {
+                name: "api key".into(),
+                setter: "api_key".into(),
+                schemes: vec!["BearerAuth".into(), "KeyHeader".into()]
+            }]
         );
         let setters: Vec<&str> = api.security_schemes.iter().map(|s| s.setter.as_str()).collect();
         assert_eq!(setters, ["bearer_auth", "key_header", "session"], "the per-scheme setters stay");

@@ -319,7 +319,10 @@ impl<'a> TypeSpace<'a> {
             }
             SchemaKind::AllOf { all_of } => {
                 let reason = self.all_of_failure(all_of);
-                self.warn(&hint.pointer, &format!("allOf whose parts cannot be merged into one object ({reason}): typed as free-form JSON"));
+                self.warn(
+                    &hint.pointer,
+                    &format!("allOf whose parts cannot be merged into one object ({reason}): typed as free-form JSON"),
+                );
                 TypeRef::Json
             }
             SchemaKind::Not { .. } => {
@@ -341,7 +344,10 @@ impl<'a> TypeSpace<'a> {
                 TypeRef::Map(Box::new(held(value)))
             }
             _ => {
-                self.untyped(&hint.pointer, "object without `properties`: a free-form JSON object (free-form in the spec)");
+                self.untyped(
+                    &hint.pointer,
+                    "object without `properties`: a free-form JSON object (free-form in the spec)",
+                );
                 TypeRef::JsonObject
             }
         }
@@ -377,7 +383,10 @@ impl<'a> TypeSpace<'a> {
         for r in required {
             if !properties.contains_key(r) && !fields.iter().any(|f: &Field| &f.wire == r) {
                 let at = format!("{}/required", hint.pointer);
-                self.warn(&at, &format!("required property `{r}` is not declared in `properties`: typed as any JSON value"));
+                self.warn(
+                    &at,
+                    &format!("required property `{r}` is not declared in `properties`: typed as any JSON value"),
+                );
                 self.untyped(&at, &format!("required property `{r}` is not declared in `properties`: any JSON value"));
                 // Required, so every valid payload has it: kept, or its output would be invalid.
                 let name = scope.claim_ident(naming::snake_name(r)).rust();
@@ -428,7 +437,8 @@ impl<'a> TypeSpace<'a> {
         let [at] = unions.as_slice() else { return None };
         let (union_schema, alternatives) = self.union_alternatives(&parts[*at])?;
         let (union_schema, alternatives) = (union_schema.clone(), alternatives.to_vec());
-        let rest: Vec<ReferenceOr<Schema>> = parts.iter().enumerate().filter(|(i, _)| i != at).map(|(_, p)| p.clone()).collect();
+        let rest: Vec<ReferenceOr<Schema>> =
+            parts.iter().enumerate().filter(|(i, _)| i != at).map(|(_, p)| p.clone()).collect();
         let mut shared = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
         self.collect_all_of(&rest, &mut shared, 0)?;
         let rest_is_object = rest.iter().any(|p| self.says_object(p));
@@ -475,7 +485,10 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// The union schema a part is (through a reference) and its alternatives, if it is one.
-    fn union_alternatives<'s>(&'s self, part: &'s ReferenceOr<Schema>) -> Option<(&'s Schema, &'s [ReferenceOr<Schema>])> {
+    fn union_alternatives<'s>(
+        &'s self,
+        part: &'s ReferenceOr<Schema>,
+    ) -> Option<(&'s Schema, &'s [ReferenceOr<Schema>])> {
         let schema = match part {
             ReferenceOr::Reference { reference } => self.lookup_schema(reference)?,
             ReferenceOr::Item(s) => s,
@@ -510,7 +523,8 @@ impl<'a> TypeSpace<'a> {
         }
         let not_object = parts.iter().position(|p| {
             let mut probe = AllOfMerge { budget: ALL_OF_BUDGET, ..AllOfMerge::default() };
-            self.union_alternatives(p).is_none() && self.collect_all_of(std::slice::from_ref(*p), &mut probe, 0).is_none()
+            self.union_alternatives(p).is_none()
+                && self.collect_all_of(std::slice::from_ref(*p), &mut probe, 0).is_none()
         });
         match not_object {
             Some(i) => format!("part {i} is not an object"),
@@ -612,7 +626,13 @@ impl<'a> TypeSpace<'a> {
                 (ty, _) => variant_name_for(ty, i),
             };
             let tags = discriminator.map(|disc| self.discriminator_tags(alt, disc)).unwrap_or_default();
-            variants.push(UnionVariant { name: scope.claim(&base), shape: held(d), tags, boxed: false, docs: Docs::default() });
+            variants.push(UnionVariant {
+                name: scope.claim(&base),
+                shape: held(d),
+                tags,
+                boxed: false,
+                docs: Docs::default(),
+            });
         }
         let discriminator = discriminator.map(|d| d.property_name.clone()).or(implicit.map(|t| t.property));
         TypeKind::Union(Union { variants, discriminator })
@@ -697,14 +717,21 @@ impl<'a> TypeSpace<'a> {
             };
             let values: Vec<String> = match prop.map(|p| &p.schema_kind) {
                 Some(SchemaKind::Type(Type::String(s))) => s.enumeration.iter().flatten().cloned().collect(),
-                Some(SchemaKind::Any(a)) => a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Some(SchemaKind::Any(a)) => {
+                    a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+                }
                 _ => Vec::new(),
             };
             if !values.is_empty() {
                 return values;
             }
         }
-        all_of.into_iter().flatten().map(|part| self.pinned_values(part, property, depth + 1)).find(|v| !v.is_empty()).unwrap_or_default()
+        all_of
+            .into_iter()
+            .flatten()
+            .map(|part| self.pinned_values(part, property, depth + 1))
+            .find(|v| !v.is_empty())
+            .unwrap_or_default()
     }
 
     /// The value of a string schema that allows exactly one (`enum: [x]`, or 3.1's `const`).
@@ -744,16 +771,26 @@ impl<'a> TypeSpace<'a> {
         let tag_name = if value.is_empty() { "Empty".to_owned() } else { naming::type_name(value) };
         let schema = match alt {
             ReferenceOr::Reference { .. } => {
-                let d = self.describe(alt, &Hint { name: String::new(), owner: hint.owner.clone(), pointer: pointer.to_owned() });
+                let d = self.describe(
+                    alt,
+                    &Hint { name: String::new(), owner: hint.owner.clone(), pointer: pointer.to_owned() },
+                );
                 let base = match &d.shape.ty {
                     TypeRef::Named(n) => n.clone(),
                     _ => tag_name,
                 };
-                return UnionVariant { name: scope.claim(&base), shape: held(d), tags, boxed: false, docs: Docs::default() };
+                return UnionVariant {
+                    name: scope.claim(&base),
+                    shape: held(d),
+                    tags,
+                    boxed: false,
+                    docs: Docs::default(),
+                };
             }
             ReferenceOr::Item(schema) => schema,
         };
-        let child = Hint { name: format!("{}{tag_name}", hint.name), owner: hint.owner.clone(), pointer: pointer.to_owned() };
+        let child =
+            Hint { name: format!("{}{tag_name}", hint.name), owner: hint.owner.clone(), pointer: pointer.to_owned() };
         let mut rest = schema.clone();
         let (properties, required, additional) = match &mut rest.schema_kind {
             SchemaKind::Type(Type::Object(o)) => (&mut o.properties, &mut o.required, &o.additional_properties),

@@ -92,7 +92,9 @@ impl<'de> Visitor<'de> for JsonVisitor {
                 Value::String(s) => s,
                 Value::Null => "null".to_owned(),
                 Value::Bool(_) | Value::Number(_) => k.to_string(),
-                other => return Err(de::Error::custom(format!("unsupported mapping key {other}: keys must be scalars"))),
+                other => {
+                    return Err(de::Error::custom(format!("unsupported mapping key {other}: keys must be scalars")))
+                }
             };
             out.insert(key, v);
         }

@@ -74,7 +74,10 @@ fn added_operation_is_compatible_and_removed_operation_breaks() {
 fn added_type_is_compatible_and_removed_type_breaks() {
     let base = pet("      properties:\n        name: {type: string}\n");
     let extra = format!("{base}    Owner:\n      type: object\n      properties:\n        id: {{type: string}}\n");
-    assert_eq!(only(&changes(&spec(&base, GET_PET), &spec(&extra, GET_PET))), ("type Owner added (struct, 1 field(s))", false));
+    assert_eq!(
+        only(&changes(&spec(&base, GET_PET), &spec(&extra, GET_PET))),
+        ("type Owner added (struct, 1 field(s))", false)
+    );
     assert_eq!(only(&changes(&spec(&extra, GET_PET), &spec(&base, GET_PET))), ("type Owner removed", true));
 }
 
@@ -90,13 +93,20 @@ fn optional_field_added_is_compatible_and_field_removed_breaks() {
 fn required_field_added_to_a_request_type_breaks_its_constructor() {
     let body = "  /pets:\n    post:\n      operationId: createPet\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Pet'}\n      responses:\n        '204': {description: ok}\n";
     let one = spec(&pet("      properties:\n        name: {type: string}\n"), body);
-    let two = spec(&pet("      required: [owner]\n      properties:\n        name: {type: string}\n        owner: {type: string}\n"), body);
+    let two = spec(
+        &pet(
+            "      required: [owner]\n      properties:\n        name: {type: string}\n        owner: {type: string}\n",
+        ),
+        body,
+    );
     assert_eq!(only(&changes(&one, &two)), ("field Pet.owner added (required): String", true));
 }
 
 #[test]
 fn enum_value_added_is_compatible_and_removed_breaks() {
-    let e = |values: &str| spec(&pet(&format!("      properties:\n        kind: {{type: string, enum: [{values}]}}\n")), GET_PET);
+    let e = |values: &str| {
+        spec(&pet(&format!("      properties:\n        kind: {{type: string, enum: [{values}]}}\n")), GET_PET)
+    };
     assert_eq!(only(&changes(&e("cat, dog"), &e("cat, dog, bird"))), ("enum PetKind: value `bird` added", false));
     assert_eq!(only(&changes(&e("cat, dog"), &e("cat"))), ("enum PetKind: value `dog` removed", true));
 }
@@ -126,7 +136,13 @@ fn field_deprecation_is_compatible() {
 fn new_required_parameter_breaks_and_new_optional_parameter_does_not() {
     let base = pet("      properties:\n        name: {type: string}\n");
     let with_param = |p: &str| {
-        spec(&base, &GET_PET.replace("        - {name: id, in: path, required: true, schema: {type: string}}\n", &format!("        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n{p}")))
+        spec(
+            &base,
+            &GET_PET.replace(
+                "        - {name: id, in: path, required: true, schema: {type: string}}\n",
+                &format!("        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n{p}"),
+            ),
+        )
     };
     let old = spec(&base, GET_PET);
     let optional = with_param("        - {name: verbose, in: query, schema: {type: boolean}}\n");
@@ -137,9 +153,15 @@ fn new_required_parameter_breaks_and_new_optional_parameter_does_not() {
 
 #[test]
 fn response_type_change_breaks() {
-    let schemas = format!("{}    Dog:\n      type: object\n      properties:\n        bark: {{type: boolean}}\n", pet("      properties:\n        name: {type: string}\n"));
+    let schemas = format!(
+        "{}    Dog:\n      type: object\n      properties:\n        bark: {{type: boolean}}\n",
+        pet("      properties:\n        name: {type: string}\n")
+    );
     let dog = GET_PET.replace("#/components/schemas/Pet", "#/components/schemas/Dog");
-    assert_eq!(only(&changes(&spec(&schemas, GET_PET), &spec(&schemas, &dog))), ("operation getPet returns Dog (was Pet)", true));
+    assert_eq!(
+        only(&changes(&spec(&schemas, GET_PET), &spec(&schemas, &dog))),
+        ("operation getPet returns Dog (was Pet)", true)
+    );
 }
 
 #[test]

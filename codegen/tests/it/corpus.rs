@@ -58,7 +58,8 @@ fn every_corpus_spec_generates_every_operation_and_none_panics() {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {name}: {e}"));
         let start = Instant::now();
-        let outcome = catch_unwind(AssertUnwindSafe(|| generate(Input { file: &name, text: &text, overlay: None }, COMMAND)));
+        let outcome =
+            catch_unwind(AssertUnwindSafe(|| generate(Input { file: &name, text: &text, overlay: None }, COMMAND)));
         let ms = start.elapsed().as_millis();
         match outcome {
             Err(_) => {
@@ -83,7 +84,8 @@ fn every_corpus_spec_generates_every_operation_and_none_panics() {
             }
             Ok(Err(d)) => {
                 assert!(d.has_errors(), "{name}: an Err must hold an error");
-                let first = d.0.iter().find(|x| x.severity == Severity::Error).map(ToString::to_string).unwrap_or_default();
+                let first =
+                    d.0.iter().find(|x| x.severity == Severity::Error).map(ToString::to_string).unwrap_or_default();
                 println!("{name:<24} {:>8} {:>6} {:>6} {:>6} {ms:>9}  {first}", "errors", d.0.len(), "-", "-");
                 failed.insert(name);
             }
@@ -93,4 +95,3 @@ fn every_corpus_spec_generates_every_operation_and_none_panics() {
     assert!(failed.is_empty(), "every corpus spec must generate; these did not: {failed:?}");
     assert!(incomplete.is_empty(), "every operation of every spec is generated:\n{}", incomplete.join("\n"));
 }
-

@@ -124,9 +124,10 @@ fn module_graph(files: &BTreeMap<String, String>) -> Graph {
             let Some(absolute) = absolute(&own, &path, inline_depth) else { continue };
             let joined = absolute.join("::");
             // The longest prefix that is a module (or a macro's module) is what the path imports.
-            let target = macros.get(&joined).cloned().or_else(|| {
-                (1..=absolute.len()).rev().map(|n| absolute[..n].join("::")).find(|c| modules.contains(c))
-            });
+            let target = macros
+                .get(&joined)
+                .cloned()
+                .or_else(|| (1..=absolute.len()).rev().map(|n| absolute[..n].join("::")).find(|c| modules.contains(c)));
             if let Some(target) = target.filter(|t| *t != module) {
                 edges.insert(target);
             }

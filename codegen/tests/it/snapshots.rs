@@ -178,12 +178,12 @@ fn inline_object_schemas_get_stable_synthesized_names() {
     let names: Vec<&str> = g.api.types.iter().map(|t| t.name.as_str()).collect();
     for expected in [
         "Agent",
-        "AgentConfig",              // nested property object
-        "AgentConfigVoice",         // nested twice
-        "ListAgentsStatus",         // inline query-parameter enum
-        "ListAgentsResponse",       // inline response body
+        "AgentConfig",                 // nested property object
+        "AgentConfigVoice",            // nested twice
+        "ListAgentsStatus",            // inline query-parameter enum
+        "ListAgentsResponse",          // inline response body
         "ListAgentsResponseItemsItem", // array items
-        "CreateAgentRequest",       // inline request body
+        "CreateAgentRequest",          // inline request body
         "CreateAgentRequestAutoScaling",
     ] {
         assert!(names.contains(&expected), "missing type {expected}; types: {names:?}");
@@ -257,7 +257,10 @@ fn all_of_ref_with_nullable_is_an_optional_ref_that_keeps_its_description() {
     assert_contains(&model, "/// The owner, if the team has one.\n    ///\n    /// May be `null`.\n    #[serde(default)]\n    pub owner: Option<User>,");
     assert_contains(&model, "/// Who stands in for the owner.");
     assert_contains(&model, "pub backup: Option<User>,");
-    assert!(!g.api.types.iter().any(|t| t.name.starts_with("Team") && t.name != "Team"), "no wrapper type for allOf: [$ref]");
+    assert!(
+        !g.api.types.iter().any(|t| t.name.starts_with("Team") && t.name != "Team"),
+        "no wrapper type for allOf: [$ref]"
+    );
     snapshot_files(&g, fixture, &["models/team.rs"]);
 }
 
@@ -335,7 +338,10 @@ fn schemas_without_type_items_or_properties_are_json_values() {
     let fixture = "untyped.yaml";
     let g = generate_clean(fixture);
     assert_contains(&body(&g, "models/anything.rs"), "pub type Anything = serde_json::Value;");
-    assert_contains(&body(&g, "models/free_form.rs"), "pub type FreeForm = serde_json::Map<String, serde_json::Value>;");
+    assert_contains(
+        &body(&g, "models/free_form.rs"),
+        "pub type FreeForm = serde_json::Map<String, serde_json::Value>;",
+    );
     snapshot_files(&g, fixture, &["models/anything.rs", "models/free_form.rs", "models/envelope.rs"]);
 }
 
@@ -347,7 +353,10 @@ fn recursive_schemas_are_boxed() {
     let link = body(&g, "models/link.rs");
     assert_contains(&node, "pub parent: Option<Box<Node>>,");
     assert_contains(&node, "pub children: Option<Vec<Node>>,"); // a Vec already has a finite size
-    assert!(node.contains("Box<Link>") || link.contains("Box<Node>"), "the Node -> Link -> Node cycle needs a Box:\n{node}\n{link}");
+    assert!(
+        node.contains("Box<Link>") || link.contains("Box<Node>"),
+        "the Node -> Link -> Node cycle needs a Box:\n{node}\n{link}"
+    );
     snapshot_files(&g, fixture, &["models/node.rs", "models/link.rs"]);
 }
 
@@ -378,7 +387,11 @@ fn defaults_are_documented_and_constraints_are_validated() {
     let fixture = "defaults_constraints.yaml";
     let g = generate_ok(fixture);
     let warned: Vec<&str> = g.warnings.iter().map(|w| w.pointer.as_str()).collect();
-    assert_eq!(warned, ["/components/schemas/WidgetInput/properties/slug/pattern"], "only the look-ahead pattern warns");
+    assert_eq!(
+        warned,
+        ["/components/schemas/WidgetInput/properties/slug/pattern"],
+        "only the look-ahead pattern warns"
+    );
     assert!(g.warnings.iter().all(|w| w.severity == Severity::Warning && w.file == fixture));
     let model = body(&g, "models/widget_input.rs");
     assert_contains(&model, "Server default: `1`.");
@@ -436,7 +449,10 @@ fn wire_names_are_preserved_and_snake_case_collisions_are_suffixed() {
     let fixture = "wire_names.yaml";
     let g = generate_clean(fixture);
     let model = body(&g, "models/deployment.rs");
-    assert_contains(&model, "    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub total_count: Option<i64>,");
+    assert_contains(
+        &model,
+        "    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub total_count: Option<i64>,",
+    );
     assert_contains(&model, "#[serde(rename = \"deploymentId\")]\n    pub deployment_id: String,");
     assert_contains(&model, "#[serde(rename = \"deploymentID\", default, skip_serializing_if = \"Option::is_none\")]\n    pub deployment_id_2: Option<String>,");
     assert_contains(&model, "#[serde(rename = \"X-Request-ID\",");
@@ -450,18 +466,27 @@ fn wire_names_are_preserved_and_snake_case_collisions_are_suffixed() {
 fn rust_keywords_as_field_and_schema_names_are_escaped() {
     let fixture = "keywords.yaml";
     let g = generate_clean(fixture);
-    assert_eq!(paths(&g), [
-        "client.rs",
-        "mock.rs",
-        "mod.rs",
-        "models/mod.rs",
-        "models/self_.rs",
-        "models/type.rs",
-        "operations/mod.rs",
-        "operations/things.rs",
-    ]);
+    assert_eq!(
+        paths(&g),
+        [
+            "client.rs",
+            "mock.rs",
+            "mod.rs",
+            "models/mod.rs",
+            "models/self_.rs",
+            "models/type.rs",
+            "operations/mod.rs",
+            "operations/things.rs",
+        ]
+    );
     let model = body(&g, "models/self_.rs");
-    for field in ["pub r#type: String,", "pub r#match: Option<String>,", "pub self_: Option<String>,", "pub crate_: Option<String>,", "pub r#async: rt::Nullable<String>,"] {
+    for field in [
+        "pub r#type: String,",
+        "pub r#match: Option<String>,",
+        "pub self_: Option<String>,",
+        "pub crate_: Option<String>,",
+        "pub r#async: rt::Nullable<String>,",
+    ] {
         assert_contains(&model, field);
     }
     snapshot_files(&g, fixture, &["models/mod.rs", "models/self_.rs", "models/type.rs", "operations/things.rs"]);
@@ -487,7 +512,11 @@ fn operation_structs_do_not_collide_with_schema_types() {
     let g = generate_clean(fixture);
     let types: BTreeSet<&str> = g.api.types.iter().map(|t| t.name.as_str()).collect();
     for op in &g.api.operations {
-        assert!(!types.contains(op.type_name.as_str()), "operation struct `{}` has the name of a schema type", op.type_name);
+        assert!(
+            !types.contains(op.type_name.as_str()),
+            "operation struct `{}` has the name of a schema type",
+            op.type_name
+        );
     }
     let ops: Vec<&str> = g.api.operations.iter().map(|op| op.type_name.as_str()).collect();
     assert_eq!(ops, ["ListAgents", "CreateAgent2"], "the component keeps `CreateAgent`");
@@ -1082,8 +1111,14 @@ fn nullable_array_items_are_options() {
 fn nullable_map_values_are_options_in_3_1_too() {
     let fixture = "nullable_map_values.yaml";
     let g = generate_clean(fixture);
-    assert_contains(&body(&g, "models/labels.rs"), "pub type Labels = std::collections::BTreeMap<String, Option<String>>;");
-    assert_contains(&body(&g, "models/index.rs"), "pub tasks: Option<std::collections::BTreeMap<String, Option<Task>>>,");
+    assert_contains(
+        &body(&g, "models/labels.rs"),
+        "pub type Labels = std::collections::BTreeMap<String, Option<String>>;",
+    );
+    assert_contains(
+        &body(&g, "models/index.rs"),
+        "pub tasks: Option<std::collections::BTreeMap<String, Option<Task>>>,",
+    );
     snapshot_files(&g, fixture, &["models/labels.rs", "models/index.rs"]);
 }
 

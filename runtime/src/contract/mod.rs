@@ -39,10 +39,10 @@ pub use crate::body::{FormField, FormStyle};
 /// The mock server engine the generated `mock` modules wrap (`mock` feature).
 #[cfg(feature = "mock")]
 pub use crate::mock;
+pub use crate::sse::StreamEvent;
 /// The macros of the generated `mock` modules (`mock` feature).
 #[cfg(feature = "mock")]
 pub use crate::{__mock_expectation, __mock_server};
-pub use crate::sse::StreamEvent;
 // The user-facing items generated code names, so that one `rt::` prefix reaches them all.
 pub use crate::api_error::ErrorBody;
 pub use crate::body::{Multipart, Upload};

@@ -49,11 +49,11 @@ mod webhook;
 
 pub use api::{DecodeFn, Decoded, MockApi, MockOperation};
 pub use expect::{Expectation, ExpectationHandle, Times};
+pub use outside::RouteHandle;
 pub use params::{
     In, bytes_body, decode, header, list, path, query, required, required_header, required_list, required_query,
     text_body,
 };
-pub use outside::RouteHandle;
 pub use reply::{MockEvent, Reply};
 pub use request::{MockRequest, RecordedRequest, Violation};
 pub use server::MockServer;

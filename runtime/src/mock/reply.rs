@@ -330,7 +330,9 @@ mod tests {
     #[test]
     fn event_delay_spaces_every_event_and_leaves_other_bodies_alone() {
         let every = Duration::from_millis(20);
-        let r = Reply::new(200).events([MockEvent::new("a", "1"), MockEvent::new("b", "2").delay(every * 9)]).event_delay(every);
+        let r = Reply::new(200)
+            .events([MockEvent::new("a", "1"), MockEvent::new("b", "2").delay(every * 9)])
+            .event_delay(every);
         let Body::Events(events) = &r.body else { panic!("an event stream") };
         assert!(events.iter().all(|e| e.delay == every));
         assert!(matches!(Reply::new(200).text("x").event_delay(every).body, Body::Bytes { .. }));

@@ -328,7 +328,8 @@ mod tests {
         assert_eq!(route(Method::GET, "/v1/things/a%20b").unwrap(), ("getThing", vec![("id", "a b".to_owned())]));
         // The literal template has no DELETE; the parameter one does.
         assert_eq!(route(Method::DELETE, "/v1/things/stats").unwrap().0, "deleteThing");
-        let Routed::MethodNotAllowed(allowed) = Router::new(&API, false).route(&API, &Method::POST, "/v1/things/stats") else {
+        let Routed::MethodNotAllowed(allowed) = Router::new(&API, false).route(&API, &Method::POST, "/v1/things/stats")
+        else {
             panic!("405 expected")
         };
         assert_eq!(allowed, [Method::GET, Method::PUT, Method::DELETE]);
@@ -343,7 +344,10 @@ mod tests {
         assert_eq!(route(Method::GET, "/v1/public/ping").unwrap().0, "ping");
         assert_eq!(route(Method::GET, "/").unwrap().0, "root");
         for missing in ["/v1/things", "/v1/things/", "/v1/files", "/v2/ping", "/v1/things/a/b", "/v1//x"] {
-            assert!(matches!(Router::new(&API, false).route(&API, &Method::GET, missing), Routed::NotFound), "{missing}");
+            assert!(
+                matches!(Router::new(&API, false).route(&API, &Method::GET, missing), Routed::NotFound),
+                "{missing}"
+            );
         }
         let bad = Router::new(&API, false).route(&API, &Method::GET, "/v1/things/%FF");
         assert!(matches!(bad, Routed::BadParam(ref v) if v.field() == Some("path.id")), "{bad:?}");

@@ -252,8 +252,7 @@ impl<'s, R: Received> Expect<'s, R> {
     /// Registers the expectation; without a reply it answers the default success status with an
     /// empty body.
     pub fn mount(self) -> Mounted<R> {
-        let replies =
-            if self.replies.is_empty() { vec![Reply::new(R::SUCCESS_STATUS)] } else { self.replies };
+        let replies = if self.replies.is_empty() { vec![Reply::new(R::SUCCESS_STATUS)] } else { self.replies };
         let handle = self.server.register(self.expectation.replies(replies));
         Mounted { handle, received: PhantomData }
     }
