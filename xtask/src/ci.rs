@@ -7,6 +7,9 @@ use std::time::Instant;
 /// Runs the steps.
 pub fn run(root: &Path) -> Result<(), String> {
     let started = Instant::now();
+    // First, because it is the cheapest and a newcomer's first change should not drown in
+    // formatting noise; generated files opt out (`#![cfg_attr(rustfmt, rustfmt::skip)]`).
+    step("formatting (cargo fmt --all --check)", || cargo(root, &["fmt", "--all", "--check"], &[]))?;
     step("drift check (cargo xtask regen --check)", || crate::apis::check(root))?;
     step("install Prism for contract tests (npm ci --prefix tests)", || crate::prism::ensure_prism(root))?;
     step("clippy (whole workspace, -D warnings)", || {

@@ -6,7 +6,7 @@
 //! - `gen <SPEC> --out <DIR> [--name <CRATE>] [--overlay <FILE>] [--report-untyped]`  a standalone crate
 //!   from any spec (`--report-untyped`: every schema typed as free-form JSON, and why)
 //! - `diff <OLD_SPEC> <NEW_SPEC> [--overlay <FILE>]`  the change report for any two specs
-//! - `ci`               everything CI runs: drift check, clippy, docs, tests
+//! - `ci`               everything CI runs: formatting, drift check, clippy, docs, tests
 //! - `corpus [--small]` every spec in `tests/corpus/` as a standalone crate, each `cargo check`ed
 //! - `bench [ARGS]`     every figure of the performance table beside progenitor and
 //!   openapi-to-rust: generation, dev-profile `gen`, crate rebuild, client overhead (release
