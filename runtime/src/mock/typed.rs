@@ -301,7 +301,7 @@ impl<R: Received> Mounted<R> {
         self.requests().pop()
     }
 
-    /// Whether its count ([`Expect::times`]) is met now.
+    /// Whether its count (the `times` its expectation was given) is met now.
     pub fn is_satisfied(&self) -> bool {
         self.handle.is_satisfied()
     }

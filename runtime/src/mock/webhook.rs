@@ -17,7 +17,9 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 /// between the test and the endpoint cannot bring it back inside.
 const OUTSIDE_WINDOW: Duration = Duration::from_secs(60);
 
-/// How [`deliver_webhook`] sends a delivery.
+// Not a link: the generated mocks re-export this type beside their own `deliver_webhook`, and
+// rustdoc cannot resolve a link to the runtime's from there.
+/// How `deliver_webhook` sends a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Delivery {
