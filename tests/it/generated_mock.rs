@@ -168,6 +168,38 @@ async fn a_body_missing_a_required_field_is_answered_400_naming_the_field() {
     server.reset();
 }
 
+/// A request that decodes but breaks a constraint of the spec (`per_page` at most 100, a
+/// `name` of at most 100 characters) is answered 400 naming the field and the rule, as the SDK
+/// would have refused to send it.
+#[tokio::test]
+async fn a_request_that_breaks_a_constraint_is_answered_400_naming_the_field_and_the_rule() {
+    let server = ayra::mock::MockServer::start().await;
+    let base = server.server_url(0);
+    let listed = raw_http()
+        .get(format!("{base}/agents?per_page=500"))
+        .header("authorization", "Bearer sk_test")
+        .send()
+        .await
+        .expect("the mock answers");
+    assert_eq!(listed.status().as_u16(), 400);
+    let text = listed.text().await.unwrap();
+    assert!(text.contains("`query.per_page`") && text.contains("maximum"), "{text}");
+    let long_name = "n".repeat(101);
+    let created = raw_http()
+        .post(format!("{base}/agents"))
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer sk_test")
+        .body(serde_json::json!({"name": long_name, "voice_platform": "vapi"}).to_string())
+        .send()
+        .await
+        .expect("the mock answers");
+    assert_eq!(created.status().as_u16(), 400);
+    let text = created.text().await.unwrap();
+    assert!(text.contains("`body.name`") && text.contains("maxLength"), "{text}");
+    assert_eq!(server.problems().len(), 2, "{:?}", server.problems());
+    server.reset();
+}
+
 #[tokio::test]
 async fn a_query_parameter_of_the_wrong_type_is_answered_400_naming_the_parameter() {
     let server = tk::mock::MockServer::start().await;
