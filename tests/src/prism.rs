@@ -234,7 +234,7 @@ impl Prism {
     /// Like [`Prism::start`], with extra `prism mock` arguments appended after
     /// the default flags (e.g. `&["--errors"]`, `&["-v", "debug"]`).
     pub fn start_with_args(spec: &Path, extra_args: &[&str]) -> io::Result<Prism> {
-        Prism::launch(spec, &["mock"], BASE_FLAGS, extra_args)
+        Prism::launch(spec, "mock", BASE_FLAGS, extra_args, &[])
     }
 
     /// Starts Prism as a validation proxy in front of `upstream` (`prism proxy SPEC UPSTREAM
@@ -245,18 +245,16 @@ impl Prism {
     /// as they are (ignoring the servers' path prefixes) and forwards the path unchanged, so the
     /// upstream must serve every operation at its bare path.
     pub fn proxy(spec: &Path, upstream: &str) -> io::Result<Prism> {
-        Prism::launch(spec, &["proxy"], PROXY_FLAGS, &[upstream])
+        Prism::launch(spec, "proxy", PROXY_FLAGS, &[], &[upstream])
     }
 
-    /// Starts `prism mock --host 127.0.0.1 --port PORT <flags> <args> SPEC`, or for `proxy`
-    /// `prism proxy ... <flags> SPEC <args>` (the upstream URL follows the spec).
-    fn launch(spec: &Path, command: &[&str], flags: &[&str], args: &[&str]) -> io::Result<Prism> {
+    /// Starts `prism <command> --host 127.0.0.1 --port PORT <flags> <before> SPEC <after>` (a
+    /// proxy's upstream URL follows the spec).
+    fn launch(spec: &Path, command: &str, flags: &[&str], before: &[&str], after: &[&str]) -> io::Result<Prism> {
         let bin = crate::prism_install::ensure_installed(Path::new(env!("CARGO_MANIFEST_DIR")))
             .map_err(|e| io::Error::new(io::ErrorKind::NotFound, e))?;
         let spec =
             spec.canonicalize().map_err(|e| io::Error::new(e.kind(), format!("spec file {}: {e}", spec.display())))?;
-        // `prism mock [flags] SPEC`, `prism proxy [flags] SPEC UPSTREAM`.
-        let (before, after) = if command == ["proxy"] { (&[][..], args) } else { (args, &[][..]) };
 
         let mut last_error = None;
         for _ in 0..PORT_ATTEMPTS {
@@ -276,7 +274,7 @@ impl Prism {
         bin: &Path,
         spec: &Path,
         port: u16,
-        command: &[&str],
+        command: &str,
         flags: &[&str],
         before: &[&str],
         after: &[&str],
@@ -290,7 +288,7 @@ impl Prism {
             .arg(WATCHDOG_SCRIPT)
             .arg("prism-watchdog")
             .arg(bin)
-            .args(command)
+            .arg(command)
             .args(["--host", "127.0.0.1", "--port", &port_arg])
             .args(flags)
             .args(before)

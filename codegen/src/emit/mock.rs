@@ -39,7 +39,7 @@ fn concrete_media(media: Option<&str>) -> String {
 
 /// The URL path of a server (`https://api.example.com/v1/` -> `/v1`, `https://x.dev` -> ``),
 /// which the mock serves that server's operations under.
-pub(crate) fn server_prefix(url: &str) -> String {
+fn server_prefix(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path =
         if url.contains("://") { after_scheme.find('/').map_or("", |i| &after_scheme[i..]) } else { after_scheme };
